@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# npm test: every test. Installs what is missing (scripts/setup.sh), prepares the data, then runs
+#   1. the C tests (ctest, native build in build/)
+#   2. the WebAssembly and JavaScript tests (node --test tests/wasm/)
+#   3. the browser tests (node --test tests/e2e/, headless Chromium)
+# `npm test -- c`, `npm test -- wasm` or `npm test -- e2e` runs one group.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+groups=("$@")
+[ ${#groups[@]} -eq 0 ] && groups=(c wasm e2e)
+
+bash scripts/setup.sh native wasm browser node
+node scripts/prepare-data.mjs
+
+for group in "${groups[@]}"; do
+  case "$group" in
+    c)
+      echo "== C tests ==" >&2
+      bash scripts/build-native.sh
+      ctest --test-dir build --output-on-failure -j "$(nproc 2>/dev/null || echo 2)"
+      ;;
+    wasm)
+      echo "== WebAssembly and JavaScript tests ==" >&2
+      bash scripts/build-wasm.sh
+      [ -x build/digits ] || bash scripts/build-native.sh
+      node --test tests/wasm/
+      ;;
+    e2e)
+      echo "== browser tests ==" >&2
+      bash scripts/build-wasm.sh
+      node scripts/build-site.mjs
+      node --test tests/e2e/
+      ;;
+    *) echo "test: unknown group '$group' (expected c, wasm or e2e)" >&2; exit 2 ;;
+  esac
+done

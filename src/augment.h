@@ -1,0 +1,36 @@
+/* augment.h: random distortions of 28x28 digit images, applied on the fly during training.
+ *
+ * Each distortion has a strength; all off (identity) at zero. Images are 784 floats in 0..1,
+ * row-major, 0 = background. Randomness comes from the caller's seeded Rng, so the same seed
+ * gives the same distortions, native or wasm. */
+#ifndef DIGITS_AUGMENT_H
+#define DIGITS_AUGMENT_H
+
+#include <stddef.h>
+
+#include "rng.h"
+
+typedef struct {
+    float rotate;        /* max rotation, degrees (uniform in [-rotate, rotate]) */
+    float scale;         /* max relative scale change: factor in [1 - scale, 1 + scale] */
+    float shear;         /* max horizontal shear factor (x += shear * (y - centre)) */
+    float translate;     /* max shift in pixels along each axis */
+    float elastic_alpha; /* elastic distortion (Simard et al. 2003): displacement scale, pixels */
+    float elastic_sigma; /* smoothness of the elastic field: Gaussian sigma, pixels (e.g. 4) */
+    float thickness;     /* max stroke-thickness change in pixels: thicken or thin by up to this */
+} AugmentConfig;
+
+/* The strengths the default model is trained with. */
+AugmentConfig augment_defaults(void);
+
+/* 1 if every strength is zero (augment_image then copies its input). */
+int augment_is_identity(const AugmentConfig *cfg);
+
+/* Floats of scratch memory augment_image needs. */
+size_t augment_scratch_floats(void);
+
+/* Writes a randomly distorted copy of in (784) to out (784); out must not alias in.
+ * Values stay in 0..1. scratch holds augment_scratch_floats() floats. No allocation. */
+void augment_image(float *out, const float *in, const AugmentConfig *cfg, Rng *rng, float *scratch);
+
+#endif

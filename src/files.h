@@ -1,0 +1,36 @@
+/* files.h: thin native-only wrappers that read and write files for the in-memory parsers.
+ * Not part of the WebAssembly build (the browser hands the core bytes, not paths). */
+#ifndef DIGITS_FILES_H
+#define DIGITS_FILES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dataset.h"
+#include "error.h"
+#include "nn.h"
+#include "npy.h"
+
+/* Reads a whole file into a malloc'd buffer the caller frees. Errors name the path. */
+int file_read(const char *path, uint8_t **buf, size_t *len, DigitsError *err);
+
+/* Writes len bytes to path via a temporary file renamed into place, so a failed write never
+ * leaves a half-written file where a good one was. */
+int file_write(const char *path, const uint8_t *buf, size_t len, DigitsError *err);
+
+/* Creates dir if it does not exist (one level). */
+int dir_ensure(const char *dir, DigitsError *err);
+
+/* Loads dir/W1.npy .. dir/b2.npy into a freshly allocated model (see model_from_npy). */
+int model_load_dir(Model *m, const char *dir, DigitsError *err);
+
+/* Saves the four files into dir (created if missing) as float32 or float16. */
+int model_save_dir(const Model *m, const char *dir, NpyDtype dtype, DigitsError *err);
+
+/* Called while a CSV file streams in; bytes read so far of total. */
+typedef void (*CsvFileProgress)(uint64_t bytes, uint64_t total, size_t rows, void *user);
+
+/* Streams a Kaggle CSV file through the parser in 1 MiB chunks; errors start with the path. */
+int dataset_load_csv(Dataset *out, const char *path, CsvFileProgress progress, void *user, DigitsError *err);
+
+#endif

@@ -1,0 +1,259 @@
+/* nn.c: the network's math. No I/O, no allocation in the kernels. */
+#include "nn.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+
+const char *const NN_TENSOR_NAMES[NN_TENSORS] = {"W1", "b1", "W2", "b2"};
+
+size_t nn_tensor_rows(int hidden, NnTensor t) {
+    return (t == NN_W1 || t == NN_B1) ? (size_t)hidden : NN_OUTPUTS;
+}
+
+size_t nn_tensor_cols(int hidden, NnTensor t) {
+    switch (t) {
+    case NN_W1: return NN_INPUTS;
+    case NN_W2: return (size_t)hidden;
+    default: return 1;
+    }
+}
+
+float *nn_tensor(const Model *m, NnTensor t) {
+    float *views[NN_TENSORS] = {m->W1, m->b1, m->W2, m->b2};
+    return views[t];
+}
+
+size_t nn_param_count(int hidden) {
+    size_t h = (size_t)hidden;
+    return h * NN_INPUTS + h + NN_OUTPUTS * h + NN_OUTPUTS;
+}
+
+static void model_set_views(Model *m) {
+    size_t h = (size_t)m->hidden;
+    m->W1 = m->params;
+    m->b1 = m->W1 + h * NN_INPUTS;
+    m->W2 = m->b1 + h;
+    m->b2 = m->W2 + NN_OUTPUTS * h;
+}
+
+int model_alloc(Model *m, int hidden, DigitsError *err) {
+    memset(m, 0, sizeof *m);
+    if (hidden < 1 || hidden > NN_MAX_HIDDEN)
+        return error_set(err, "hidden size %d is outside 1..%d", hidden, NN_MAX_HIDDEN);
+    size_t count = nn_param_count(hidden);
+    float *params = calloc(count, sizeof *params);
+    if (!params) return error_set(err, "out of memory for a model with %d hidden units", hidden);
+    m->hidden = hidden;
+    m->count = count;
+    m->params = params;
+    model_set_views(m);
+    return 0;
+}
+
+void model_free(Model *m) {
+    if (!m) return;
+    free(m->params);
+    memset(m, 0, sizeof *m);
+}
+
+void model_zero(Model *m) { memset(m->params, 0, m->count * sizeof *m->params); }
+
+void model_copy(Model *dst, const Model *src) {
+    memcpy(dst->params, src->params, src->count * sizeof *src->params);
+}
+
+void model_init_he(Model *m, uint64_t seed) {
+    Rng rng;
+    rng_seed(&rng, seed);
+    model_zero(m);
+    float s1 = sqrtf(2.0f / NN_INPUTS), s2 = sqrtf(2.0f / (float)m->hidden);
+    size_t n1 = (size_t)m->hidden * NN_INPUTS, n2 = (size_t)m->hidden * NN_OUTPUTS;
+    for (size_t i = 0; i < n1; i++) m->W1[i] = s1 * rng_normal(&rng);
+    for (size_t i = 0; i < n2; i++) m->W2[i] = s2 * rng_normal(&rng);
+}
+
+int activations_alloc(Activations *a, int capacity, int hidden, DigitsError *err) {
+    memset(a, 0, sizeof *a);
+    if (capacity < 1 || hidden < 1 || hidden > NN_MAX_HIDDEN)
+        return error_set(err, "invalid activation size: batch %d, hidden %d", capacity, hidden);
+    size_t bh = (size_t)capacity * (size_t)hidden, bo = (size_t)capacity * NN_OUTPUTS;
+    float *block = malloc((2 * bh + 2 * bo) * sizeof *block);
+    if (!block) return error_set(err, "out of memory for a batch of %d", capacity);
+    a->capacity = capacity;
+    a->hidden = hidden;
+    a->Z1 = block;
+    a->A1 = a->Z1 + bh;
+    a->Z2 = a->A1 + bh;
+    a->A2 = a->Z2 + bo;
+    return 0;
+}
+
+void activations_free(Activations *a) {
+    if (!a) return;
+    free(a->Z1);
+    memset(a, 0, sizeof *a);
+}
+
+void softmax(float *out, const float *z, int n) {
+    float max = z[0];
+    for (int i = 1; i < n; i++)
+        if (z[i] > max) max = z[i];
+    float sum = 0.0f;
+    for (int i = 0; i < n; i++) {
+        out[i] = expf(z[i] - max);
+        sum += out[i];
+    }
+    for (int i = 0; i < n; i++) out[i] /= sum;
+}
+
+int argmax(const float *v, int n) {
+    int best = 0;
+    for (int i = 1; i < n; i++)
+        if (v[i] > v[best]) best = i;
+    return best;
+}
+
+/* Second layer and softmax for one row: Z2 = A1 W2^T + b2, A2 = softmax(Z2).
+ * a1 is (H), W2 is (10, H), z2 and a2 are (10). */
+static void output_layer(float *z2, float *a2, const float *a1, const Model *m) {
+    int H = m->hidden;
+    for (int j = 0; j < NN_OUTPUTS; j++) {
+        const float *w = m->W2 + (size_t)j * H;
+        float sum = m->b2[j];
+        for (int h = 0; h < H; h++) sum += w[h] * a1[h];
+        z2[j] = sum;
+    }
+    softmax(a2, z2, NN_OUTPUTS);
+}
+
+/* Indices of the non-zero entries of one input row x (784); returns their count. */
+static int nonzero_indices(int *idx, const float *x) {
+    int n = 0;
+    for (int k = 0; k < NN_INPUTS; k++)
+        if (x[k] != 0.0f) idx[n++] = k;
+    return n;
+}
+
+/* First layer for one row, reading only the non-zero inputs:
+ * z1 = W1 x + b1, a1 = ReLU(z1). x is (784), W1 is (H, 784), z1 and a1 are (H). */
+static void hidden_layer_sparse(float *z1, float *a1, const float *x, const int *idx, int nnz,
+                                const Model *m) {
+    int H = m->hidden;
+    for (int h = 0; h < H; h++) {
+        const float *w = m->W1 + (size_t)h * NN_INPUTS;
+        float sum = m->b1[h];
+        for (int i = 0; i < nnz; i++) sum += w[idx[i]] * x[idx[i]];
+        z1[h] = sum;
+        a1[h] = sum > 0.0f ? sum : 0.0f;
+    }
+}
+
+void forward_prop(Activations *a, const Model *m, const float *X, int B) {
+    int H = m->hidden;
+    int idx[NN_INPUTS];
+    for (int b = 0; b < B; b++) {
+        const float *x = X + (size_t)b * NN_INPUTS;
+        float *z1 = a->Z1 + (size_t)b * H, *a1 = a->A1 + (size_t)b * H;
+        int nnz = nonzero_indices(idx, x);
+        hidden_layer_sparse(z1, a1, x, idx, nnz, m);
+        output_layer(a->Z2 + (size_t)b * NN_OUTPUTS, a->A2 + (size_t)b * NN_OUTPUTS, a1, m);
+    }
+}
+
+void forward_prop_reference(Activations *a, const Model *m, const float *X, int B) {
+    int H = m->hidden;
+    for (int b = 0; b < B; b++) {
+        const float *x = X + (size_t)b * NN_INPUTS;
+        for (int h = 0; h < H; h++) {
+            float sum = m->b1[h];
+            for (int k = 0; k < NN_INPUTS; k++) sum += m->W1[(size_t)h * NN_INPUTS + k] * x[k];
+            a->Z1[(size_t)b * H + h] = sum;
+            a->A1[(size_t)b * H + h] = sum > 0.0f ? sum : 0.0f;
+        }
+        for (int j = 0; j < NN_OUTPUTS; j++) {
+            float sum = m->b2[j];
+            for (int h = 0; h < H; h++) sum += m->W2[(size_t)j * H + h] * a->A1[(size_t)b * H + h];
+            a->Z2[(size_t)b * NN_OUTPUTS + j] = sum;
+        }
+        softmax(a->A2 + (size_t)b * NN_OUTPUTS, a->Z2 + (size_t)b * NN_OUTPUTS, NN_OUTPUTS);
+    }
+}
+
+float cross_entropy(const Activations *a, const uint8_t *Y, int B) {
+    double loss = 0.0;
+    for (int b = 0; b < B; b++) {
+        float p = a->A2[(size_t)b * NN_OUTPUTS + Y[b]];
+        loss -= log(p > 1e-30f ? p : 1e-30f);
+    }
+    return (float)(loss / B);
+}
+
+size_t nn_backward_scratch(int B, int hidden) { return (size_t)B * ((size_t)hidden + NN_OUTPUTS); }
+
+void backward_prop(Model *grad, const Model *m, const Activations *a, const float *X,
+                   const uint8_t *Y, int B, float *scratch) {
+    int H = m->hidden;
+    float *dZ2 = scratch;                              /* (B, 10) */
+    float *dZ1 = scratch + (size_t)B * NN_OUTPUTS;     /* (B, H) */
+    float inv_b = 1.0f / (float)B;
+    int idx[NN_INPUTS];
+
+    /* dZ2 = (A2 - onehot(Y)) / B */
+    for (int b = 0; b < B; b++)
+        for (int j = 0; j < NN_OUTPUTS; j++) {
+            float t = (j == Y[b]) ? 1.0f : 0.0f;
+            dZ2[b * NN_OUTPUTS + j] = (a->A2[(size_t)b * NN_OUTPUTS + j] - t) * inv_b;
+        }
+
+    for (int b = 0; b < B; b++) {
+        const float *dz2 = dZ2 + (size_t)b * NN_OUTPUTS;
+        const float *a1 = a->A1 + (size_t)b * H;
+        const float *z1 = a->Z1 + (size_t)b * H;
+        float *dz1 = dZ1 + (size_t)b * H;
+        /* dW2 += dZ2^T A1, db2 += dZ2 */
+        for (int j = 0; j < NN_OUTPUTS; j++) {
+            float *gw = grad->W2 + (size_t)j * H;
+            for (int h = 0; h < H; h++) gw[h] += dz2[j] * a1[h];
+            grad->b2[j] += dz2[j];
+        }
+        /* dZ1 = (dZ2 W2) * ReLU'(Z1) */
+        for (int h = 0; h < H; h++) dz1[h] = 0.0f;
+        for (int j = 0; j < NN_OUTPUTS; j++) {
+            const float *w = m->W2 + (size_t)j * H;
+            for (int h = 0; h < H; h++) dz1[h] += dz2[j] * w[h];
+        }
+        for (int h = 0; h < H; h++)
+            if (z1[h] <= 0.0f) dz1[h] = 0.0f;
+        /* dW1 += dZ1^T X (non-zero inputs only), db1 += dZ1 */
+        const float *x = X + (size_t)b * NN_INPUTS;
+        int nnz = nonzero_indices(idx, x);
+        for (int h = 0; h < H; h++) {
+            float d = dz1[h];
+            if (d == 0.0f) continue;
+            float *gw = grad->W1 + (size_t)h * NN_INPUTS;
+            for (int i = 0; i < nnz; i++) gw[idx[i]] += d * x[idx[i]];
+            grad->b1[h] += d;
+        }
+    }
+}
+
+int predict(const Model *m, const float *x, float probs[NN_OUTPUTS], float *hidden_scratch,
+            DigitsError *err) {
+    for (int k = 0; k < NN_INPUTS; k++) {
+        float v = x[k];
+        if (isnan(v)) return error_set(err, "input value %d (row %d, column %d) is NaN", k, k / 28, k % 28);
+        if (isinf(v)) return error_set(err, "input value %d (row %d, column %d) is infinite", k, k / 28, k % 28);
+        if (v < 0.0f || v > 1.0f)
+            return error_set(err, "input value %d (row %d, column %d) is %g, outside 0..1", k, k / 28,
+                             k % 28, (double)v);
+    }
+    int idx[NN_INPUTS];
+    float z2[NN_OUTPUTS];
+    int nnz = nonzero_indices(idx, x);
+    hidden_layer_sparse(hidden_scratch, hidden_scratch, x, idx, nnz, m);
+    output_layer(z2, probs, hidden_scratch, m);
+    return argmax(probs, NN_OUTPUTS);
+}

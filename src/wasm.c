@@ -1,0 +1,138 @@
+/* wasm.c: the Emscripten exports, and nothing else. The only file with globals: the last error
+ * message and the scratch buffers JavaScript reads results from.
+ *
+ * Conventions for JavaScript (web/recognizer.js, web/worker.js wrap all of this):
+ *   - pointers are offsets into HEAPU8; JS copies results out before the next call;
+ *   - a function that fails returns 0 / NULL / -1 and dg_last_error() says why. */
+#include <emscripten/emscripten.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset.h"
+#include "model_io.h"
+#include "nn.h"
+#include "train.h"
+
+static DigitsError last_error;
+static float hidden_scratch[NN_MAX_HIDDEN];
+
+EMSCRIPTEN_KEEPALIVE const char *dg_version(void) { return "0.1.0"; }
+EMSCRIPTEN_KEEPALIVE const char *dg_last_error(void) { return last_error.msg; }
+
+/* ---- models ---- */
+
+EMSCRIPTEN_KEEPALIVE Model *dg_model_new(int hidden) {
+    Model *m = malloc(sizeof *m);
+    if (!m) { error_set(&last_error, "out of memory"); return NULL; }
+    if (model_alloc(m, hidden, &last_error)) { free(m); return NULL; }
+    return m;
+}
+
+EMSCRIPTEN_KEEPALIVE void dg_model_free(Model *m) {
+    model_free(m);
+    free(m);
+}
+
+EMSCRIPTEN_KEEPALIVE int dg_model_hidden(const Model *m) { return m->hidden; }
+EMSCRIPTEN_KEEPALIVE float *dg_model_params(const Model *m) { return m->params; }
+EMSCRIPTEN_KEEPALIVE size_t dg_model_param_count(const Model *m) { return m->count; }
+EMSCRIPTEN_KEEPALIVE void dg_model_init(Model *m, unsigned seed) { model_init_he(m, seed); }
+
+/* A new model from the four .npy files' bytes, or NULL with the reason in dg_last_error(). */
+EMSCRIPTEN_KEEPALIVE Model *dg_model_load_npy(const uint8_t *w1, size_t n_w1, const uint8_t *b1, size_t n_b1,
+                                              const uint8_t *w2, size_t n_w2, const uint8_t *b2, size_t n_b2) {
+    const uint8_t *bufs[NN_TENSORS] = {w1, b1, w2, b2};
+    size_t lens[NN_TENSORS] = {n_w1, n_b1, n_w2, n_b2};
+    Model *m = malloc(sizeof *m);
+    if (!m) { error_set(&last_error, "out of memory"); return NULL; }
+    if (model_from_npy(m, bufs, lens, &last_error)) { free(m); return NULL; }
+    return m;
+}
+
+/* dtype: 4 = float32, 2 = float16. */
+EMSCRIPTEN_KEEPALIVE size_t dg_model_npy_size(const Model *m, int tensor, int dtype) {
+    if (tensor < 0 || tensor >= NN_TENSORS) return 0;
+    return model_npy_size(m, (NnTensor)tensor, (NpyDtype)dtype);
+}
+
+EMSCRIPTEN_KEEPALIVE size_t dg_model_save_npy(const Model *m, int tensor, int dtype, uint8_t *out, size_t cap) {
+    if (tensor < 0 || tensor >= NN_TENSORS) return 0;
+    return model_to_npy(m, (NnTensor)tensor, (NpyDtype)dtype, out, cap);
+}
+
+/* ---- recognition ---- */
+
+/* x: len floats (must be 784). Writes 10 probabilities to probs; returns the digit or -1. */
+EMSCRIPTEN_KEEPALIVE int dg_predict(const Model *m, const float *x, int len, float *probs) {
+    if (len != NN_INPUTS) return error_set(&last_error, "expected %d input values (28x28), got %d", NN_INPUTS, len);
+    return predict(m, x, probs, hidden_scratch, &last_error);
+}
+
+/* n images of 784 floats; writes n * 10 probabilities; returns 0 or -1 (naming the image). */
+EMSCRIPTEN_KEEPALIVE int dg_predict_batch(const Model *m, const float *X, int n, float *probs) {
+    for (int i = 0; i < n; i++) {
+        DigitsError err;
+        if (predict(m, X + (size_t)i * NN_INPUTS, probs + (size_t)i * NN_OUTPUTS, hidden_scratch, &err) < 0)
+            return error_set(&last_error, "image %d: %s", i, err.msg);
+    }
+    return 0;
+}
+
+/* ---- CSV parsing ---- */
+
+EMSCRIPTEN_KEEPALIVE CsvParser *dg_csv_new(void) { return csv_parser_new(&last_error); }
+EMSCRIPTEN_KEEPALIVE int dg_csv_feed(CsvParser *p, const uint8_t *buf, size_t len) {
+    return csv_feed(p, buf, len, &last_error);
+}
+EMSCRIPTEN_KEEPALIVE size_t dg_csv_rows(const CsvParser *p) { return csv_rows(p); }
+EMSCRIPTEN_KEEPALIVE int dg_csv_has_labels(const CsvParser *p) { return csv_has_labels(p); }
+EMSCRIPTEN_KEEPALIVE void dg_csv_free(CsvParser *p) { csv_parser_free(p); }
+
+/* Ends the input; returns the parsed Dataset (free with dg_dataset_free) or NULL. */
+EMSCRIPTEN_KEEPALIVE Dataset *dg_csv_finish(CsvParser *p) {
+    Dataset *d = calloc(1, sizeof *d);
+    if (!d) { error_set(&last_error, "out of memory"); return NULL; }
+    if (csv_finish(p, d, &last_error)) { free(d); return NULL; }
+    return d;
+}
+
+EMSCRIPTEN_KEEPALIVE size_t dg_dataset_count(const Dataset *d) { return d->n; }
+EMSCRIPTEN_KEEPALIVE uint8_t *dg_dataset_pixels(const Dataset *d) { return d->pixels; }
+EMSCRIPTEN_KEEPALIVE uint8_t *dg_dataset_labels(const Dataset *d) { return d->labels; }
+EMSCRIPTEN_KEEPALIVE void dg_dataset_free(Dataset *d) {
+    dataset_free(d);
+    free(d);
+}
+
+/* ---- training ---- */
+
+static TrainProgress progress;
+
+/* A trainer for m on d (both borrowed). augment: 0 = off, 1 = the default strengths. */
+EMSCRIPTEN_KEEPALIVE Trainer *dg_trainer_new(Model *m, const Dataset *d, int epochs, int batch, float lr,
+                                             unsigned seed, int augment) {
+    TrainConfig cfg = train_defaults();
+    cfg.epochs = epochs;
+    cfg.batch = batch;
+    cfg.lr = lr;
+    cfg.seed = seed;
+    if (augment) cfg.augment = augment_defaults();
+    return trainer_new(m, d, &cfg, &last_error);
+}
+
+EMSCRIPTEN_KEEPALIVE void dg_trainer_free(Trainer *t) { trainer_free(t); }
+
+/* Runs up to `batches` batches; returns 1 if more remain, 0 when done, -1 on divergence. */
+EMSCRIPTEN_KEEPALIVE int dg_trainer_step(Trainer *t, int batches) {
+    int more = 1;
+    for (int i = 0; i < batches && more > 0; i++) more = trainer_step(t, &progress, &last_error);
+    return more;
+}
+
+/* The last step's progress, as a struct JS reads field by field (see web/worker.js). */
+EMSCRIPTEN_KEEPALIVE const TrainProgress *dg_trainer_progress(void) { return &progress; }
+
+/* Accuracy of m on d; confusion (100 ints) may be NULL. -1 on failure. */
+EMSCRIPTEN_KEEPALIVE float dg_trainer_evaluate(const Model *m, const Dataset *d, int *confusion) {
+    return evaluate(m, d, confusion, &last_error);
+}

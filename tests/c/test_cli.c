@@ -1,0 +1,164 @@
+/* test_cli.c: the `digits` command as a user runs it: exit codes, messages, and a small
+ * train -> eval -> predict round trip. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "check.h"
+
+static char tmpdir[] = "/tmp/digits_cli_XXXXXX";
+static char output[65536];
+
+/* Runs `digits ARGS` (a shell fragment) with stdout+stderr captured into `output`;
+ * returns the exit code. */
+static int run(const char *args) {
+    char cmd[4096], path[512];
+    snprintf(path, sizeof path, "%s/out.txt", tmpdir);
+    snprintf(cmd, sizeof cmd, "cd %s && %s %s > %s 2>&1", tmpdir, DIGITS_CLI, args, path);
+    int status = system(cmd);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(output, 1, sizeof output - 1, f) : 0;
+    output[n] = '\0';
+    if (f) fclose(f);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* A tiny labelled CSV: n rows, class c is a bar at row 4 + 2c. */
+static void write_csv(const char *name, int n, int labelled) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    if (labelled) fputs("label,", f);
+    for (int k = 0; k < 784; k++) fprintf(f, "pixel%d%s", k, k < 783 ? "," : "\n");
+    for (int i = 0; i < n; i++) {
+        int c = i % 10;
+        if (labelled) fprintf(f, "%d,", c);
+        for (int k = 0; k < 784; k++) {
+            int row = k / 28, col = k % 28, v = (row == 4 + 2 * c && col > 3 && col < 24) ? 255 : 0;
+            fprintf(f, "%d%s", v, k < 783 ? "," : "\n");
+        }
+    }
+    fclose(f);
+}
+
+static void setup(void) {
+    if (tmpdir[strlen(tmpdir) - 1] == 'X' && !mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        exit(2);
+    }
+}
+
+TEST(no_arguments_should_print_usage_and_exit_2) {
+    setup();
+    CHECK(run("") == 2);
+    CHECK_CONTAINS(output, "usage: digits <command>");
+}
+
+TEST(help_should_describe_each_command_and_exit_0) {
+    setup();
+    CHECK(run("--help") == 0);
+    CHECK_CONTAINS(output, "train");
+    CHECK(run("train --help") == 0);
+    CHECK_CONTAINS(output, "--hidden N");
+    CHECK(run("eval --help") == 0);
+    CHECK_CONTAINS(output, "confusion matrix");
+    CHECK(run("predict --help") == 0);
+    CHECK_CONTAINS(output, "ImageId,Label");
+    CHECK(run("--version") == 0);
+    CHECK_CONTAINS(output, "digits 0.");
+}
+
+TEST(an_unknown_command_should_exit_2_with_one_line) {
+    setup();
+    CHECK(run("trian") == 2);
+    CHECK_CONTAINS(output, "digits: unknown command 'trian'");
+}
+
+TEST(bad_flags_should_exit_1_naming_the_flag) {
+    setup();
+    CHECK(run("train --hidden 0") == 1);
+    CHECK_CONTAINS(output, "--hidden '0' must be a whole number from 1 to 4096");
+    CHECK(run("train --lr abc") == 1);
+    CHECK_CONTAINS(output, "--lr 'abc' must be a number");
+    CHECK(run("train --epochs") == 1);
+    CHECK_CONTAINS(output, "option --epochs needs a value");
+    CHECK(run("eval --bogus") == 1);
+    CHECK_CONTAINS(output, "unknown option '--bogus'");
+    CHECK(run("train --optimizer rmsprop") == 1);
+    CHECK_CONTAINS(output, "--optimizer 'rmsprop' is not one of adam, sgd");
+}
+
+TEST(a_missing_file_should_exit_1_naming_the_file) {
+    setup();
+    CHECK(run("train --data nothere.csv") == 1);
+    CHECK_CONTAINS(output, "digits train: nothere.csv: cannot open");
+    CHECK(run("eval --model nomodel --data x.csv") == 1);
+    CHECK_CONTAINS(output, "nomodel/W1.npy: cannot open");
+}
+
+TEST(a_malformed_csv_should_exit_1_with_line_and_column) {
+    setup();
+    char path[512];
+    snprintf(path, sizeof path, "%s/bad.csv", tmpdir);
+    FILE *f = fopen(path, "w");
+    fputs("label", f);
+    for (int k = 0; k < 784; k++) fprintf(f, ",pixel%d", k);
+    fputs("\n3", f);
+    for (int k = 0; k < 784; k++) fputs(k == 10 ? ",300" : ",0", f);
+    fputs("\n", f);
+    fclose(f);
+    CHECK(run("train --data bad.csv") == 1);
+    CHECK_CONTAINS(output, "bad.csv: line 2, column 12");
+}
+
+TEST(train_eval_and_predict_should_work_end_to_end) {
+    setup();
+    write_csv("train.csv", 200, 1);
+    write_csv("test.csv", 20, 0);
+    CHECK(run("train --data train.csv --val train.csv --hidden 32 --epochs 8 --lr 0.01 --out m --log curve.csv") == 0);
+    CHECK_CONTAINS(output, "epoch 8/8");
+    CHECK_CONTAINS(output, "saved m/");
+    CHECK(run("eval --model m --data train.csv") == 0);
+    CHECK_CONTAINS(output, "accuracy: 100.00% (200 of 200)");
+    CHECK_CONTAINS(output, "confusion matrix");
+    CHECK(run("predict --model m --data test.csv --out -") == 0);
+    CHECK_CONTAINS(output, "ImageId,Label\n1,0\n2,1\n3,2\n");
+    CHECK_CONTAINS(output, "20,9\n");
+    CHECK(run("predict --model m --data test.csv --out sub.csv") == 0);
+    CHECK_CONTAINS(output, "wrote 20 predictions to sub.csv");
+    CHECK(run("eval --model m --data test.csv") == 1);
+    CHECK_CONTAINS(output, "has no label column");
+    char path[512];
+    snprintf(path, sizeof path, "%s/curve.csv", tmpdir);
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL);
+    int lines = 0;
+    for (int c; (c = fgetc(f)) != EOF;) lines += c == '\n';
+    fclose(f);
+    CHECK(lines == 9); /* header + 8 epochs */
+}
+
+TEST(an_unwritable_output_should_exit_1_and_say_why) {
+    setup();
+    write_csv("small.csv", 20, 1);
+    CHECK(run("train --data small.csv --hidden 4 --epochs 1 --out /proc/no/such/dir --quiet") == 1);
+    CHECK_CONTAINS(output, "/proc/no/such/dir");
+    CHECK(run("train --data small.csv --hidden 4 --epochs 1 --out m2 --quiet") == 0);
+    CHECK(run("predict --model m2 --data small.csv --out /proc/no/such/file.csv") == 1);
+    CHECK_CONTAINS(output, "/proc/no/such/file.csv: cannot write");
+}
+
+static const TestCase TESTS[] = {
+    T(no_arguments_should_print_usage_and_exit_2),
+    T(help_should_describe_each_command_and_exit_0),
+    T(an_unknown_command_should_exit_2_with_one_line),
+    T(bad_flags_should_exit_1_naming_the_flag),
+    T(a_missing_file_should_exit_1_naming_the_file),
+    T(a_malformed_csv_should_exit_1_with_line_and_column),
+    T(train_eval_and_predict_should_work_end_to_end),
+    T(an_unwritable_output_should_exit_1_and_say_why),
+};
+
+TEST_MAIN(TESTS)

@@ -1,0 +1,155 @@
+/* test_model_io.c: models to and from .npy bytes, and the seed project's float64 files. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "files.h"
+#include "model_io.h"
+
+typedef struct {
+    uint8_t *bufs[NN_TENSORS];
+    size_t lens[NN_TENSORS];
+} Files;
+
+static void encode(Files *f, const Model *m, NpyDtype dtype) {
+    for (int t = 0; t < NN_TENSORS; t++) {
+        f->lens[t] = model_npy_size(m, (NnTensor)t, dtype);
+        f->bufs[t] = malloc(f->lens[t]);
+        model_to_npy(m, (NnTensor)t, dtype, f->bufs[t], f->lens[t]);
+    }
+}
+
+static void files_free(Files *f) {
+    for (int t = 0; t < NN_TENSORS; t++) free(f->bufs[t]);
+}
+
+static int decode(Model *m, const Files *f, DigitsError *err) {
+    return model_from_npy(m, (const uint8_t *const *)f->bufs, f->lens, err);
+}
+
+TEST(a_float32_round_trip_should_be_exact) {
+    Model a, b;
+    model_alloc(&a, 37, NULL);
+    model_init_he(&a, 9);
+    a.b1[5] = 0.125f, a.b2[9] = -3.5f;
+    Files f;
+    encode(&f, &a, NPY_F32);
+    DigitsError err;
+    CHECK(decode(&b, &f, &err) == 0);
+    CHECK(b.hidden == 37);
+    CHECK(memcmp(a.params, b.params, a.count * sizeof(float)) == 0);
+    files_free(&f);
+    model_free(&a);
+    model_free(&b);
+}
+
+TEST(a_float16_round_trip_should_keep_three_significant_digits) {
+    Model a, b;
+    model_alloc(&a, 20, NULL);
+    model_init_he(&a, 4);
+    Files f;
+    encode(&f, &a, NPY_F16);
+    CHECK(f.lens[NN_W1] < 20 * 784 * 2 + 200);
+    CHECK(decode(&b, &f, NULL) == 0);
+    for (size_t i = 0; i < a.count; i++) CHECK_NEAR(b.params[i], a.params[i], 1e-3 * fabs(a.params[i]) + 1e-7);
+    files_free(&f);
+    model_free(&a);
+    model_free(&b);
+}
+
+TEST(the_seed_projects_float64_files_should_load_as_they_are) {
+    Model m;
+    DigitsError err;
+    CHECK(model_load_dir(&m, DIGITS_SOURCE_DIR "/tests/c/fixtures/seed_model", &err) == 0);
+    CHECK(m.hidden == 3);
+    /* the formulas of tests/c/fixtures/seed_model/make_fixture.py */
+    for (int h = 0; h < 3; h++) {
+        for (int k = 0; k < 784; k++) CHECK(m.W1[h * 784 + k] == (float)((double)((h * 784 + k) % 17 - 8) / 100));
+        CHECK(m.b1[h] == (float)(0.1 * h));
+    }
+    for (int j = 0; j < 10; j++) {
+        for (int h = 0; h < 3; h++) CHECK(m.W2[j * 3 + h] == (float)((double)((j * 3 + h) % 5 - 2) / 10));
+        CHECK(m.b2[j] == (float)(-0.01 * j));
+    }
+    model_free(&m);
+}
+
+TEST(shapes_that_disagree_should_be_rejected_naming_the_file) {
+    Model a, b, c;
+    model_alloc(&a, 8, NULL);
+    model_alloc(&b, 9, NULL);
+    Files fa, fb;
+    encode(&fa, &a, NPY_F32);
+    encode(&fb, &b, NPY_F32);
+    DigitsError err;
+    Files mixed = fa;
+    mixed.bufs[NN_W2] = fb.bufs[NN_W2], mixed.lens[NN_W2] = fb.lens[NN_W2];
+    CHECK(decode(&c, &mixed, &err) == -1);
+    CHECK_CONTAINS(err.msg, "W2.npy");
+    CHECK_CONTAINS(err.msg, "(10, 8)");
+    CHECK(c.params == NULL && c.hidden == 0);
+    mixed = fa;
+    mixed.bufs[NN_B1] = fb.bufs[NN_B1], mixed.lens[NN_B1] = fb.lens[NN_B1];
+    CHECK(decode(&c, &mixed, &err) == -1);
+    CHECK_CONTAINS(err.msg, "b1.npy");
+    /* W1 must have 784 columns: a b2 file in its place has 1 */
+    mixed = fa;
+    mixed.bufs[NN_W1] = fa.bufs[NN_B2], mixed.lens[NN_W1] = fa.lens[NN_B2];
+    CHECK(decode(&c, &mixed, &err) == -1);
+    CHECK_CONTAINS(err.msg, "W1.npy: shape (10, 1) is not (H, 784)");
+    files_free(&fa);
+    files_free(&fb);
+    model_free(&a);
+    model_free(&b);
+}
+
+TEST(truncated_or_empty_files_should_be_rejected) {
+    Model a, c;
+    model_alloc(&a, 4, NULL);
+    Files f;
+    encode(&f, &a, NPY_F32);
+    DigitsError err;
+    size_t full = f.lens[NN_B2];
+    f.lens[NN_B2] = full - 3;
+    CHECK(decode(&c, &f, &err) == -1);
+    CHECK_CONTAINS(err.msg, "b2.npy");
+    f.lens[NN_B2] = 0;
+    CHECK(decode(&c, &f, &err) == -1);
+    CHECK_CONTAINS(err.msg, "b2.npy");
+    f.lens[NN_B2] = full;
+    CHECK(decode(&c, &f, &err) == 0);
+    model_free(&c);
+    files_free(&f);
+    model_free(&a);
+}
+
+TEST(saving_and_loading_a_directory_should_round_trip) {
+    Model a, b;
+    model_alloc(&a, 5, NULL);
+    model_init_he(&a, 1);
+    char dir[] = "/tmp/digits_test_model_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    DigitsError err;
+    CHECK(model_save_dir(&a, dir, NPY_F32, &err) == 0);
+    CHECK(model_load_dir(&b, dir, &err) == 0);
+    CHECK(memcmp(a.params, b.params, a.count * sizeof(float)) == 0);
+    model_free(&b);
+    CHECK(model_load_dir(&b, "/nonexistent/model", &err) == -1);
+    CHECK_CONTAINS(err.msg, "/nonexistent/model/W1.npy: cannot open");
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+    model_free(&a);
+}
+
+static const TestCase TESTS[] = {
+    T(a_float32_round_trip_should_be_exact),
+    T(a_float16_round_trip_should_keep_three_significant_digits),
+    T(the_seed_projects_float64_files_should_load_as_they_are),
+    T(shapes_that_disagree_should_be_rejected_naming_the_file),
+    T(truncated_or_empty_files_should_be_rejected),
+    T(saving_and_loading_a_directory_should_round_trip),
+};
+
+TEST_MAIN(TESTS)

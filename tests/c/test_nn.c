@@ -1,0 +1,306 @@
+/* test_nn.c: the network's math against hand-computed values, the reference kernel and
+ * finite differences. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "nn.h"
+#include "rng.h"
+
+/* A 784-2-10 network small enough to compute by hand:
+ *   W1[0] = {0.5 @ pixel 0, 0.5 @ pixel 1}, W1[1] = {-1 @ pixel 0, 2 @ pixel 2}, b1 = {0.1, -0.2}
+ *   W2[j] = {0.1 j, 1}, b2 = 0 except b2[3] = 0.5
+ *   x = {0.5, 1.0, 0.25, 0, ...}
+ * Z1 = {0.1 + 0.25 + 0.5, -0.2 - 0.5 + 0.5} = {0.85, -0.2}; A1 = {0.85, 0}
+ * Z2[j] = 0.085 j (+0.5 for j = 3); A2 = softmax(Z2) (computed with Python, 9 digits). */
+static void tiny_model(Model *m) {
+    model_alloc(m, 2, NULL);
+    m->W1[0] = 0.5f;
+    m->W1[1] = 0.5f;
+    m->W1[NN_INPUTS + 0] = -1.0f;
+    m->W1[NN_INPUTS + 2] = 2.0f;
+    m->b1[0] = 0.1f;
+    m->b1[1] = -0.2f;
+    for (int j = 0; j < NN_OUTPUTS; j++) {
+        m->W2[j * 2 + 0] = 0.1f * (float)j;
+        m->W2[j * 2 + 1] = 1.0f;
+    }
+    m->b2[3] = 0.5f;
+}
+
+static const float TINY_A2[NN_OUTPUTS] = {0.062745627f, 0.068312235f, 0.074372696f, 0.133498319f, 0.088154317f,
+                                          0.095975110f, 0.104489740f, 0.113759763f, 0.123852195f, 0.134839999f};
+
+TEST(forward_prop_should_match_a_hand_computed_tiny_network) {
+    Model m;
+    tiny_model(&m);
+    float X[2 * NN_INPUTS] = {0};
+    X[0] = 0.5f, X[1] = 1.0f, X[2] = 0.25f;
+    memcpy(X + NN_INPUTS, X, NN_INPUTS * sizeof *X); /* the same row twice: a batch of 2 */
+    Activations a;
+    CHECK(activations_alloc(&a, 2, 2, NULL) == 0);
+    forward_prop(&a, &m, X, 2);
+    for (int b = 0; b < 2; b++) {
+        CHECK_NEAR(a.Z1[b * 2 + 0], 0.85, 1e-6);
+        CHECK_NEAR(a.Z1[b * 2 + 1], -0.2, 1e-6);
+        CHECK_NEAR(a.A1[b * 2 + 0], 0.85, 1e-6);
+        CHECK(a.A1[b * 2 + 1] == 0.0f);
+        CHECK_NEAR(a.Z2[b * 10 + 3], 0.755, 1e-6);
+        CHECK_NEAR(a.Z2[b * 10 + 9], 0.765, 1e-6);
+        for (int j = 0; j < NN_OUTPUTS; j++) CHECK_NEAR(a.A2[b * 10 + j], TINY_A2[j], 1e-6);
+    }
+    activations_free(&a);
+    model_free(&m);
+}
+
+TEST(predict_should_match_the_hand_computed_probabilities) {
+    Model m;
+    tiny_model(&m);
+    float x[NN_INPUTS] = {0.5f, 1.0f, 0.25f}, probs[NN_OUTPUTS], hidden[2];
+    DigitsError err;
+    CHECK(predict(&m, x, probs, hidden, &err) == 9); /* 0.765 edges out 0.755 */
+    for (int j = 0; j < NN_OUTPUTS; j++) CHECK_NEAR(probs[j], TINY_A2[j], 1e-6);
+    model_free(&m);
+}
+
+/* Random sparse inputs like MNIST: about a fifth of the pixels inked. */
+static void random_inputs(float *X, int B, Rng *rng) {
+    for (int i = 0; i < B * NN_INPUTS; i++) X[i] = rng_uniform(rng) < 0.2f ? rng_uniform(rng) : 0.0f;
+}
+
+TEST(forward_prop_should_agree_with_the_reference_kernel) {
+    Model m;
+    CHECK(model_alloc(&m, 33, NULL) == 0);
+    model_init_he(&m, 7);
+    Rng rng;
+    rng_seed(&rng, 3);
+    for (size_t i = 0; i < m.count; i++) m.params[i] += 0.01f * rng_normal(&rng); /* non-zero biases too */
+    enum { B = 9 };
+    float *X = malloc(B * NN_INPUTS * sizeof *X);
+    random_inputs(X, B, &rng);
+    Activations fast, ref;
+    activations_alloc(&fast, B, 33, NULL);
+    activations_alloc(&ref, B, 33, NULL);
+    forward_prop(&fast, &m, X, B);
+    forward_prop_reference(&ref, &m, X, B);
+    for (int i = 0; i < B * 33; i++) CHECK_NEAR(fast.Z1[i], ref.Z1[i], 1e-5);
+    for (int i = 0; i < B * 10; i++) CHECK_NEAR(fast.A2[i], ref.A2[i], 1e-6);
+    activations_free(&fast);
+    activations_free(&ref);
+    free(X);
+    model_free(&m);
+}
+
+TEST(softmax_should_sum_to_one) {
+    float z[NN_OUTPUTS] = {-3, 0, 1, 2.5f, 7, -1, 0.3f, 4, 4, -8}, p[NN_OUTPUTS];
+    softmax(p, z, NN_OUTPUTS);
+    double sum = 0;
+    for (int i = 0; i < NN_OUTPUTS; i++) {
+        CHECK(p[i] > 0.0f && p[i] < 1.0f);
+        sum += p[i];
+    }
+    CHECK_NEAR(sum, 1.0, 1e-6);
+    CHECK(argmax(p, NN_OUTPUTS) == 4);
+}
+
+TEST(softmax_should_survive_huge_logits) {
+    float z[4] = {1e30f, 1e30f, -1e30f, 0.0f}, p[4];
+    softmax(p, z, 4);
+    CHECK_NEAR(p[0], 0.5, 1e-7);
+    CHECK_NEAR(p[1], 0.5, 1e-7);
+    CHECK(p[2] == 0.0f && p[3] == 0.0f);
+    float big[3] = {1000.0f, 999.0f, -1000.0f};
+    softmax(big, big, 3); /* in place */
+    CHECK_NEAR(big[0], 1.0 / (1.0 + exp(-1.0)), 1e-6);
+    CHECK(!isnan(big[2]));
+}
+
+TEST(cross_entropy_should_be_minus_log_of_the_true_class_probability) {
+    Model m;
+    tiny_model(&m);
+    float X[NN_INPUTS] = {0.5f, 1.0f, 0.25f};
+    Activations a;
+    activations_alloc(&a, 1, 2, NULL);
+    forward_prop(&a, &m, X, 1);
+    uint8_t y = 3;
+    CHECK_NEAR(cross_entropy(&a, &y, 1), -log(TINY_A2[3]), 1e-6);
+    activations_free(&a);
+    model_free(&m);
+}
+
+/* The mean cross-entropy loss computed in double precision straight from the definition. */
+static double loss_double(const Model *m, const float *X, const uint8_t *Y, int B) {
+    int H = m->hidden;
+    double total = 0;
+    for (int b = 0; b < B; b++) {
+        double a1[64], z2[NN_OUTPUTS], max = -1e300, sum = 0;
+        for (int h = 0; h < H; h++) {
+            double z = m->b1[h];
+            for (int k = 0; k < NN_INPUTS; k++) z += (double)m->W1[h * NN_INPUTS + k] * X[b * NN_INPUTS + k];
+            a1[h] = z > 0 ? z : 0;
+        }
+        for (int j = 0; j < NN_OUTPUTS; j++) {
+            z2[j] = m->b2[j];
+            for (int h = 0; h < H; h++) z2[j] += (double)m->W2[j * H + h] * a1[h];
+            if (z2[j] > max) max = z2[j];
+        }
+        for (int j = 0; j < NN_OUTPUTS; j++) sum += exp(z2[j] - max);
+        total -= z2[Y[b]] - max - log(sum);
+    }
+    return total / B;
+}
+
+TEST(backward_prop_should_match_finite_differences) {
+    enum { H = 6, B = 4 };
+    Model m, grad;
+    model_alloc(&m, H, NULL);
+    model_alloc(&grad, H, NULL);
+    model_init_he(&m, 11);
+    Rng rng;
+    rng_seed(&rng, 5);
+    for (size_t i = 0; i < m.count; i++) m.params[i] += 0.05f * rng_normal(&rng);
+    float X[B * NN_INPUTS];
+    random_inputs(X, B, &rng);
+    uint8_t Y[B] = {3, 7, 0, 3};
+    Activations a;
+    activations_alloc(&a, B, H, NULL);
+    float *scratch = malloc(nn_backward_scratch(B, H) * sizeof *scratch);
+    forward_prop(&a, &m, X, B);
+    model_zero(&grad);
+    backward_prop(&grad, &m, &a, X, Y, B, scratch);
+
+    int checked = 0;
+    for (size_t i = 0; i < m.count; i++) {
+        /* every bias and W2 entry, a sample of W1; a pixel blank in every row has zero gradient */
+        int is_w1 = i < (size_t)H * NN_INPUTS;
+        if (is_w1) {
+            size_t k = i % NN_INPUTS;
+            int inked = 0;
+            for (int b = 0; b < B; b++) inked |= X[b * NN_INPUTS + k] != 0.0f;
+            if (!inked) {
+                CHECK(grad.params[i] == 0.0f);
+                continue;
+            }
+            if (i % 7 != 0) continue; /* a sample of W1 keeps the test fast */
+        }
+        float saved = m.params[i];
+        double eps = 1e-3;
+        m.params[i] = saved + (float)eps;
+        double up = loss_double(&m, X, Y, B);
+        m.params[i] = saved - (float)eps;
+        double down = loss_double(&m, X, Y, B);
+        m.params[i] = saved;
+        double numeric = (up - down) / (2 * eps);
+        CHECK_NEAR(grad.params[i], numeric, 2e-4 + 1e-3 * fabs(numeric));
+        checked++;
+    }
+    CHECK(checked > 100);
+    /* backward accumulates: a second call doubles the gradient */
+    float before = grad.b2[3];
+    backward_prop(&grad, &m, &a, X, Y, B, scratch);
+    CHECK_NEAR(grad.b2[3], 2 * before, 1e-6);
+    free(scratch);
+    activations_free(&a);
+    model_free(&m);
+    model_free(&grad);
+}
+
+TEST(one_gradient_step_should_lower_the_loss_and_raise_the_true_class) {
+    enum { H = 16, B = 8 };
+    Model m, grad;
+    model_alloc(&m, H, NULL);
+    model_alloc(&grad, H, NULL);
+    model_init_he(&m, 2);
+    Rng rng;
+    rng_seed(&rng, 9);
+    float X[B * NN_INPUTS];
+    random_inputs(X, B, &rng);
+    uint8_t Y[B] = {0, 1, 2, 3, 4, 5, 6, 7};
+    Activations a;
+    activations_alloc(&a, B, H, NULL);
+    float scratch[B * (H + NN_OUTPUTS)];
+    forward_prop(&a, &m, X, B);
+    float loss0 = cross_entropy(&a, Y, B), p0 = a.A2[0 * 10 + 0];
+    model_zero(&grad);
+    backward_prop(&grad, &m, &a, X, Y, B, scratch);
+    for (size_t i = 0; i < m.count; i++) m.params[i] -= 0.05f * grad.params[i];
+    forward_prop(&a, &m, X, B);
+    CHECK(cross_entropy(&a, Y, B) < loss0);
+    CHECK(a.A2[0] > p0);
+    activations_free(&a);
+    model_free(&m);
+    model_free(&grad);
+}
+
+TEST(he_init_should_be_seeded_and_scaled) {
+    Model a, b, c;
+    model_alloc(&a, 128, NULL);
+    model_alloc(&b, 128, NULL);
+    model_alloc(&c, 128, NULL);
+    model_init_he(&a, 42);
+    model_init_he(&b, 42);
+    model_init_he(&c, 43);
+    CHECK(memcmp(a.params, b.params, a.count * sizeof(float)) == 0);
+    CHECK(memcmp(a.params, c.params, a.count * sizeof(float)) != 0);
+    double sum = 0, sq = 0;
+    size_t n = 128 * NN_INPUTS;
+    for (size_t i = 0; i < n; i++) sum += a.W1[i], sq += (double)a.W1[i] * a.W1[i];
+    CHECK_NEAR(sum / n, 0.0, 0.002);
+    CHECK_NEAR(sqrt(sq / n), sqrt(2.0 / 784), 0.02 * sqrt(2.0 / 784));
+    for (int h = 0; h < 128; h++) CHECK(a.b1[h] == 0.0f);
+    model_free(&a);
+    model_free(&b);
+    model_free(&c);
+}
+
+TEST(predict_should_reject_nan_infinity_and_values_outside_0_to_1) {
+    Model m;
+    tiny_model(&m);
+    float x[NN_INPUTS] = {0}, probs[NN_OUTPUTS], hidden[2];
+    DigitsError err;
+    x[30] = NAN;
+    CHECK(predict(&m, x, probs, hidden, &err) == -1);
+    CHECK_CONTAINS(err.msg, "input value 30 (row 1, column 2) is NaN");
+    x[30] = INFINITY;
+    CHECK(predict(&m, x, probs, hidden, &err) == -1);
+    CHECK_CONTAINS(err.msg, "infinite");
+    x[30] = 1.5f;
+    CHECK(predict(&m, x, probs, hidden, &err) == -1);
+    CHECK_CONTAINS(err.msg, "outside 0..1");
+    x[30] = -0.01f;
+    CHECK(predict(&m, x, probs, hidden, &err) == -1);
+    x[30] = 1.0f;
+    CHECK(predict(&m, x, probs, hidden, &err) >= 0);
+    model_free(&m);
+}
+
+TEST(model_alloc_should_reject_bad_hidden_sizes) {
+    Model m;
+    DigitsError err;
+    CHECK(model_alloc(&m, 0, &err) == -1);
+    CHECK_CONTAINS(err.msg, "hidden size 0 is outside 1..4096");
+    CHECK(m.params == NULL);
+    CHECK(model_alloc(&m, NN_MAX_HIDDEN + 1, &err) == -1);
+    CHECK(model_alloc(&m, 3, &err) == 0);
+    CHECK(m.count == 3 * 784 + 3 + 30 + 10);
+    CHECK(m.b1 == m.W1 + 3 * 784 && m.W2 == m.b1 + 3 && m.b2 == m.W2 + 30);
+    model_free(&m);
+    model_free(&m); /* twice is harmless */
+}
+
+static const TestCase TESTS[] = {
+    T(forward_prop_should_match_a_hand_computed_tiny_network),
+    T(predict_should_match_the_hand_computed_probabilities),
+    T(forward_prop_should_agree_with_the_reference_kernel),
+    T(softmax_should_sum_to_one),
+    T(softmax_should_survive_huge_logits),
+    T(cross_entropy_should_be_minus_log_of_the_true_class_probability),
+    T(backward_prop_should_match_finite_differences),
+    T(one_gradient_step_should_lower_the_loss_and_raise_the_true_class),
+    T(he_init_should_be_seeded_and_scaled),
+    T(predict_should_reject_nan_infinity_and_values_outside_0_to_1),
+    T(model_alloc_should_reject_bad_hidden_sizes),
+};
+
+TEST_MAIN(TESTS)

@@ -1,0 +1,125 @@
+// recognizer.js: the JavaScript face of the WebAssembly module for recognition.
+// Creates the module once, holds the active model, copies every result out of wasm memory before
+// freeing it, and turns each C failure into a thrown Error with the C layer's message.
+//
+//   const rec = await Recognizer.create(createDigitsModule, { wasmBinary })  // wasmBinary: Node only
+//   await rec.loadModelFromUrl('./model/')      // W1.npy b1.npy W2.npy b2.npy
+//   rec.loadModel({ W1, b1, W2, b2 })           // Uint8Array/ArrayBuffer .npy bytes; throws, keeps the old model
+//   rec.predict(x)                              // Float32Array(784) 0..1 -> { digit, probabilities }
+//   rec.exportModel()                           // -> { 'W1.npy': Uint8Array, ... } float32 .npy files
+
+export const INPUTS = 784;
+export const OUTPUTS = 10;
+export const MODEL_FILES = ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy'];
+
+const F32 = 4;
+
+export class Recognizer {
+  /** @param factory the Emscripten module factory (default export of digits_wasm.js) */
+  static async create(factory, options = {}) {
+    const mod = await factory(options);
+    return new Recognizer(mod);
+  }
+
+  constructor(mod) {
+    this.mod = mod;
+    this.model = 0; // pointer to the active C Model
+    this.xPtr = mod._malloc(INPUTS * F32);
+    this.probsPtr = mod._malloc(OUTPUTS * F32);
+    if (!this.xPtr || !this.probsPtr) throw new Error('out of memory in the WebAssembly module');
+  }
+
+  /** The C layer's message for the last failure. */
+  lastError() {
+    return this.mod.UTF8ToString(this.mod._dg_last_error());
+  }
+
+  /** Copies bytes into wasm memory; returns the pointer (caller frees). */
+  copyIn(bytes) {
+    const ptr = this.mod._malloc(Math.max(1, bytes.length));
+    if (!ptr) throw new Error('out of memory in the WebAssembly module');
+    this.mod.HEAPU8.set(bytes, ptr); // HEAPU8 read after malloc: memory may have grown
+    return ptr;
+  }
+
+  /** Replaces the active model with the four .npy files; on failure the old model stays. */
+  loadModel(files) {
+    const parts = MODEL_FILES.map((name) => {
+      const key = name.replace('.npy', '');
+      const data = files[name] ?? files[key];
+      if (data == null) throw new Error(`model file ${name} is missing`);
+      return data instanceof Uint8Array ? data : new Uint8Array(data);
+    });
+    const ptrs = parts.map((bytes) => this.copyIn(bytes));
+    try {
+      const args = [];
+      parts.forEach((bytes, i) => args.push(ptrs[i], bytes.length));
+      const model = this.mod._dg_model_load_npy(...args);
+      if (!model) throw new Error(this.lastError());
+      this.adopt(model);
+    } finally {
+      ptrs.forEach((p) => this.mod._free(p));
+    }
+    return this.hidden;
+  }
+
+  /** Makes a C Model pointer (owned by this module instance) the active model. */
+  adopt(model) {
+    if (this.model) this.mod._dg_model_free(this.model);
+    this.model = model;
+  }
+
+  /** Fetches W1.npy b1.npy W2.npy b2.npy from baseUrl (ending in '/'). */
+  async loadModelFromUrl(baseUrl, fetchFn = globalThis.fetch) {
+    const files = {};
+    await Promise.all(
+      MODEL_FILES.map(async (name) => {
+        const url = new URL(name, new URL(baseUrl, globalThis.location?.href ?? 'file:///'));
+        const res = await fetchFn(url);
+        if (!res.ok) throw new Error(`could not load the model: ${name} answered ${res.status} ${res.statusText}`);
+        files[name] = new Uint8Array(await res.arrayBuffer());
+      }),
+    );
+    return this.loadModel(files);
+  }
+
+  get hidden() {
+    return this.model ? this.mod._dg_model_hidden(this.model) : 0;
+  }
+
+  /** x: 784 values in 0..1 (row-major 28x28). Returns { digit, probabilities: Float32Array(10) }. */
+  predict(x) {
+    if (!this.model) throw new Error('no model is loaded');
+    if (!x || typeof x.length !== 'number') throw new Error('predict expects a Float32Array of 784 values');
+    if (x.length !== INPUTS) throw new Error(`predict expects ${INPUTS} values (28x28), got ${x.length}`);
+    this.mod.HEAPF32.set(x, this.xPtr / F32);
+    const digit = this.mod._dg_predict(this.model, this.xPtr, x.length, this.probsPtr);
+    if (digit < 0) throw new Error(this.lastError());
+    const start = this.probsPtr / F32;
+    return { digit, probabilities: this.mod.HEAPF32.slice(start, start + OUTPUTS) };
+  }
+
+  /** The active model as four float32 (dtype 4) or float16 (dtype 2) .npy files. */
+  exportModel(dtype = 4) {
+    if (!this.model) throw new Error('no model is loaded');
+    const out = {};
+    MODEL_FILES.forEach((name, tensor) => {
+      const size = this.mod._dg_model_npy_size(this.model, tensor, dtype);
+      const ptr = this.mod._malloc(size);
+      try {
+        const written = this.mod._dg_model_save_npy(this.model, tensor, dtype, ptr, size);
+        if (written !== size) throw new Error(`could not encode ${name}`);
+        out[name] = this.mod.HEAPU8.slice(ptr, ptr + size);
+      } finally {
+        this.mod._free(ptr);
+      }
+    });
+    return out;
+  }
+
+  dispose() {
+    this.adopt(0);
+    this.mod._free(this.xPtr);
+    this.mod._free(this.probsPtr);
+  }
+}
