@@ -5,7 +5,8 @@
 //   data/test.csv      pixel0..pixel783          the hold-out without labels (Kaggle test format)
 //   data/test_labels.csv ImageId,Label           the hold-out's true labels, as a submission
 // The split is deterministic and stratified: a fixed-seed shuffle within each class, and the first
-// HOLDOUT_FRACTION of every class is held out. Existing files that match are left alone.
+// HOLDOUT_FRACTION of every class is held out. Existing files are never overwritten (so Kaggle's own
+// train.csv / test.csv dropped into data/ stay as they are) unless --force is given.
 // Usage: node scripts/prepare-data.mjs [--out DIR] [--force]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -88,11 +89,15 @@ function toCsv(rows, labelled) {
   return lines.join('');
 }
 
-function writeIfChanged(file, text, force) {
-  if (!force && fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return false;
+// 'wrote', 'same' (identical file already there) or 'kept' (a different file there: left alone).
+function writeUnlessPresent(file, text, force) {
+  if (fs.existsSync(file) && !force) {
+    const size = fs.statSync(file).size;
+    return size === Buffer.byteLength(text) && fs.readFileSync(file, 'utf8') === text ? 'same' : 'kept';
+  }
   fs.writeFileSync(file + '.tmp', text);
   fs.renameSync(file + '.tmp', file);
-  return true;
+  return 'wrote';
 }
 
 function main() {
@@ -106,8 +111,11 @@ function main() {
     'test_labels.csv': 'ImageId,Label\n' + holdout.map((d, i) => `${i + 1},${d.label}\n`).join(''),
   };
   for (const [name, text] of Object.entries(files)) {
-    const wrote = writeIfChanged(path.join(args.out, name), text, args.force);
-    console.log(`${wrote ? 'wrote' : 'kept '} ${path.relative(process.cwd(), path.join(args.out, name))}`);
+    const file = path.join(args.out, name);
+    const what = writeUnlessPresent(file, text, args.force);
+    const shown = path.relative(process.cwd(), file);
+    if (what === 'wrote') console.log(`wrote ${shown}`);
+    if (what === 'kept') console.log(`kept  ${shown}: it differs from the bundled data (your own file?); --force replaces it`);
   }
   const perClass = (rows) => Array.from({ length: 10 }, (_, d) => rows.filter((r) => r.label === d).length).join(' ');
   console.log(`train ${train.length} digits (per class ${perClass(train)}), hold-out ${holdout.length} (per class ${perClass(holdout)})`);

@@ -64,11 +64,12 @@ static const char EVAL_USAGE[] =
     "(default model) on a labelled Kaggle-format CSV (default data/holdout.csv).\n";
 
 static const char PREDICT_USAGE[] =
-    "usage: digits predict [--model DIR] [--data FILE] [--out FILE]\n"
+    "usage: digits predict [--model DIR] [--data FILE] [--out FILE] [--probabilities]\n"
     "\n"
     "Classifies every row of a Kaggle-format CSV (test.csv: pixel0..pixel783, or a labelled\n"
     "train-format file) and writes a submission \"ImageId,Label\" (default submission.csv;\n"
-    "--out - writes to standard output). Defaults: --model model, --data data/test.csv.\n";
+    "--out - writes to standard output). Defaults: --model model, --data data/test.csv.\n"
+    "--probabilities adds the ten class probabilities to each line (ImageId,Label,p0..p9).\n";
 
 /* ---- option parsing ---- */
 
@@ -337,9 +338,11 @@ static int cmd_eval(int argc, char **argv) {
 static int cmd_predict(int argc, char **argv) {
     Args a = {argc, 1, argv, "predict"};
     const char *model_dir = "model", *data = "data/test.csv", *out = "submission.csv";
+    int with_probs = 0;
     for (; a.i < argc; a.i++) {
         const char *o = argv[a.i];
         if (is_help(o)) { fputs(PREDICT_USAGE, stdout); return 0; }
+        else if (!strcmp(o, "--probabilities")) with_probs = 1;
         else if (!strcmp(o, "--model")) { if (!(model_dir = value(&a))) return 1; }
         else if (!strcmp(o, "--data")) { if (!(data = value(&a))) return 1; }
         else if (!strcmp(o, "--out")) { if (!(out = value(&a))) return 1; }
@@ -352,19 +355,27 @@ static int cmd_predict(int argc, char **argv) {
     Dataset d = {0};
     if (load_csv(&d, data, &rep, "predict")) { model_free(&m); return 1; }
     uint8_t *labels = malloc(d.n);
-    int status = labels ? predict_dataset(&m, &d, labels, &err) : error_set(&err, "out of memory");
+    float *probs = with_probs ? malloc(d.n * NN_OUTPUTS * sizeof *probs) : NULL;
+    int status = labels && (probs || !with_probs) ? predict_dataset(&m, &d, labels, probs, &err)
+                                                  : error_set(&err, "out of memory");
     /* The submission is built in memory and written in one go, so a failure leaves no half file. */
-    size_t cap = 16 + d.n * 16, len = 0;
+    size_t cap = 64 + d.n * (with_probs ? 16 + NN_OUTPUTS * 16 : 16), len = 0;
     char *text = status == 0 ? malloc(cap) : NULL;
     if (status == 0 && !text) status = error_set(&err, "out of memory");
     if (status == 0) {
-        len += (size_t)snprintf(text, cap, "ImageId,Label\n");
-        for (size_t i = 0; i < d.n; i++) len += (size_t)snprintf(text + len, cap - len, "%zu,%d\n", i + 1, labels[i]);
+        len += (size_t)snprintf(text, cap, "ImageId,Label%s\n", with_probs ? ",p0,p1,p2,p3,p4,p5,p6,p7,p8,p9" : "");
+        for (size_t i = 0; i < d.n; i++) {
+            len += (size_t)snprintf(text + len, cap - len, "%zu,%d", i + 1, labels[i]);
+            for (int j = 0; with_probs && j < NN_OUTPUTS; j++)
+                len += (size_t)snprintf(text + len, cap - len, ",%.9g", (double)probs[i * NN_OUTPUTS + j]);
+            text[len++] = '\n';
+        }
         if (!strcmp(out, "-")) status = fwrite(text, 1, len, stdout) == len ? 0 : error_set(&err, "cannot write to standard output");
         else status = file_write(out, (const uint8_t *)text, len, &err);
     }
     if (status == 0 && strcmp(out, "-")) fprintf(stderr, "wrote %zu predictions to %s\n", d.n, out);
     free(text);
+    free(probs);
     free(labels);
     model_free(&m);
     dataset_free(&d);

@@ -138,17 +138,34 @@ static int nonzero_indices(int *idx, const float *x) {
 }
 
 /* First layer for one row, reading only the non-zero inputs:
- * z1 = W1 x + b1, a1 = ReLU(z1). x is (784), W1 is (H, 784), z1 and a1 are (H). */
+ * z1 = W1 x + b1, a1 = ReLU(z1). x is (784), W1 is (H, 784), z1 and a1 are (H).
+ * Four hidden units at a time share each gathered input (four independent sums). */
 static void hidden_layer_sparse(float *z1, float *a1, const float *x, const int *idx, int nnz,
                                 const Model *m) {
-    int H = m->hidden;
-    for (int h = 0; h < H; h++) {
+    int H = m->hidden, h = 0;
+    float xs[NN_INPUTS];
+    for (int i = 0; i < nnz; i++) xs[i] = x[idx[i]];
+    for (; h + 4 <= H; h += 4) {
+        const float *w0 = m->W1 + (size_t)h * NN_INPUTS, *w1 = w0 + NN_INPUTS, *w2 = w1 + NN_INPUTS,
+                    *w3 = w2 + NN_INPUTS;
+        float s0 = m->b1[h], s1 = m->b1[h + 1], s2 = m->b1[h + 2], s3 = m->b1[h + 3];
+        for (int i = 0; i < nnz; i++) {
+            int k = idx[i];
+            float v = xs[i];
+            s0 += w0[k] * v;
+            s1 += w1[k] * v;
+            s2 += w2[k] * v;
+            s3 += w3[k] * v;
+        }
+        z1[h] = s0, z1[h + 1] = s1, z1[h + 2] = s2, z1[h + 3] = s3;
+    }
+    for (; h < H; h++) {
         const float *w = m->W1 + (size_t)h * NN_INPUTS;
         float sum = m->b1[h];
-        for (int i = 0; i < nnz; i++) sum += w[idx[i]] * x[idx[i]];
+        for (int i = 0; i < nnz; i++) sum += w[idx[i]] * xs[i];
         z1[h] = sum;
-        a1[h] = sum > 0.0f ? sum : 0.0f;
     }
+    for (h = 0; h < H; h++) a1[h] = z1[h] > 0.0f ? z1[h] : 0.0f;
 }
 
 void forward_prop(Activations *a, const Model *m, const float *X, int B) {
@@ -230,11 +247,13 @@ void backward_prop(Model *grad, const Model *m, const Activations *a, const floa
         /* dW1 += dZ1^T X (non-zero inputs only), db1 += dZ1 */
         const float *x = X + (size_t)b * NN_INPUTS;
         int nnz = nonzero_indices(idx, x);
+        float xs[NN_INPUTS];
+        for (int i = 0; i < nnz; i++) xs[i] = x[idx[i]];
         for (int h = 0; h < H; h++) {
             float d = dz1[h];
-            if (d == 0.0f) continue;
+            if (d == 0.0f) continue; /* ReLU was off: nothing flows back */
             float *gw = grad->W1 + (size_t)h * NN_INPUTS;
-            for (int i = 0; i < nnz; i++) gw[idx[i]] += d * x[idx[i]];
+            for (int i = 0; i < nnz; i++) gw[idx[i]] += d * xs[i];
             grad->b1[h] += d;
         }
     }

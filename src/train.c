@@ -288,7 +288,7 @@ int train_run(Model *m, const Dataset *train, const Dataset *val, const TrainCon
     return status;
 }
 
-int predict_dataset(const Model *m, const Dataset *d, uint8_t *out, DigitsError *err) {
+int predict_dataset(const Model *m, const Dataset *d, uint8_t *labels, float *probs, DigitsError *err) {
     enum { CHUNK = 256 };
     Activations a;
     if (activations_alloc(&a, CHUNK, m->hidden, err)) return -1;
@@ -299,7 +299,8 @@ int predict_dataset(const Model *m, const Dataset *d, uint8_t *out, DigitsError 
         const uint8_t *px = d->pixels + start * NN_INPUTS;
         for (size_t k = 0; k < (size_t)B * NN_INPUTS; k++) X[k] = (float)px[k] * (1.0f / 255.0f);
         forward_prop(&a, m, X, B);
-        for (int b = 0; b < B; b++) out[start + (size_t)b] = (uint8_t)argmax(a.A2 + (size_t)b * NN_OUTPUTS, NN_OUTPUTS);
+        for (int b = 0; b < B; b++) labels[start + (size_t)b] = (uint8_t)argmax(a.A2 + (size_t)b * NN_OUTPUTS, NN_OUTPUTS);
+        if (probs) memcpy(probs + start * NN_OUTPUTS, a.A2, (size_t)B * NN_OUTPUTS * sizeof *probs);
     }
     free(X);
     activations_free(&a);
@@ -311,7 +312,7 @@ float evaluate(const Model *m, const Dataset *d, int *confusion, DigitsError *er
     if (!d->labels) return (float)error_set(err, "the data has no labels to evaluate against");
     uint8_t *pred = malloc(d->n);
     if (!pred) return (float)error_set(err, "out of memory");
-    if (predict_dataset(m, d, pred, err)) { free(pred); return -1.0f; }
+    if (predict_dataset(m, d, pred, NULL, err)) { free(pred); return -1.0f; }
     if (confusion) memset(confusion, 0, NN_OUTPUTS * NN_OUTPUTS * sizeof *confusion);
     size_t correct = 0;
     for (size_t i = 0; i < d->n; i++) {

@@ -77,8 +77,9 @@ int trainer_step(Trainer *t, TrainProgress *p, DigitsError *err);
  * 10x10 counts (row = true label, column = prediction). -1 with err set on failure. */
 float evaluate(const Model *m, const Dataset *d, int *confusion, DigitsError *err);
 
-/* Predicted digit for every row of d into out (d->n bytes). */
-int predict_dataset(const Model *m, const Dataset *d, uint8_t *out, DigitsError *err);
+/* Predicted digit for every row of d into labels (d->n bytes); if probs is not NULL it receives
+ * the 10 probabilities of every row (d->n * 10 floats). */
+int predict_dataset(const Model *m, const Dataset *d, uint8_t *labels, float *probs, DigitsError *err);
 
 /* Current clock in seconds (monotonic); the only platform-specific piece. */
 double train_clock(void);

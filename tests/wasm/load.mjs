@@ -1,0 +1,43 @@
+// Loads the WebAssembly build (build-wasm/, made by `npm run build:wasm`) in Node for tests,
+// and the project's CSV files as plain arrays.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Recognizer } from '../../web/recognizer.js';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export async function loadFactory() {
+  const js = path.join(root, 'build-wasm', 'digits_wasm.js');
+  if (!fs.existsSync(js)) throw new Error('build-wasm/digits_wasm.js is missing: run npm run build:wasm');
+  const factory = (await import(pathToFileURL(js).href)).default;
+  const wasmBinary = fs.readFileSync(path.join(root, 'build-wasm', 'digits_wasm.wasm'));
+  return (options = {}) => factory({ wasmBinary, ...options });
+}
+
+export async function createRecognizer(modelDir = path.join(root, 'model')) {
+  const rec = await Recognizer.create(await loadFactory());
+  if (modelDir) rec.loadModel(readModelDir(modelDir));
+  return rec;
+}
+
+export function readModelDir(dir) {
+  const files = {};
+  for (const name of ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy']) files[name] = new Uint8Array(fs.readFileSync(path.join(dir, name)));
+  return files;
+}
+
+/** Rows of a Kaggle CSV (train or test format) as { label, pixels: Uint8Array(784) }. */
+export function readCsv(file, limit = Infinity) {
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const labelled = lines[0].startsWith('label');
+  const rows = [];
+  for (let i = 1; i < lines.length && rows.length < limit; i++) {
+    if (!lines[i]) continue;
+    const values = lines[i].split(',').map(Number);
+    rows.push({ label: labelled ? values[0] : null, pixels: Uint8Array.from(labelled ? values.slice(1) : values) });
+  }
+  return rows;
+}
+
+export const toInput = (pixels) => Float32Array.from(pixels, (v) => v / 255);

@@ -1,0 +1,85 @@
+// The WebAssembly module against the native build, and its handling of bad input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { createRecognizer, readCsv, readModelDir, root, toInput } from './load.mjs';
+
+const modelDir = path.join(root, 'model');
+const holdout = path.join(root, 'data', 'holdout.csv');
+
+test('wasm probabilities equal the native build on the same inputs within 1e-5', async () => {
+  const rec = await createRecognizer(modelDir);
+  const out = execFileSync(path.join(root, 'build', 'digits'),
+    ['predict', '--model', modelDir, '--data', holdout, '--out', '-', '--probabilities'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const native = out.trim().split('\n').slice(1).map((line) => line.split(',').map(Number));
+  const rows = readCsv(holdout);
+  assert.equal(native.length, rows.length);
+  let worst = 0;
+  rows.forEach((row, i) => {
+    const { digit, probabilities } = rec.predict(toInput(row.pixels));
+    assert.equal(digit, native[i][1], `row ${i + 1}: wasm says ${digit}, native ${native[i][1]}`);
+    for (let j = 0; j < 10; j++) worst = Math.max(worst, Math.abs(probabilities[j] - native[i][2 + j]));
+  });
+  assert.ok(worst <= 1e-5, `largest difference ${worst}`);
+});
+
+test('probabilities are ten non-negative numbers summing to one', async () => {
+  const rec = await createRecognizer(modelDir);
+  const { digit, probabilities } = rec.predict(toInput(readCsv(holdout, 1)[0].pixels));
+  assert.equal(probabilities.length, 10);
+  assert.ok(probabilities.every((p) => p >= 0 && p <= 1));
+  assert.ok(Math.abs(probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+  assert.equal(digit, probabilities.indexOf(Math.max(...probabilities)));
+});
+
+test('predict rejects the wrong length, NaN, infinity and values outside 0..1', async () => {
+  const rec = await createRecognizer(modelDir);
+  assert.throws(() => rec.predict(new Float32Array(783)), /expects 784 values \(28x28\), got 783/);
+  assert.throws(() => rec.predict(new Float32Array(785)), /got 785/);
+  assert.throws(() => rec.predict(null), /expects a Float32Array of 784 values/);
+  const x = new Float32Array(784);
+  x[100] = NaN;
+  assert.throws(() => rec.predict(x), /input value 100 \(row 3, column 16\) is NaN/);
+  x[100] = Infinity;
+  assert.throws(() => rec.predict(x), /is infinite/);
+  x[100] = 2;
+  assert.throws(() => rec.predict(x), /outside 0\.\.1/);
+  x[100] = 1;
+  assert.ok(rec.predict(x).digit >= 0);
+});
+
+test('bad .npy bytes are rejected with the file named, and the previous model stays', async () => {
+  const rec = await createRecognizer(modelDir);
+  const probe = toInput(readCsv(holdout, 1)[0].pixels);
+  const before = rec.predict(probe).probabilities;
+  const good = readModelDir(modelDir);
+  const cases = [
+    [{ ...good, 'W1.npy': new Uint8Array([1, 2, 3]) }, /W1\.npy/],
+    [{ ...good, 'b2.npy': new TextEncoder().encode('not a numpy file at all') }, /b2\.npy: not a \.npy file/],
+    [{ ...good, 'W2.npy': good['W1.npy'] }, /W2\.npy: shape/],
+    [{ ...good, 'b1.npy': good['b1.npy'].slice(0, good['b1.npy'].length - 4) }, /b1\.npy: truncated/],
+  ];
+  for (const [files, message] of cases) assert.throws(() => rec.loadModel(files), message);
+  const { W1, ...missing } = { W1: 0, ...good };
+  assert.throws(() => rec.loadModel({ 'b1.npy': missing['b1.npy'] }), /W1\.npy is missing/);
+  assert.deepEqual(rec.predict(probe).probabilities, before);
+});
+
+test('an exported model reloads and predicts the same', async () => {
+  const rec = await createRecognizer(modelDir);
+  const probe = toInput(readCsv(holdout, 1)[0].pixels);
+  const before = rec.predict(probe).probabilities;
+  const files = rec.exportModel();
+  const other = await createRecognizer(null);
+  assert.throws(() => other.predict(probe), /no model is loaded/);
+  other.loadModel(files);
+  assert.equal(other.hidden, rec.hidden);
+  assert.deepEqual(other.predict(probe).probabilities, before);
+});
+
+test("the seed project's float64 model files load in the browser module too", async () => {
+  const rec = await createRecognizer(path.join(root, 'tests', 'c', 'fixtures', 'seed_model'));
+  assert.equal(rec.hidden, 3);
+  assert.equal(rec.predict(new Float32Array(784)).probabilities.length, 10);
+});
