@@ -17,6 +17,8 @@
  *   - on failure csv_finish leaves *out untouched. */
 #include "dataset.h"
 
+#include "rng.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +68,58 @@ void dataset_free(Dataset *d) {
     free(d->pixels);
     free(d->labels);
     memset(d, 0, sizeof *d);
+}
+
+static int dataset_alloc(Dataset *d, size_t n, int labelled) {
+    d->n = n;
+    d->pixels = malloc(n * DATASET_PIXELS);
+    d->labels = labelled ? malloc(n) : NULL;
+    return d->pixels && (d->labels || !labelled) ? 0 : -1;
+}
+
+int dataset_split(const Dataset *src, double fraction, uint64_t seed, Dataset *train, Dataset *val,
+                  DigitsError *err) {
+    memset(train, 0, sizeof *train);
+    memset(val, 0, sizeof *val);
+    if (!src->labels) return error_set(err, "cannot split unlabelled data into training and validation parts");
+    if (!(fraction > 0.0 && fraction < 1.0)) return error_set(err, "validation fraction %g must be between 0 and 1", fraction);
+    size_t count[10] = {0}, held[10], n_val = 0;
+    for (size_t i = 0; i < src->n; i++) count[src->labels[i] % 10]++;
+    for (int c = 0; c < 10; c++) {
+        held[c] = (size_t)((double)count[c] * fraction + 0.999999);
+        if (held[c] > count[c]) held[c] = count[c];
+        n_val += held[c];
+    }
+    if (n_val == 0 || n_val >= src->n)
+        return error_set(err, "%zu rows are too few to set %.0f%% aside for validation", src->n, 100.0 * fraction);
+    uint32_t *order = malloc(src->n * sizeof *order);
+    if (!order || dataset_alloc(train, src->n - n_val, 1) || dataset_alloc(val, n_val, 1)) {
+        free(order);
+        dataset_free(train);
+        dataset_free(val);
+        return error_set(err, "out of memory splitting %zu rows", src->n);
+    }
+    Rng rng;
+    rng_seed(&rng, seed);
+    for (size_t i = 0; i < src->n; i++) order[i] = (uint32_t)i;
+    for (size_t i = src->n; i > 1; i--) { /* one seeded shuffle; each class then keeps its order */
+        size_t j = rng_below(&rng, (uint32_t)i);
+        uint32_t t = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = t;
+    }
+    size_t taken[10] = {0}, nt = 0, nv = 0;
+    for (size_t i = 0; i < src->n; i++) {
+        size_t row = order[i];
+        int c = src->labels[row] % 10;
+        Dataset *dst = taken[c] < held[c] ? val : train;
+        size_t at = dst == val ? nv++ : nt++;
+        if (dst == val) taken[c]++;
+        memcpy(dst->pixels + at * DATASET_PIXELS, src->pixels + row * DATASET_PIXELS, DATASET_PIXELS);
+        dst->labels[at] = src->labels[row];
+    }
+    free(order);
+    return 0;
 }
 
 /* ---- error messages ---- */

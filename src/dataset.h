@@ -28,6 +28,13 @@ typedef struct {
 
 void dataset_free(Dataset *d); /* frees and zeroes; NULL and zeroed structs are fine */
 
+/* Splits labelled data into a training part and a validation part of about `fraction` of the
+ * rows, stratified (the same fraction of every digit, rounded up) and deterministic for a seed.
+ * Both outputs are new copies the caller frees; src is unchanged. Fails (-1, err set) for
+ * unlabelled data, a fraction outside (0, 1), or a split that would leave either part empty. */
+int dataset_split(const Dataset *src, double fraction, uint64_t seed, Dataset *train, Dataset *val,
+                  DigitsError *err);
+
 /* Streaming parser. Usage:
  *   CsvParser *p = csv_parser_new(&err);
  *   while (more bytes) if (csv_feed(p, chunk, n, &err)) { ...error... }

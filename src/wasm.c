@@ -104,9 +104,24 @@ EMSCRIPTEN_KEEPALIVE void dg_dataset_free(Dataset *d) {
     free(d);
 }
 
+/* Stratified split: returns the training part and stores the validation part in *val_out
+ * (both freed with dg_dataset_free), or NULL. */
+EMSCRIPTEN_KEEPALIVE Dataset *dg_dataset_split(const Dataset *src, float fraction, unsigned seed, Dataset **val_out) {
+    Dataset *train = calloc(1, sizeof *train), *val = calloc(1, sizeof *val);
+    if (!train || !val || dataset_split(src, fraction, seed, train, val, &last_error)) {
+        if (!train || !val) error_set(&last_error, "out of memory");
+        free(train);
+        free(val);
+        return NULL;
+    }
+    *val_out = val;
+    return train;
+}
+
 /* ---- training ---- */
 
 static TrainProgress progress;
+static DigitsError step_error;
 
 /* A trainer for m on d (both borrowed). augment: 0 = off, 1 = the default strengths. */
 EMSCRIPTEN_KEEPALIVE Trainer *dg_trainer_new(Model *m, const Dataset *d, int epochs, int batch, float lr,
@@ -122,17 +137,40 @@ EMSCRIPTEN_KEEPALIVE Trainer *dg_trainer_new(Model *m, const Dataset *d, int epo
 
 EMSCRIPTEN_KEEPALIVE void dg_trainer_free(Trainer *t) { trainer_free(t); }
 
-/* Runs up to `batches` batches; returns 1 if more remain, 0 when done, -1 on divergence. */
+/* Runs batches until an epoch ends, `batches` batches are done, or the run ends.
+ * Returns 1 if more remain, 0 when done, -1 on divergence (dg_last_error() says why). */
 EMSCRIPTEN_KEEPALIVE int dg_trainer_step(Trainer *t, int batches) {
     int more = 1;
-    for (int i = 0; i < batches && more > 0; i++) more = trainer_step(t, &progress, &last_error);
+    for (int i = 0; i < batches && more > 0; i++) {
+        more = trainer_step(t, &progress, &step_error);
+        if (progress.epoch_done) break;
+    }
+    if (more < 0) last_error = step_error;
     return more;
 }
 
-/* The last step's progress, as a struct JS reads field by field (see web/worker.js). */
-EMSCRIPTEN_KEEPALIVE const TrainProgress *dg_trainer_progress(void) { return &progress; }
+/* The last step's progress as 11 doubles (the order web/training.js reads):
+ * epoch, epochs, batch, batches, step, steps, lr, loss, accuracy, seconds, samples_per_sec. */
+EMSCRIPTEN_KEEPALIVE void dg_trainer_progress(double *out) {
+    const TrainProgress *p = &progress;
+    double values[11] = {p->epoch, p->epochs, p->batch,    p->batches, (double)p->step,     (double)p->steps,
+                         p->lr,    p->loss,   p->accuracy, p->seconds, p->samples_per_sec};
+    memcpy(out, values, sizeof values);
+}
 
 /* Accuracy of m on d; confusion (100 ints) may be NULL. -1 on failure. */
 EMSCRIPTEN_KEEPALIVE float dg_trainer_evaluate(const Model *m, const Dataset *d, int *confusion) {
     return evaluate(m, d, confusion, &last_error);
+}
+
+/* Predicted digits of every row of d into labels (d->n bytes). */
+EMSCRIPTEN_KEEPALIVE int dg_predict_dataset(const Model *m, const Dataset *d, uint8_t *labels) {
+    return predict_dataset(m, d, labels, NULL, &last_error);
+}
+
+/* A copy of model m (for handing a trained model to another owner), or NULL. */
+EMSCRIPTEN_KEEPALIVE Model *dg_model_clone(const Model *m) {
+    Model *c = dg_model_new(m->hidden);
+    if (c) model_copy(c, m);
+    return c;
 }

@@ -721,7 +721,58 @@ TEST(dataset_free_should_accept_zeroed_and_null) {
     csv_parser_free(NULL);
 }
 
+TEST(dataset_split_should_be_stratified_deterministic_and_complete) {
+    enum { N = 1000 };
+    Dataset src = {N, malloc((size_t)N * DATASET_PIXELS), malloc(N)};
+    for (size_t i = 0; i < N; i++) {
+        src.labels[i] = (uint8_t)(i < 500 ? 1 : i % 10); /* lopsided: many 1s */
+        memset(src.pixels + i * DATASET_PIXELS, (int)(i % 251), DATASET_PIXELS);
+        src.pixels[i * DATASET_PIXELS] = (uint8_t)(i & 0xff), src.pixels[i * DATASET_PIXELS + 1] = (uint8_t)(i >> 8);
+    }
+    Dataset tr, va, tr2, va2;
+    DigitsError err;
+    CHECK(dataset_split(&src, 0.1, 7, &tr, &va, &err) == 0);
+    size_t per_src[10] = {0}, per_val[10] = {0};
+    for (size_t i = 0; i < N; i++) per_src[src.labels[i]]++;
+    for (size_t i = 0; i < va.n; i++) per_val[va.labels[i]]++;
+    for (int c = 0; c < 10; c++) CHECK(per_val[c] == (per_src[c] + 9) / 10); /* 10% of each digit, rounded up */
+    CHECK(tr.n + va.n == N);
+    /* every source row lands in exactly one part, pixels and label together */
+    int seen[N] = {0};
+    for (int part = 0; part < 2; part++) {
+        const Dataset *d = part ? &va : &tr;
+        for (size_t i = 0; i < d->n; i++) {
+            size_t row = d->pixels[i * DATASET_PIXELS] | (size_t)d->pixels[i * DATASET_PIXELS + 1] << 8;
+            CHECK(row < N && !seen[row]);
+            seen[row] = 1;
+            CHECK(d->labels[i] == src.labels[row]);
+            CHECK(d->pixels[i * DATASET_PIXELS + 100] == row % 251);
+        }
+    }
+    CHECK(dataset_split(&src, 0.1, 7, &tr2, &va2, &err) == 0);
+    CHECK(va2.n == va.n && memcmp(va2.labels, va.labels, va.n) == 0 &&
+          memcmp(va2.pixels, va.pixels, va.n * DATASET_PIXELS) == 0);
+    dataset_free(&tr2);
+    dataset_free(&va2);
+    CHECK(dataset_split(&src, 0.1, 8, &tr2, &va2, &err) == 0);
+    CHECK(memcmp(va2.pixels, va.pixels, va.n * DATASET_PIXELS) != 0);
+    dataset_free(&tr2);
+    dataset_free(&va2);
+    CHECK(dataset_split(&src, 1.5, 7, &tr2, &va2, &err) == -1);
+    CHECK_CONTAINS(err.msg, "validation fraction 1.5");
+    Dataset unlabelled = {N, src.pixels, NULL};
+    CHECK(dataset_split(&unlabelled, 0.1, 7, &tr2, &va2, &err) == -1);
+    CHECK_CONTAINS(err.msg, "unlabelled");
+    Dataset one = {1, src.pixels, src.labels};
+    CHECK(dataset_split(&one, 0.1, 7, &tr2, &va2, &err) == -1);
+    CHECK_CONTAINS(err.msg, "too few");
+    dataset_free(&tr);
+    dataset_free(&va);
+    dataset_free(&src);
+}
+
 static const TestCase TESTS[] = {
+    T(dataset_split_should_be_stratified_deterministic_and_complete),
     T(train_csv_should_parse_to_exact_labels_and_pixels),
     T(test_csv_should_parse_with_null_labels),
     T(every_value_from_0_to_255_and_leading_zeros_should_be_read_exactly),

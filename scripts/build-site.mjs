@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+// Builds the static site in dist/ from web/, the wasm build and the default model:
+//
+//   dist/index.html                      references ./assets-<hash>/app.js, style.css, ...
+//   dist/assets-<hash>/                  web/* (but index.html), digits_wasm.{js,wasm}, model/*.npy
+//
+// <hash> covers all the assets, so a browser never mixes files of two builds. Every URL is
+// relative, so the site works from any sub-path (GitHub Pages serves it at /<repo>/).
+//
+//   node scripts/build-site.mjs [--out DIR] [--root DIR]
+//   import { buildSite } from './build-site.mjs'; await buildSite({ root, out, quiet })
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const MODEL_FILES = ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy'];
+const WASM_FILES = ['digits_wasm.js', 'digits_wasm.wasm'];
+
+export function buildSite({ root = REPO, out = join(root, 'dist'), quiet = false } = {}) {
+  const assets = collectAssets(root); // Map: path inside the assets folder -> bytes
+  const hash = contentHash(assets);
+  const dir = `assets-${hash}`;
+
+  let html = readFileSync(join(root, 'web', 'index.html'), 'utf8');
+  html = html.replace(/\b(src|href)="(?:\.\/)?([^"]+)"/g, (all, attr, path) =>
+    assets.has(path) ? `${attr}="./${dir}/${path}"` : all);
+  html = html.replace(/(<meta name="source-url" content=")[^"]*(">)/,
+    (all, before, after) => before + escapeHtml(sourceUrl(root)) + after);
+
+  if (resolve(out) === resolve(root)) throw new Error('the output folder cannot be the project root');
+  mkdirSync(out, { recursive: true });
+  for (const name of readdirSync(out)) rmSync(join(out, name), { recursive: true, force: true });
+  const written = [['index.html', Buffer.from(html)]];
+  for (const [path, bytes] of assets) written.push([`${dir}/${path}`, bytes]);
+  for (const [path, bytes] of written) {
+    mkdirSync(dirname(join(out, path)), { recursive: true });
+    writeFileSync(join(out, path), bytes);
+  }
+  if (!quiet) report(out, written);
+  return { out, assetsDir: dir, files: written.map(([path]) => path) };
+}
+
+function collectAssets(root) {
+  const need = (path, hint) => {
+    if (!existsSync(join(root, path))) throw new Error(`missing ${path}: ${hint}`);
+    return join(root, path);
+  };
+  const assets = new Map();
+  for (const file of walk(need('web', 'the site sources are not there'))) {
+    const path = relative(join(root, 'web'), file).split(sep).join('/');
+    if (path !== 'index.html') assets.set(path, readFileSync(file));
+  }
+  need('web/index.html', 'the page is not there');
+  for (const name of WASM_FILES) {
+    assets.set(name, readFileSync(need(`build-wasm/${name}`, 'run `npm run build:wasm` first')));
+  }
+  for (const name of MODEL_FILES) {
+    assets.set(`model/${name}`, readFileSync(need(`model/${name}`, 'the default model belongs in model/ (see its README)')));
+  }
+  return new Map([...assets].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+function* walk(dir) {
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith('.')) continue;
+    const path = join(dir, name), info = statSync(path);
+    if (info.isDirectory()) yield* walk(path);
+    else if (info.isFile()) yield path;
+  }
+}
+
+function contentHash(assets) {
+  const h = createHash('sha256');
+  for (const [path, bytes] of assets) h.update(`${path}\0${bytes.length}\0`).update(bytes);
+  return h.digest('hex').slice(0, 10);
+}
+
+// package.json's repository URL, else the git remote "origin", as a browsable https URL; or ''.
+function sourceUrl(root) {
+  let url = '';
+  try {
+    const { repository } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    url = typeof repository === 'string' ? repository : repository?.url ?? '';
+  } catch { /* no package.json: fall through */ }
+  if (!url) {
+    try {
+      url = execFileSync('git', ['remote', 'get-url', 'origin'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    } catch { /* not a git checkout, or no origin */ }
+  }
+  url = url.replace(/^git\+/, '').replace(/^github:/, 'https://github.com/')
+    .replace(/^git@([^:]+):/, 'https://$1/').replace(/^(ssh|git):\/\/(git@)?/, 'https://').replace(/\.git$/, '');
+  return /^https?:\/\//.test(url) ? url : '';
+}
+
+function escapeHtml(s) {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+
+function report(out, written) {
+  const kb = (n) => `${(n / 1024).toFixed(1)} kB`.padStart(10);
+  let size = 0, gz = 0;
+  console.log(`wrote ${relative(process.cwd(), out) || '.'}/`);
+  for (const [path, bytes] of written) {
+    const z = gzipSync(bytes, { level: 9 }).length;
+    size += bytes.length;
+    gz += z;
+    console.log(`  ${path.padEnd(48)}${kb(bytes.length)}${kb(z)} gzip`);
+  }
+  console.log(`  ${`${written.length} files`.padEnd(48)}${kb(size)}${kb(gz)} gzip`);
+}
+
+function parseArgs(argv) {
+  const opts = {};
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if (flag === '--out') opts.out = resolve(value), i++;
+    else if (flag === '--root') opts.root = resolve(value), i++;
+    else throw new Error(`unknown argument ${flag} (usage: build-site.mjs [--out DIR] [--root DIR])`);
+  }
+  return opts;
+}
+
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    buildSite(parseArgs(process.argv.slice(2)));
+  } catch (err) {
+    console.error(`build-site: ${err.message}`);
+    process.exit(1);
+  }
+}

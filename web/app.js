@@ -1,0 +1,139 @@
+// app.js: the page. Wires the pad to the recogniser and shows what it reads: the digit and its
+// confidence, a bar per digit, and the 28×28 image the network saw.
+import { Pad } from './pad.js';
+import { preprocess } from './preprocess.js';
+
+const $ = (selector) => document.querySelector(selector);
+const [undoButton, clearButton, sheet, hint, status] = ['#undo', '#clear', '#sheet', '#hint', '#status'].map($);
+const prediction = $('#prediction');
+const [digitText, confidenceText] = prediction.children;
+const seen = $('#seen').getContext('2d');
+const bars = makeBars($('#bars'));
+
+let recognizer = null;
+let failed = false;
+const pad = new Pad($('#pad'), { onChange: update });
+
+undoButton.addEventListener('click', () => pad.undo());
+clearButton.addEventListener('click', () => pad.clear());
+addEventListener('keydown', (e) => {
+  if (e.target.closest?.('input, textarea, select, [contenteditable]')) return;
+  if (e.key === 'Escape') {
+    pad.clear();
+  } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z') {
+    e.preventDefault();
+    pad.undo();
+  }
+});
+
+showSourceLink();
+start();
+
+async function start() {
+  try {
+    // Imported here rather than statically, so a failure shows on the page.
+    const [{ Recognizer }, { default: createDigitsModule }] =
+      await Promise.all([import('./recognizer.js'), import('./digits_wasm.js')]);
+    recognizer = await Recognizer.create(createDigitsModule);
+  } catch (err) {
+    return fail(`The recogniser (WebAssembly) could not be loaded: ${err.message}`);
+  }
+  try {
+    await recognizer.loadModelFromUrl(new URL('./model/', import.meta.url).href);
+  } catch (err) {
+    recognizer = null;
+    return fail(`The model could not be loaded: ${err.message.replace(/^could not load the model:\s*/i, '')}`);
+  }
+  const shape = `784-${recognizer.hidden}-10`;
+  status.textContent = `Default model, ${shape}.`;
+  $('#how').textContent = `Your drawing is cropped, scaled to 20×20 and centred by its mass in a 28×28 image, ` +
+    `as MNIST did, then a ${shape} network written in C runs on it in WebAssembly.`;
+  update();
+}
+
+// Runs at most once per animation frame, after the pad repainted.
+function update() {
+  const empty = pad.isEmpty;
+  undoButton.disabled = clearButton.disabled = empty;
+  sheet.classList.toggle('empty', empty);
+  const x = empty ? null : preprocess(pad.imageData());
+  showSeen(x);
+  if (empty || !recognizer) {
+    return showGuess(null, empty ? 'Draw a digit' : failed ? 'Nothing to read it with' : 'Loading…');
+  }
+  try {
+    showGuess(recognizer.predict(x), 'Undo or clear to try another');
+  } catch (err) {
+    fail(`Recognition failed: ${err.message}`);
+  }
+}
+
+function showGuess(result, text) {
+  hint.textContent = text;
+  prediction.classList.toggle('empty', !result);
+  if (!result) {
+    digitText.textContent = '—';
+    confidenceText.textContent = '';
+    delete prediction.dataset.digit;
+  } else {
+    const { digit, probabilities } = result;
+    digitText.textContent = String(digit);
+    confidenceText.textContent = ` — ${percent(probabilities[digit])}`;
+    prediction.dataset.digit = String(digit);
+  }
+  bars.forEach((bar, k) => {
+    const p = result ? result.probabilities[k] : 0;
+    bar.fill.style.width = `${(p * 100).toFixed(1)}%`;
+    bar.value.textContent = result ? percent(p) : '';
+    bar.row.classList.toggle('top', result?.digit === k);
+  });
+}
+
+// A model is never sure: show at most 99%.
+function percent(p) {
+  return `${Math.round(Math.min(p, 0.99) * 100)}%`;
+}
+
+// The network's input, ink on paper, drawn pixel for pixel (CSS scales it up, pixelated).
+function showSeen(x) {
+  const image = seen.createImageData(28, 28);
+  const ink = rgb(getComputedStyle(seen.canvas).color);
+  if (x) {
+    for (let i = 0; i < 784; i++) {
+      image.data.set(ink, 4 * i);
+      image.data[4 * i + 3] = Math.round(x[i] * 255);
+    }
+  }
+  seen.putImageData(image, 0, 0);
+}
+
+function makeBars(list) {
+  return Array.from({ length: 10 }, (_, k) => {
+    const row = document.createElement('li');
+    row.innerHTML = `<span class="label">${k}</span><span class="track"><span class="fill"></span></span><span class="value"></span>`;
+    list.append(row);
+    return { row, fill: row.querySelector('.fill'), value: row.querySelector('.value') };
+  });
+}
+
+function showSourceLink() {
+  const url = document.querySelector('meta[name="source-url"]')?.content;
+  if (!url) return;
+  const link = $('#source');
+  link.href = url;
+  link.textContent = /^https:\/\/github\.com\//.test(url) ? 'Source on GitHub' : 'Source';
+  link.hidden = false;
+}
+
+function fail(message) {
+  failed = true;
+  const box = $('#error');
+  box.textContent = message;
+  box.hidden = false;
+  status.textContent = 'No model loaded.';
+}
+
+function rgb(color) {
+  const m = color.match(/[\d.]+/g) ?? [0, 0, 0];
+  return m.slice(0, 3).map(Number);
+}
