@@ -2,7 +2,9 @@
  *
  * Each distortion has a strength; all off (identity) at zero. Images are 784 floats in 0..1,
  * row-major, 0 = background. Randomness comes from the caller's seeded Rng, so the same seed
- * gives the same distortions, native or wasm. */
+ * gives the same distortions, native or wasm. Rotation, scale and shear act about the ink's
+ * centre of mass; the geometry is resampled once (bilinear, zero outside the frame), then the
+ * strokes are thickened or thinned. */
 #ifndef DIGITS_AUGMENT_H
 #define DIGITS_AUGMENT_H
 
@@ -12,11 +14,17 @@
 
 typedef struct {
     float rotate;        /* max rotation, degrees (uniform in [-rotate, rotate]) */
-    float scale;         /* max relative scale change: factor in [1 - scale, 1 + scale] */
+    float scale;         /* max relative scale change: factor in [1 - scale, 1 + scale], times an
+                            aspect jitter in [1 - scale/2, 1 + scale/2] (x: *, y: /) */
     float shear;         /* max horizontal shear factor (x += shear * (y - centre)) */
-    float translate;     /* max shift in pixels along each axis */
-    float elastic_alpha; /* elastic distortion (Simard et al. 2003): displacement scale, pixels */
-    float elastic_sigma; /* smoothness of the elastic field: Gaussian sigma, pixels (e.g. 4) */
+    float translate;     /* max shift in pixels along each axis; within that, the shift keeps
+                            the ink inside the frame where it can */
+    float elastic_alpha; /* elastic distortion (Simard et al. 2003): standard deviation of each
+                            pixel's displacement along each axis, pixels, fading to 0 at the
+                            frame's edge (Simard's alpha 34 on a unit-sum Gaussian of sigma 4 is
+                            ~1.4 here; above ~1.5 digits start to look wrong) */
+    float elastic_sigma; /* smoothness of the elastic field: the Gaussian sigma, pixels, whose
+                            correlation length it matches (e.g. 4); a shape, not a strength */
     float thickness;     /* max stroke-thickness change in pixels: thicken or thin by up to this */
 } AugmentConfig;
 
