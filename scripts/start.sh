@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Emscripten and cmake: installed if missing (or the exact command to install them is printed).
-bash scripts/setup.sh wasm
+# Emscripten, cmake and the npm packages: installed if missing (or the exact command is printed).
+bash scripts/setup.sh wasm node
 
 # The wasm build is needed when it is missing or older than the C sources or their build file.
 wasm=build-wasm/digits_wasm.wasm

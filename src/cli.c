@@ -148,6 +148,7 @@ static int on_progress(const TrainProgress *p, void *user) {
     if (p->epoch_done && r->log)
         fprintf(r->log, "%d,%.6f,%.6f,%.6f,%.6g,%.2f\n", p->epoch, (double)p->loss, (double)p->accuracy,
                 (double)p->val_accuracy, (double)p->lr, p->seconds);
+    if (p->epoch_done && r->log) fflush(r->log); /* a live learning curve for whoever watches it */
     if (r->quiet) return 0;
     double now = train_clock();
     double eta = p->samples_per_sec > 0 && p->step > 0 ? p->seconds * (double)(p->steps - p->step) / (double)p->step : -1;
@@ -244,6 +245,10 @@ static int cmd_train(int argc, char **argv) {
         if (s) return 1;
     }
     if (use_aug) cfg.augment = aug;
+    {   /* An --out that cannot be written fails now, not after the whole run. */
+        DigitsError out_err;
+        if (dir_check_writable(out, &out_err)) return fail("train", "%s", out_err.msg);
+    }
 
     Reporter rep = {isatty(STDERR_FILENO), quiet, NULL, 0, -1};
     Dataset train = {0}, val = {0};

@@ -210,51 +210,99 @@ float cross_entropy(const Activations *a, const uint8_t *Y, int B) {
 
 size_t nn_backward_scratch(int B, int hidden) { return (size_t)B * ((size_t)hidden + NN_OUTPUTS); }
 
+/* dZ2 = (A2 - onehot(Y)) / B, then per row: dW2 += dz2 a1^T, db2 += dz2, dz1 = (W2^T dz2) * ReLU'(z1).
+ * dZ2 is (B, 10), dZ1 is (B, H). Shared by both layouts: the second layer is the same. */
+static void output_backward(Model *grad, float *dZ2, float *dZ1, const Model *m, const Activations *a,
+                            const uint8_t *Y, int B) {
+    int H = m->hidden;
+    float inv_b = 1.0f / (float)B;
+    for (int b = 0; b < B; b++) {
+        float *dz2 = dZ2 + (size_t)b * NN_OUTPUTS, *dz1 = dZ1 + (size_t)b * H;
+        const float *a1 = a->A1 + (size_t)b * H, *z1 = a->Z1 + (size_t)b * H;
+        for (int j = 0; j < NN_OUTPUTS; j++)
+            dz2[j] = (a->A2[(size_t)b * NN_OUTPUTS + j] - (j == Y[b] ? 1.0f : 0.0f)) * inv_b;
+        for (int h = 0; h < H; h++) dz1[h] = 0.0f;
+        for (int j = 0; j < NN_OUTPUTS; j++) {
+            float d = dz2[j];
+            float *restrict gw = grad->W2 + (size_t)j * H;
+            const float *restrict w = m->W2 + (size_t)j * H;
+            for (int h = 0; h < H; h++) {
+                gw[h] += d * a1[h];
+                dz1[h] += d * w[h];
+            }
+            grad->b2[j] += d;
+        }
+        for (int h = 0; h < H; h++) dz1[h] = z1[h] > 0.0f ? dz1[h] : 0.0f;
+    }
+}
+
 void backward_prop(Model *grad, const Model *m, const Activations *a, const float *X,
                    const uint8_t *Y, int B, float *scratch) {
     int H = m->hidden;
-    float *dZ2 = scratch;                              /* (B, 10) */
-    float *dZ1 = scratch + (size_t)B * NN_OUTPUTS;     /* (B, H) */
-    float inv_b = 1.0f / (float)B;
+    float *dZ2 = scratch, *dZ1 = scratch + (size_t)B * NN_OUTPUTS;
     int idx[NN_INPUTS];
-
-    /* dZ2 = (A2 - onehot(Y)) / B */
-    for (int b = 0; b < B; b++)
-        for (int j = 0; j < NN_OUTPUTS; j++) {
-            float t = (j == Y[b]) ? 1.0f : 0.0f;
-            dZ2[b * NN_OUTPUTS + j] = (a->A2[(size_t)b * NN_OUTPUTS + j] - t) * inv_b;
-        }
-
+    float xs[NN_INPUTS];
+    output_backward(grad, dZ2, dZ1, m, a, Y, B);
     for (int b = 0; b < B; b++) {
-        const float *dz2 = dZ2 + (size_t)b * NN_OUTPUTS;
-        const float *a1 = a->A1 + (size_t)b * H;
-        const float *z1 = a->Z1 + (size_t)b * H;
-        float *dz1 = dZ1 + (size_t)b * H;
-        /* dW2 += dZ2^T A1, db2 += dZ2 */
-        for (int j = 0; j < NN_OUTPUTS; j++) {
-            float *gw = grad->W2 + (size_t)j * H;
-            for (int h = 0; h < H; h++) gw[h] += dz2[j] * a1[h];
-            grad->b2[j] += dz2[j];
-        }
-        /* dZ1 = (dZ2 W2) * ReLU'(Z1) */
-        for (int h = 0; h < H; h++) dz1[h] = 0.0f;
-        for (int j = 0; j < NN_OUTPUTS; j++) {
-            const float *w = m->W2 + (size_t)j * H;
-            for (int h = 0; h < H; h++) dz1[h] += dz2[j] * w[h];
-        }
-        for (int h = 0; h < H; h++)
-            if (z1[h] <= 0.0f) dz1[h] = 0.0f;
-        /* dW1 += dZ1^T X (non-zero inputs only), db1 += dZ1 */
-        const float *x = X + (size_t)b * NN_INPUTS;
+        const float *dz1 = dZ1 + (size_t)b * H, *x = X + (size_t)b * NN_INPUTS;
         int nnz = nonzero_indices(idx, x);
-        float xs[NN_INPUTS];
         for (int i = 0; i < nnz; i++) xs[i] = x[idx[i]];
-        for (int h = 0; h < H; h++) {
+        for (int h = 0; h < H; h++) { /* dW1[h] += dz1[h] * x, inked pixels only; db1 += dz1 */
             float d = dz1[h];
             if (d == 0.0f) continue; /* ReLU was off: nothing flows back */
             float *gw = grad->W1 + (size_t)h * NN_INPUTS;
             for (int i = 0; i < nnz; i++) gw[idx[i]] += d * xs[i];
             grad->b1[h] += d;
+        }
+    }
+}
+
+void nn_transpose_w1(float *W1T, const float *W1, int hidden) {
+    for (int h = 0; h < hidden; h++)
+        for (int k = 0; k < NN_INPUTS; k++) W1T[(size_t)k * hidden + h] = W1[(size_t)h * NN_INPUTS + k];
+}
+
+void nn_untranspose_w1(float *W1, const float *W1T, int hidden) {
+    for (int k = 0; k < NN_INPUTS; k++)
+        for (int h = 0; h < hidden; h++) W1[(size_t)h * NN_INPUTS + k] = W1T[(size_t)k * hidden + h];
+}
+
+/* z1 = b1 + sum over inked pixels k of x[k] * W1T[k]; a1 = ReLU(z1). W1T is (784, H). */
+static void hidden_layer_t(float *restrict z1, float *restrict a1, const float *restrict x, const Model *mt) {
+    int H = mt->hidden;
+    memcpy(z1, mt->b1, (size_t)H * sizeof *z1);
+    for (int k = 0; k < NN_INPUTS; k++) {
+        float v = x[k];
+        if (v == 0.0f) continue;
+        const float *restrict w = mt->W1 + (size_t)k * H;
+        for (int h = 0; h < H; h++) z1[h] += v * w[h];
+    }
+    for (int h = 0; h < H; h++) a1[h] = z1[h] > 0.0f ? z1[h] : 0.0f;
+}
+
+void forward_prop_t(Activations *a, const Model *mt, const float *X, int B) {
+    int H = mt->hidden;
+    for (int b = 0; b < B; b++) {
+        float *a1 = a->A1 + (size_t)b * H;
+        hidden_layer_t(a->Z1 + (size_t)b * H, a1, X + (size_t)b * NN_INPUTS, mt);
+        output_layer(a->Z2 + (size_t)b * NN_OUTPUTS, a->A2 + (size_t)b * NN_OUTPUTS, a1, mt);
+    }
+}
+
+void backward_prop_t(Model *gradt, const Model *mt, const Activations *a, const float *X,
+                     const uint8_t *Y, int B, float *scratch) {
+    int H = mt->hidden;
+    float *dZ2 = scratch, *dZ1 = scratch + (size_t)B * NN_OUTPUTS;
+    output_backward(gradt, dZ2, dZ1, mt, a, Y, B);
+    for (int b = 0; b < B; b++) {
+        const float *restrict dz1 = dZ1 + (size_t)b * H;
+        const float *x = X + (size_t)b * NN_INPUTS;
+        for (int h = 0; h < H; h++) gradt->b1[h] += dz1[h];
+        for (int k = 0; k < NN_INPUTS; k++) { /* dW1T[k] += x[k] * dz1, inked pixels only */
+            float v = x[k];
+            if (v == 0.0f) continue;
+            float *restrict gw = gradt->W1 + (size_t)k * H;
+            for (int h = 0; h < H; h++) gw[h] += v * dz1[h];
         }
     }
 }

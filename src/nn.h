@@ -77,6 +77,21 @@ size_t nn_backward_scratch(int B, int hidden);
 void backward_prop(Model *grad, const Model *m, const Activations *a, const float *X,
                    const uint8_t *Y, int B, float *scratch);
 
+/* ---- the training layout ----
+ * Training keeps the first layer transposed, W1T (784, H) in the W1 view of a Model (same size,
+ * same place), so that both first-layer kernels stream over contiguous rows of H: for each inked
+ * pixel k, z1 += x[k] * W1T[k] (forward) and dW1T[k] += x[k] * dz1 (backward). The optimizer is
+ * elementwise, so gradients and moments simply share the layout. */
+
+/* (H, 784) <-> (784, H); dst and src must not overlap. */
+void nn_transpose_w1(float *W1T, const float *W1, int hidden);
+void nn_untranspose_w1(float *W1, const float *W1T, int hidden);
+
+/* forward_prop and backward_prop for a model (and gradient) in the training layout. */
+void forward_prop_t(Activations *a, const Model *mt, const float *X, int B);
+void backward_prop_t(Model *gradt, const Model *mt, const Activations *a, const float *X,
+                     const uint8_t *Y, int B, float *scratch);
+
 /* One image: x is 784 values in 0..1. Writes the 10 probabilities and returns the digit 0..9,
  * or -1 with err set when x holds a NaN, an infinity or a value outside [0, 1].
  * hidden_scratch must hold H floats. */

@@ -59,10 +59,12 @@ double train_clock(void) {
 }
 
 struct Trainer {
-    Model *m;
+    Model *m;                 /* the caller's model: brought up to date at the end of every epoch */
     const Dataset *data;
     TrainConfig cfg;
-    Model grad, m1, m2, good; /* gradient, optimizer moments, last good epoch's weights */
+    /* All in the training layout (W1 transposed, see nn.h): the weights being trained, their
+     * gradient, the optimizer's moments, and the weights at the start of the epoch. */
+    Model work, grad, m1, m2, good;
     Activations act;
     float *X;                 /* (batch, 784) inputs of the current batch */
     uint8_t *Y;               /* (batch) labels */
@@ -81,6 +83,7 @@ struct Trainer {
 
 void trainer_free(Trainer *t) {
     if (!t) return;
+    model_free(&t->work);
     model_free(&t->grad);
     model_free(&t->m1);
     model_free(&t->m2);
@@ -93,6 +96,18 @@ void trainer_free(Trainer *t) {
     free(t->raw);
     free(t->order);
     free(t);
+}
+
+static void to_training_layout(Model *work, const Model *m) {
+    nn_transpose_w1(work->W1, m->W1, m->hidden);
+    size_t rest = m->count - (size_t)m->hidden * NN_INPUTS; /* b1, W2, b2 keep their layout */
+    memcpy(work->b1, m->b1, rest * sizeof *m->b1);
+}
+
+static void from_training_layout(Model *m, const Model *work) {
+    nn_untranspose_w1(m->W1, work->W1, m->hidden);
+    size_t rest = m->count - (size_t)m->hidden * NN_INPUTS;
+    memcpy(m->b1, work->b1, rest * sizeof *m->b1);
 }
 
 static void shuffle(uint32_t *order, size_t n, Rng *rng) {
@@ -117,7 +132,8 @@ Trainer *trainer_new(Model *m, const Dataset *data, const TrainConfig *cfg, Digi
     int B = cfg->batch < (int)data->n ? cfg->batch : (int)data->n;
     t->cfg.batch = B;
     int H = m->hidden;
-    if (model_alloc(&t->grad, H, err) || model_alloc(&t->m1, H, err) || model_alloc(&t->m2, H, err) ||
+    if (model_alloc(&t->work, H, err) || model_alloc(&t->grad, H, err) || model_alloc(&t->m1, H, err) ||
+        model_alloc(&t->m2, H, err) ||
         model_alloc(&t->good, H, err) || activations_alloc(&t->act, B, H, err)) {
         trainer_free(t);
         return NULL;
@@ -136,7 +152,8 @@ Trainer *trainer_new(Model *m, const Dataset *data, const TrainConfig *cfg, Digi
     for (size_t i = 0; i < data->n; i++) t->order[i] = (uint32_t)i;
     rng_seed(&t->rng, cfg->seed);
     t->batches = (int)((data->n + (size_t)B - 1) / (size_t)B);
-    model_copy(&t->good, m);
+    to_training_layout(&t->work, m);
+    model_copy(&t->good, &t->work);
     return t;
 }
 
@@ -169,14 +186,14 @@ static void load_batch(Trainer *t, size_t start, int B) {
 /* One optimizer step over all parameters; weight decay applies to W1 and W2 only. */
 static void update(Trainer *t, float lr) {
     const TrainConfig *c = &t->cfg;
-    Model *m = t->m;
+    Model *m = &t->work;
     float decay = lr * c->weight_decay;
     size_t nW1 = (size_t)m->hidden * NN_INPUTS, nW2 = (size_t)m->hidden * NN_OUTPUTS;
     if (decay > 0.0f) {
         for (size_t i = 0; i < nW1; i++) m->W1[i] -= decay * m->W1[i];
         for (size_t i = 0; i < nW2; i++) m->W2[i] -= decay * m->W2[i];
     }
-    float *p = m->params, *g = t->grad.params, *v = t->m1.params, *s = t->m2.params;
+    float *restrict p = m->params, *restrict g = t->grad.params, *restrict v = t->m1.params, *restrict s = t->m2.params;
     size_t n = m->count;
     if (c->optimizer == OPT_SGD) {
         float mu = c->momentum;
@@ -226,17 +243,17 @@ int trainer_step(Trainer *t, TrainProgress *p, DigitsError *err) {
         shuffle(t->order, t->data->n, &t->rng);
         t->loss_sum = 0.0;
         t->seen = t->correct = 0;
-        model_copy(&t->good, t->m);
+        model_copy(&t->good, &t->work);
     }
     size_t first = (size_t)batch * (size_t)t->cfg.batch;
     int B = (int)((t->data->n - first) < (size_t)t->cfg.batch ? (t->data->n - first) : (size_t)t->cfg.batch);
     float lr = learning_rate(&t->cfg, t->step, steps, t->batches);
 
     load_batch(t, first, B);
-    forward_prop(&t->act, t->m, t->X, B);
+    forward_prop_t(&t->act, &t->work, t->X, B);
     float loss = cross_entropy(&t->act, t->Y, B);
     if (!isfinite(loss) || loss > DIVERGED_LOSS) {
-        model_copy(t->m, &t->good);
+        from_training_layout(t->m, &t->good);
         error_set(err,
                   "training diverged at epoch %d, batch %d (loss %g); the weights are those of %s; "
                   "try a lower learning rate than %g",
@@ -246,7 +263,7 @@ int trainer_step(Trainer *t, TrainProgress *p, DigitsError *err) {
         return -1;
     }
     model_zero(&t->grad);
-    backward_prop(&t->grad, t->m, &t->act, t->X, t->Y, B, t->scratch);
+    backward_prop_t(&t->grad, &t->work, &t->act, t->X, t->Y, B, t->scratch);
     update(t, lr);
 
     for (int b = 0; b < B; b++)
@@ -257,13 +274,14 @@ int trainer_step(Trainer *t, TrainProgress *p, DigitsError *err) {
     t->step++;
     t->seconds += train_clock() - start;
     fill_progress(t, p, epoch + 1, batch + 1, lr);
-    if (!isfinite(t->m->params[0]) || !isfinite(t->m->b2[0])) { /* cheap check that the update kept weights finite */
-        model_copy(t->m, &t->good);
+    if (!isfinite(t->work.params[0]) || !isfinite(t->work.b2[0])) { /* cheap check that the update kept weights finite */
+        from_training_layout(t->m, &t->good);
         error_set(err, "training diverged at epoch %d, batch %d (weights became infinite); try a lower learning rate than %g",
                   epoch + 1, batch + 1, (double)t->cfg.lr);
         t->step = steps;
         return -1;
     }
+    if (p->epoch_done) from_training_layout(t->m, &t->work);
     return t->step < steps;
 }
 

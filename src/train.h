@@ -65,7 +65,9 @@ int train_run(Model *m, const Dataset *train, const Dataset *val, const TrainCon
 
 typedef struct Trainer Trainer;
 
-/* Borrows m and train (both must outlive the trainer). */
+/* Borrows m and train (both must outlive the trainer). The trainer works on its own copy of the
+ * weights and writes them back into m at the end of every epoch (and on divergence, the last
+ * good epoch's), so m always holds a whole epoch's result. */
 Trainer *trainer_new(Model *m, const Dataset *train, const TrainConfig *cfg, DigitsError *err);
 void trainer_free(Trainer *t);
 

@@ -289,6 +289,42 @@ TEST(model_alloc_should_reject_bad_hidden_sizes) {
     model_free(&m); /* twice is harmless */
 }
 
+TEST(training_layout_kernels_should_agree_with_the_reference_ones) {
+    enum { H = 19, B = 6 };
+    Model m, mt, g, gt, back;
+    model_alloc(&m, H, NULL), model_alloc(&mt, H, NULL), model_alloc(&g, H, NULL), model_alloc(&gt, H, NULL);
+    model_alloc(&back, H, NULL);
+    model_init_he(&m, 21);
+    Rng rng;
+    rng_seed(&rng, 4);
+    for (size_t i = 0; i < m.count; i++) m.params[i] += 0.02f * rng_normal(&rng);
+    /* the training layout: W1 transposed, the rest as it is; and back again exactly */
+    nn_transpose_w1(mt.W1, m.W1, H);
+    memcpy(mt.b1, m.b1, (m.count - (size_t)H * NN_INPUTS) * sizeof(float));
+    CHECK(mt.W1[5 * H + 3] == m.W1[3 * NN_INPUTS + 5]);
+    nn_untranspose_w1(back.W1, mt.W1, H);
+    CHECK(memcmp(back.W1, m.W1, (size_t)H * NN_INPUTS * sizeof(float)) == 0);
+
+    float X[B * NN_INPUTS];
+    random_inputs(X, B, &rng);
+    uint8_t Y[B] = {1, 2, 3, 4, 5, 9};
+    Activations ref, fast;
+    activations_alloc(&ref, B, H, NULL), activations_alloc(&fast, B, H, NULL);
+    float scratch[B * (H + NN_OUTPUTS)];
+    forward_prop_reference(&ref, &m, X, B);
+    forward_prop_t(&fast, &mt, X, B);
+    for (int i = 0; i < B * H; i++) CHECK_NEAR(fast.Z1[i], ref.Z1[i], 1e-5);
+    for (int i = 0; i < B * NN_OUTPUTS; i++) CHECK_NEAR(fast.A2[i], ref.A2[i], 1e-6);
+    model_zero(&g), model_zero(&gt);
+    backward_prop(&g, &m, &ref, X, Y, B, scratch);
+    backward_prop_t(&gt, &mt, &fast, X, Y, B, scratch);
+    nn_untranspose_w1(back.W1, gt.W1, H);
+    for (size_t i = 0; i < (size_t)H * NN_INPUTS; i++) CHECK_NEAR(back.W1[i], g.W1[i], 1e-6);
+    for (size_t i = (size_t)H * NN_INPUTS; i < m.count; i++) CHECK_NEAR(gt.params[i], g.params[i], 1e-6);
+    activations_free(&ref), activations_free(&fast);
+    model_free(&m), model_free(&mt), model_free(&g), model_free(&gt), model_free(&back);
+}
+
 static const TestCase TESTS[] = {
     T(forward_prop_should_match_a_hand_computed_tiny_network),
     T(predict_should_match_the_hand_computed_probabilities),
@@ -301,6 +337,7 @@ static const TestCase TESTS[] = {
     T(he_init_should_be_seeded_and_scaled),
     T(predict_should_reject_nan_infinity_and_values_outside_0_to_1),
     T(model_alloc_should_reject_bad_hidden_sizes),
+    T(training_layout_kernels_should_agree_with_the_reference_ones),
 };
 
 TEST_MAIN(TESTS)
