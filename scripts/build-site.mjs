@@ -2,7 +2,9 @@
 // Builds the static site in dist/ from web/, the wasm build and the default model:
 //
 //   dist/index.html                      references ./assets-<hash>/app.js, style.css, ...
-//   dist/assets-<hash>/                  web/* (but index.html), digits_wasm.{js,wasm}, model/*.npy
+//   dist/assets-<hash>/                  web/* (but index.html), digits_wasm.{js,wasm}, model/*.npy,
+//                                        data/{train,holdout}.csv.gz (the bundled data for training
+//                                        in the page; made by scripts/prepare-data.mjs if missing)
 //
 // <hash> covers all the assets, so a browser never mixes files of two builds. Every URL is
 // relative, so the site works from any sub-path (GitHub Pages serves it at /<repo>/).
@@ -19,6 +21,7 @@ import { gzipSync } from 'node:zlib';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MODEL_FILES = ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy'];
 const WASM_FILES = ['digits_wasm.js', 'digits_wasm.wasm'];
+const DATA_FILES = ['train.csv', 'holdout.csv']; // served gzipped: see BUNDLED_DATA in web/defaults.js
 
 export function buildSite({ root = REPO, out = join(root, 'dist'), quiet = false } = {}) {
   const assets = collectAssets(root); // Map: path inside the assets folder -> bytes
@@ -61,7 +64,24 @@ function collectAssets(root) {
   for (const name of MODEL_FILES) {
     assets.set(`model/${name}`, readFileSync(need(`model/${name}`, 'the default model belongs in model/ (see its README)')));
   }
+  prepareData(root);
+  for (const name of DATA_FILES) {
+    const csv = readFileSync(need(`data/${name}`, 'run `node scripts/prepare-data.mjs` first'));
+    assets.set(`data/${name}.gz`, gzipSync(csv, { level: 9 })); // gzip's header has no time: same bytes every build
+  }
   return new Map([...assets].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+// data/train.csv and data/holdout.csv come from scripts/prepare-data.mjs (which keeps files already there).
+function prepareData(root) {
+  if (DATA_FILES.every((name) => existsSync(join(root, 'data', name)))) return;
+  try {
+    execFileSync(process.execPath, [join(REPO, 'scripts', 'prepare-data.mjs'), '--out', join(root, 'data')],
+      { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (err) {
+    const why = err.stderr?.toString().trim() || err.message;
+    throw new Error(`data/ has no ${DATA_FILES.join(' and ')} and scripts/prepare-data.mjs could not make them: ${why}`);
+  }
 }
 
 function* walk(dir) {
@@ -105,7 +125,7 @@ function report(out, written) {
   let size = 0, gz = 0;
   console.log(`wrote ${relative(process.cwd(), out) || '.'}/`);
   for (const [path, bytes] of written) {
-    const z = gzipSync(bytes, { level: 9 }).length;
+    const z = path.endsWith('.gz') ? bytes.length : gzipSync(bytes, { level: 9 }).length;
     size += bytes.length;
     gz += z;
     console.log(`  ${path.padEnd(48)}${kb(bytes.length)}${kb(z)} gzip`);

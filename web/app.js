@@ -1,5 +1,7 @@
 // app.js: the page. Wires the pad to the recogniser and shows what it reads: the digit and its
-// confidence, a bar per digit, and the 28×28 image the network saw.
+// confidence, a bar per digit, and the 28×28 image the network saw; says which model is active
+// (the default one, one trained here, or one loaded from files) and starts the training section
+// (web/train-panel.js), which hands its models over through useModel().
 import { Pad } from './pad.js';
 import { preprocess } from './preprocess.js';
 
@@ -12,6 +14,7 @@ const bars = makeBars($('#bars'));
 
 let recognizer = null;
 let failed = false;
+let defaultModel = null; // { files, shape }: the default model's .npy files, to switch back to
 const pad = new Pad($('#pad'), { onChange: update });
 
 undoButton.addEventListener('click', () => pad.undo());
@@ -44,11 +47,40 @@ async function start() {
     recognizer = null;
     return fail(`The model could not be loaded: ${err.message.replace(/^could not load the model:\s*/i, '')}`);
   }
+  defaultModel = { files: recognizer.exportModel(), shape: `784-${recognizer.hidden}-10` };
+  showModel('default');
+  update();
+  $('#use-default').addEventListener('click', () => useModel(defaultModel.files, 'default'));
+  try {
+    const { TrainPanel } = await import('./train-panel.js');
+    new TrainPanel({ useModel });
+  } catch (err) {
+    const box = $('#train-error');
+    box.textContent = `Training in the browser is not available: ${err.message}`;
+    box.hidden = false;
+  }
+}
+
+// Makes the four .npy files the recogniser's model; throws (keeping the old model) if they are bad.
+// kind: 'default', 'trained' (with accuracy, the validation accuracy) or 'files'.
+function useModel(files, kind, { accuracy } = {}) {
+  recognizer.loadModel(files);
+  showModel(kind, accuracy);
+  update();
+}
+
+function showModel(kind, accuracy) {
   const shape = `784-${recognizer.hidden}-10`;
-  status.textContent = `Default model, ${shape}.`;
+  const text = kind === 'default' ? `default ${shape}`
+    : kind === 'trained' ? `trained here, ${shape}, ${(accuracy * 100).toFixed(1)}% validation`
+      : `loaded from files, ${shape}`;
+  const name = $('#model-name');
+  name.textContent = `Model: ${text}`;
+  name.dataset.kind = kind;
+  $('#use-default').hidden = kind === 'default';
+  status.textContent = kind === 'default' ? `Default model, ${shape}.` : `Model ${text}.`;
   $('#how').textContent = `Your drawing is cropped, scaled to 20×20 and centred by its mass in a 28×28 image, ` +
     `as MNIST did, then a ${shape} network written in C runs on it in WebAssembly.`;
-  update();
 }
 
 // Runs at most once per animation frame, after the pad repainted.

@@ -102,19 +102,7 @@ export class Recognizer {
   /** The active model as four float32 (dtype 4) or float16 (dtype 2) .npy files. */
   exportModel(dtype = 4) {
     if (!this.model) throw new Error('no model is loaded');
-    const out = {};
-    MODEL_FILES.forEach((name, tensor) => {
-      const size = this.mod._dg_model_npy_size(this.model, tensor, dtype);
-      const ptr = this.mod._malloc(size);
-      try {
-        const written = this.mod._dg_model_save_npy(this.model, tensor, dtype, ptr, size);
-        if (written !== size) throw new Error(`could not encode ${name}`);
-        out[name] = this.mod.HEAPU8.slice(ptr, ptr + size);
-      } finally {
-        this.mod._free(ptr);
-      }
-    });
-    return out;
+    return modelToNpy(this.mod, this.model, dtype);
   }
 
   dispose() {
@@ -122,4 +110,23 @@ export class Recognizer {
     this.mod._free(this.xPtr);
     this.mod._free(this.probsPtr);
   }
+}
+
+/** The C Model at pointer `model` as { 'W1.npy': Uint8Array, ... } (copies, float32 or float16). */
+export function modelToNpy(mod, model, dtype = 4) {
+  const out = {};
+  MODEL_FILES.forEach((name, tensor) => {
+    const size = mod._dg_model_npy_size(model, tensor, dtype);
+    if (!size) throw new Error(`could not encode ${name} (dtype ${dtype})`);
+    const ptr = mod._malloc(size);
+    if (!ptr) throw new Error(`could not encode ${name}: out of memory in the WebAssembly module`);
+    try {
+      const written = mod._dg_model_save_npy(model, tensor, dtype, ptr, size);
+      if (written !== size) throw new Error(`could not encode ${name}`);
+      out[name] = mod.HEAPU8.slice(ptr, ptr + size);
+    } finally {
+      mod._free(ptr);
+    }
+  });
+  return out;
 }

@@ -1,0 +1,160 @@
+// Shared helpers of the browser tests: build the site into a temporary folder, serve it from the
+// sub-path /digits/ (as GitHub Pages would), drive headless Chromium (Debian's, or CHROMIUM_PATH),
+// open pages that record every problem, and draw on the pad with a mouse or a finger.
+//
+//   const site = await launchSite();            // in before(); site.close() in after()
+//   const { page, context, problems } = await site.open(DESKTOP);
+//   await drawWithMouse(page, SEVEN); await assertRecognised(page, 7);
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { buildSite } from '../../scripts/build-site.mjs';
+import { startServer } from '../../scripts/serve.mjs';
+
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+export const SHOTS = join(REPO, 'test-results');
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const DESKTOP = { viewport: { width: 1280, height: 800 } };
+export const PHONE = { viewport: { width: 375, height: 667 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+// Digits as strokes, in pad units (0..1 across and down).
+export const ONE = [[[0.52, 0.14], [0.5, 0.5], [0.48, 0.86]]];
+export const SEVEN = [[[0.26, 0.2], [0.5, 0.2], [0.74, 0.2], [0.6, 0.45], [0.44, 0.84]]];
+export const ZERO = [Array.from({ length: 41 }, (_, i) => {
+  const a = (i / 40) * 2 * Math.PI;
+  return [0.5 + 0.22 * Math.sin(a), 0.5 - 0.33 * Math.cos(a)];
+})];
+
+/** Builds and serves the site and starts Chromium. Returns { browser, server, open, close }. */
+export async function launchSite() {
+  if (!existsSync(join(REPO, 'build-wasm/digits_wasm.wasm')) || !existsSync(join(REPO, 'build-wasm/digits_wasm.js'))) {
+    execFileSync('bash', ['scripts/build-wasm.sh'], { cwd: REPO, stdio: 'inherit' });
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'digits-site-'));
+  let server, browser;
+  const close = async () => {
+    await browser?.close();
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    buildSite({ root: REPO, out: dir, quiet: true });
+    server = await startServer({ root: dir, base: '/digits/', port: 0 });
+    assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  return { browser, server, dir, close, open: (options, extra) => open(browser, server, options, extra) };
+}
+
+// A fresh page on the site, ready to draw; `problems` collects console errors, page errors,
+// failed requests and requests that leave the site. `missing`: a URL glob answered with 404.
+async function open(browser, server, options = DESKTOP, { missing } = {}) {
+  const context = await browser.newContext({ acceptDownloads: true, ...options });
+  if (missing) await context.route(missing, (route) => route.fulfill({ status: 404, body: 'not found' }));
+  const page = await context.newPage();
+  const problems = [];
+  const watch = (target) => {
+    target.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
+  };
+  watch(page);
+  page.on('worker', (worker) => worker.on('console', (m) => m.type() === 'error' && problems.push(`worker console error: ${m.text()}`)));
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  page.on('request', (r) => !r.url().startsWith(server.url) && !/^(data|blob):/.test(r.url()) &&
+    problems.push(`request outside the site: ${r.url()}`));
+  page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`));
+  await page.goto(server.url);
+  await page.waitForFunction(() => /784-\d+-10/.test(document.querySelector('#status').textContent) ||
+    !document.querySelector('#error').hidden);
+  if (!missing) assert.equal(await page.locator('#error').isHidden(), true, await page.locator('#error').textContent());
+  return { page, context, problems };
+}
+
+export async function padPoint(page, [x, y]) {
+  const box = await page.locator('#pad').boundingBox();
+  return { x: box.x + x * box.width, y: box.y + y * box.height };
+}
+
+export async function drawWithMouse(page, strokes) {
+  await page.locator('#pad').scrollIntoViewIfNeeded(); // as a person would, if the page was scrolled away
+  for (const stroke of strokes) {
+    const [first, ...rest] = await Promise.all(stroke.map((p) => padPoint(page, p)));
+    await page.mouse.move(first.x, first.y);
+    await page.mouse.down();
+    for (const p of rest) await page.mouse.move(p.x, p.y, { steps: 6 });
+    await page.mouse.up();
+  }
+  await settle(page);
+}
+
+// Draws with a finger through the DevTools protocol; returns the largest window.scrollY seen.
+export async function drawWithTouch(page, cdp, strokes) {
+  let maxScroll = 0;
+  for (const stroke of strokes) {
+    const pts = await Promise.all(stroke.map((p) => padPoint(page, p)));
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [pts[0]] });
+    for (let i = 1; i < pts.length; i++) {
+      for (let s = 1; s <= 6; s++) {
+        const t = s / 6;
+        const p = { x: pts[i - 1].x + t * (pts[i].x - pts[i - 1].x), y: pts[i - 1].y + t * (pts[i].y - pts[i - 1].y) };
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [p] });
+      }
+      maxScroll = Math.max(maxScroll, await page.evaluate(() => window.scrollY));
+    }
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  }
+  await settle(page);
+  return Math.max(maxScroll, await page.evaluate(() => window.scrollY));
+}
+
+// Two animation frames: the pad has repainted and the page has shown the new prediction.
+export function settle(page) {
+  return page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+}
+
+export const predictionText = (page) => page.locator('#prediction').textContent();
+
+export async function assertRecognised(page, digit) {
+  const text = await predictionText(page);
+  assert.match(text, /^\d — \d{1,2}%$/, `prediction shows "${text}"`);
+  assert.equal(text[0], String(digit), `drew a ${digit}, the page says "${text}"`);
+}
+
+export async function assertEmpty(page) {
+  assert.equal(await predictionText(page), '—');
+  assert.equal(await page.evaluate(() => {
+    const pad = document.querySelector('#pad');
+    const { data } = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height);
+    return data.some((v, i) => i % 4 === 3 && v !== 0);
+  }), false, 'the pad still has ink');
+  assert.equal(await page.locator('#undo').isDisabled(), true);
+  assert.equal(await page.locator('#clear').isDisabled(), true);
+}
+
+// Whether the pad has ink at a point (pad units).
+export function inkAt(page, [x, y]) {
+  return page.evaluate(([x, y]) => {
+    const pad = document.querySelector('#pad');
+    const px = pad.getContext('2d').getImageData(Math.round(x * pad.width), Math.round(y * pad.height), 1, 1).data;
+    return px[3] > 128;
+  }, [x, y]);
+}
+
+/** Saves a screenshot (of the page, or of `locator` if given) as test-results/<name>.png. */
+export async function screenshot(page, name, locator = null) {
+  const path = join(SHOTS, `${name}.png`);
+  await (locator ?? page).screenshot({ path });
+  return relative(process.cwd(), path);
+}

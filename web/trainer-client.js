@@ -1,0 +1,86 @@
+// trainer-client.js: the page's side of the training worker (web/worker.js): one request at a
+// time as a promise, progress through callbacks, cancel by terminating the worker. A cancelled or
+// crashed worker is replaced by a fresh one on the next request, which then loads its data again.
+//
+//   const client = new TrainerClient();
+//   const info = await client.load({ kind: 'file', file }, onParseProgress);  // or { kind: 'bundled' }
+//   const result = await client.train(options, onProgress);
+//   client.cancel();   // the pending request rejects with an AbortError, at once
+
+export class TrainerClient {
+  #worker = null;
+  #pending = null; // { id, resolve, reject, onProgress }
+  #nextId = 1;
+  #source = null;  // the data source the current worker holds
+
+  /** The source ({ kind, file? }) the worker has loaded, if it is still alive. */
+  get source() { return this.#worker ? this.#source : null; }
+  get busy() { return this.#pending !== null; }
+
+  /** Parses a data source in the worker; resolves to its summary (see worker.js). */
+  async load(source, onProgress) {
+    const info = await this.#request({ type: 'load', source }, onProgress);
+    this.#source = source;
+    return info;
+  }
+
+  /** Trains on the loaded data; resolves to the result (see Training.train in training.js). */
+  train(options, onProgress) {
+    return this.#request({ type: 'train', options }, onProgress);
+  }
+
+  /** Stops the worker now; a pending request rejects with an AbortError. */
+  cancel() {
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.#source = null;
+    const pending = this.#pending;
+    this.#pending = null;
+    if (pending) pending.reject(Object.assign(new Error('cancelled'), { name: 'AbortError' }));
+  }
+
+  #request(message, onProgress) {
+    if (this.#pending) return Promise.reject(new Error('the trainer is busy'));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending = { id, resolve, reject, onProgress };
+      this.#ensureWorker().postMessage({ ...message, id });
+    });
+  }
+
+  #ensureWorker() {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    worker.addEventListener('message', ({ data }) => this.#answer(data));
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      this.#fail(new Error(`the training worker failed: ${event.message || 'it could not be started'}`));
+    });
+    worker.addEventListener('messageerror', () => this.#fail(new Error('the training worker sent an unreadable message')));
+    this.#worker = worker;
+    return worker;
+  }
+
+  #answer(message) {
+    const pending = this.#pending;
+    if (!pending || message.id !== pending.id) return;
+    if (message.type === 'parse' || message.type === 'progress') {
+      pending.onProgress?.(message);
+      return;
+    }
+    this.#pending = null;
+    if (message.type === 'error') pending.reject(new Error(message.message));
+    else if (message.type === 'loaded') pending.resolve(message.info);
+    else pending.resolve(message.result);
+  }
+
+  // The worker itself broke: drop it, so the next request starts afresh.
+  #fail(err) {
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.#source = null;
+    const pending = this.#pending;
+    this.#pending = null;
+    pending?.reject(err);
+  }
+}

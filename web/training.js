@@ -1,0 +1,392 @@
+// training.js: the JavaScript face of the WebAssembly module for training. Used by the worker
+// (web/worker.js) and by the Node tests; no DOM. Streams CSV bytes into the C parser, describes
+// and splits data sets, drives the C training loop a few batches at a time, and exports the
+// model as .npy files. Every C failure becomes an Error with the C layer's message; results are
+// copied out of wasm memory before anything is freed.
+//
+//   const training = await Training.create(createDigitsModule, { wasmBinary })  // wasmBinary: Node only
+//   const data = await training.parseCsv(file, { name: 'train.csv', onProgress })  // Blob, Response,
+//                                        // ReadableStream, async iterable of bytes, or bytes; .gz too
+//   data.summary()                        // { count, perClass, samples: [{ label, pixels }] }
+//   const { train, validation } = training.split(data, 0.1, seed)
+//   const result = await training.train(train, validation, { hidden, epochs, lr, batch }, { onProgress, signal })
+//   // result: { files: { 'W1.npy': Uint8Array, ... }, hidden, valAccuracy, confusion, misclassified, history, ... }
+//   data.free()
+import {
+  MISCLASSIFIED_SHOWN, PROGRESS_MILLISECONDS, STEP_MILLISECONDS, checkTrainingOptions,
+} from './defaults.js';
+import { modelToNpy } from './recognizer.js';
+
+const PIXELS = 784;
+const CHUNK = 1 << 20;  // bytes handed to the C parser per call
+const PROGRESS_FIELDS = ['epoch', 'epochs', 'batch', 'batches', 'step', 'steps', 'lr', 'loss', 'accuracy',
+  'seconds', 'samplesPerSecCompute']; // the order of dg_trainer_progress
+
+export class Training {
+  /** @param factory the Emscripten module factory (default export of digits_wasm.js) */
+  static async create(factory, options = {}) {
+    return new Training(await factory(options));
+  }
+
+  constructor(mod) {
+    this.mod = mod;
+  }
+
+  /** An Error with the C layer's message for the last failure, after an optional prefix. */
+  error(prefix = '') {
+    const message = this.mod.UTF8ToString(this.mod._dg_last_error()) || 'unknown error';
+    return new Error(prefix ? `${prefix}: ${message}` : message);
+  }
+
+  malloc(bytes) {
+    const ptr = this.mod._malloc(Math.max(1, bytes));
+    if (!ptr) throw new Error(`out of memory in the WebAssembly module (asked for ${bytes} bytes)`);
+    return ptr;
+  }
+
+  /**
+   * Parses a Kaggle-format CSV, streamed in chunks into the C parser; gzip is recognised by its
+   * first bytes and decompressed on the way. Returns a Dataset (free it), or throws an Error
+   * starting with `name` ("train.csv: line 7, column 300 (pixel298): 'abc' is not an integer");
+   * nothing is kept on failure. onProgress({ bytes, total, csvBytes, rows, done }) runs at most
+   * every `progressEvery` ms and once at the end: bytes of the source read (compressed, if it
+   * was), total its size when known, csvBytes the CSV text parsed so far.
+   */
+  async parseCsv(source, { name = 'the CSV file', total = sizeOf(source), onProgress, signal,
+    requireLabels = true, progressEvery = PROGRESS_MILLISECONDS } = {}) {
+    const { mod } = this;
+    const parser = mod._dg_csv_new();
+    if (!parser) throw this.error(name);
+    let buffer = 0;
+    const read = { bytes: 0 };
+    let csvBytes = 0, last = -Infinity;
+    const report = (done) => {
+      last = now();
+      onProgress?.({ bytes: read.bytes, total, csvBytes, rows: mod._dg_csv_rows(parser), done });
+    };
+    try {
+      buffer = this.malloc(CHUNK);
+      for await (const chunk of csvChunks(source, read, name)) {
+        if (signal?.aborted) throw cancelled();
+        for (let at = 0; at < chunk.length; at += CHUNK) {
+          const part = chunk.subarray(at, at + CHUNK);
+          mod.HEAPU8.set(part, buffer); // HEAPU8 read after every call: memory may have grown
+          if (mod._dg_csv_feed(parser, buffer, part.length) < 0) throw this.error(name);
+        }
+        csvBytes += chunk.length;
+        if (requireLabels && mod._dg_csv_has_labels(parser) === 0) {
+          throw new Error(`${name}: line 1: the header has no 'label' column (a Kaggle test.csv?); training needs ` +
+            `labelled rows: label,pixel0,...,pixel783`);
+        }
+        if (onProgress && now() - last >= progressEvery) report(false);
+      }
+      const ptr = mod._dg_csv_finish(parser);
+      if (!ptr) throw this.error(name);
+      if (onProgress) report(true);
+      return new Dataset(this, ptr);
+    } finally {
+      mod._dg_csv_free(parser);
+      if (buffer) mod._free(buffer);
+    }
+  }
+
+  /** A stratified split: `fraction` of every digit (rounded up) into validation. Both are new Datasets. */
+  split(data, fraction, seed = 1) {
+    const slot = this.malloc(4);
+    try {
+      const train = this.mod._dg_dataset_split(data.ptr, fraction, seed >>> 0, slot);
+      if (!train) throw this.error('cannot split the data');
+      return { train: new Dataset(this, train), validation: new Dataset(this, this.mod.HEAPU32[slot >> 2]) };
+    } finally {
+      this.mod._free(slot);
+    }
+  }
+
+  /**
+   * Trains a new 784-H-10 network on `train`, measuring it on `validation` after every epoch.
+   * Calls into C a few batches at a time (about STEP_MILLISECONDS of work), yielding to the event
+   * loop in between so messages and `signal` (AbortSignal: stops with an Error named AbortError)
+   * are handled. onProgress(progress) runs at most every `progressEvery` ms, at every epoch's end
+   * and at the very end, with steps in increasing order: { epoch, epochs, batch, batches, step,
+   * steps, lr, loss, accuracy (this epoch's running means), valAccuracy (after the last finished
+   * epoch, or null), epochDone, recent ({ x: epochs done, loss, accuracy } of the batches since the
+   * last chart point, or null), seconds (wall clock), samplesPerSec, eta (seconds) }.
+   * Resolves to { files, hidden, options, valAccuracy, confusion (10x10, row = true digit),
+   * validationCount, misclassified: [{ index, label, predicted, pixels }], history, seconds }.
+   */
+  async train(train, validation, options = {}, { onProgress, signal, progressEvery = PROGRESS_MILLISECONDS,
+    stepMilliseconds = STEP_MILLISECONDS } = {}) {
+    const opts = checkTrainingOptions(options);
+    const { mod } = this;
+    if (!train.labelled) throw new Error('the training data has no labels');
+    if (!validation?.count || !validation.labelled) throw new Error('no labelled validation data');
+    let model = 0, trainer = 0, progressPtr = 0;
+    try {
+      model = mod._dg_model_new(opts.hidden);
+      if (!model) throw this.error('cannot create the model');
+      mod._dg_model_init(model, opts.seed);
+      trainer = mod._dg_trainer_new(model, train.ptr, opts.epochs, opts.batch, opts.lr, opts.seed, opts.augment ? 1 : 0);
+      if (!trainer) throw this.error('cannot start training');
+      progressPtr = this.malloc(PROGRESS_FIELDS.length * 8);
+
+      const start = now();
+      const history = { points: [], epochs: [] };
+      let batches = 1, lastReport = -Infinity, valAccuracy = null;
+      let prev = { step: 0, epoch: 1, seen: 0, loss: 0, accuracy: 0 };
+      let recentSums = { samples: 0, loss: 0, correct: 0, since: start };
+      for (;;) {
+        if (signal?.aborted) throw cancelled();
+        const t0 = now();
+        const more = mod._dg_trainer_step(trainer, batches);
+        if (more < 0) throw this.error();
+        const p = this.#progress(progressPtr);
+        const elapsed = now() - t0, done = p.step - prev.step;
+        // Size the next call to take about stepMilliseconds (an epoch's end may cut one short).
+        if (done > 0 && elapsed > 0) batches = clamp(Math.round(stepMilliseconds / (elapsed / done)), 1, 100000);
+
+        // The loss and accuracy of the batches since the last report, for the chart: the C
+        // side gives this epoch's running means, so difference them (a call never spans epochs).
+        const seen = Math.min(p.batch * opts.batch, train.count);
+        const from = p.epoch === prev.epoch ? prev : { seen: 0, loss: 0, accuracy: 0 };
+        recentSums.samples += seen - from.seen;
+        recentSums.loss += p.loss * seen - from.loss * from.seen;
+        recentSums.correct += p.accuracy * seen - from.accuracy * from.seen;
+        prev = { step: p.step, epoch: p.epoch, seen, loss: p.loss, accuracy: p.accuracy };
+        const x = p.epoch - 1 + p.batch / p.batches; // epochs done, fractional
+
+        const epochDone = p.batch === p.batches;
+        if (epochDone) {
+          valAccuracy = mod._dg_trainer_evaluate(model, validation.ptr, 0);
+          if (valAccuracy < 0) throw this.error('cannot evaluate');
+          history.epochs.push({ epoch: p.epoch, loss: p.loss, accuracy: p.accuracy, valAccuracy });
+        }
+        const t = now();
+        if (epochDone || !more || t - lastReport >= progressEvery) {
+          lastReport = t;
+          // A window of at least half the report interval makes a chart point; a shorter one
+          // (an epoch ending just after a report) carries over to the next report.
+          let recent = null;
+          const sums = recentSums;
+          if (sums.samples > 0 && (t - sums.since >= progressEvery / 2 || !more)) {
+            recent = { x, loss: sums.loss / sums.samples, accuracy: sums.correct / sums.samples };
+            history.points.push(recent);
+            recentSums = { samples: 0, loss: 0, correct: 0, since: t };
+          }
+          const wall = (t - start) / 1000;
+          const samples = p.samplesPerSecCompute * p.seconds;
+          onProgress?.({
+            epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches: p.batches, step: p.step, steps: p.steps,
+            lr: p.lr, loss: p.loss, accuracy: p.accuracy, valAccuracy, epochDone, recent,
+            seconds: wall, samplesPerSec: wall > 0 ? samples / wall : 0,
+            eta: p.step > 0 ? (wall / p.step) * (p.steps - p.step) : null,
+          });
+        }
+        if (!more) break;
+        await yieldToEventLoop();
+      }
+
+      if (signal?.aborted) throw cancelled();
+      const evaluation = this.#evaluate(model, validation);
+      return {
+        files: modelToNpy(mod, model),
+        hidden: opts.hidden,
+        options: opts,
+        trainCount: train.count,
+        ...evaluation,
+        history,
+        seconds: (now() - start) / 1000,
+      };
+    } finally {
+      if (progressPtr) mod._free(progressPtr);
+      if (trainer) mod._dg_trainer_free(trainer);
+      if (model) mod._dg_model_free(model);
+    }
+  }
+
+  #progress(ptr) {
+    this.mod._dg_trainer_progress(ptr);
+    const values = this.mod.HEAPF64.subarray(ptr >> 3, (ptr >> 3) + PROGRESS_FIELDS.length);
+    return Object.fromEntries(PROGRESS_FIELDS.map((key, i) => [key, values[i]]));
+  }
+
+  /** Accuracy, confusion matrix and the misclassified rows of model on data. */
+  #evaluate(model, data) {
+    const { mod } = this;
+    const n = data.count;
+    const confusionPtr = this.malloc(100 * 4), predictedPtr = this.malloc(n);
+    try {
+      const valAccuracy = mod._dg_trainer_evaluate(model, data.ptr, confusionPtr);
+      if (valAccuracy < 0) throw this.error('cannot evaluate');
+      if (mod._dg_predict_dataset(model, data.ptr, predictedPtr) < 0) throw this.error('cannot predict');
+      const flat = mod.HEAP32.slice(confusionPtr >> 2, (confusionPtr >> 2) + 100);
+      const confusion = Array.from({ length: 10 }, (_, r) => Array.from(flat.subarray(10 * r, 10 * r + 10)));
+      const predicted = mod.HEAPU8.slice(predictedPtr, predictedPtr + n);
+      const labels = data.labels();
+      const misclassified = [];
+      let wrong = 0;
+      for (let i = 0; i < n; i++) {
+        if (predicted[i] === labels[i]) continue;
+        wrong++;
+        if (misclassified.length < MISCLASSIFIED_SHOWN) {
+          misclassified.push({ index: i, label: labels[i], predicted: predicted[i], pixels: data.image(i) });
+        }
+      }
+      return { valAccuracy, validationCount: n, wrongCount: wrong, confusion, misclassified };
+    } finally {
+      mod._free(confusionPtr);
+      mod._free(predictedPtr);
+    }
+  }
+}
+
+/** Labelled 28x28 digits in wasm memory (a C Dataset). Read with the methods; free() when done. */
+export class Dataset {
+  constructor(training, ptr) {
+    this.training = training;
+    this.ptr = ptr;
+  }
+
+  get mod() { return this.training.mod; }
+  get count() { return this.ptr ? this.mod._dg_dataset_count(this.ptr) : 0; }
+  get labelled() { return this.ptr ? this.mod._dg_dataset_labels(this.ptr) !== 0 : false; }
+
+  /** A copy of the labels (Uint8Array of count), or null for unlabelled data. */
+  labels() {
+    const ptr = this.mod._dg_dataset_labels(this.ptr);
+    return ptr ? this.mod.HEAPU8.slice(ptr, ptr + this.count) : null;
+  }
+
+  /** A copy of row i's 784 pixels (0..255). */
+  image(i) {
+    if (!(i >= 0 && i < this.count)) throw new RangeError(`row ${i} is outside 0..${this.count - 1}`);
+    const ptr = this.mod._dg_dataset_pixels(this.ptr) + i * PIXELS;
+    return this.mod.HEAPU8.slice(ptr, ptr + PIXELS);
+  }
+
+  /** What the data holds: row count, digits per class, and the first `samples` rows. */
+  summary({ samples = 30 } = {}) {
+    const labels = this.labels();
+    const perClass = new Array(10).fill(0);
+    if (labels) for (const label of labels) perClass[label]++;
+    const shown = Array.from({ length: Math.min(samples, this.count) }, (_, i) => ({
+      label: labels ? labels[i] : null, pixels: this.image(i),
+    }));
+    return { count: this.count, labelled: Boolean(labels), perClass, samples: shown };
+  }
+
+  free() {
+    if (this.ptr) this.mod._dg_dataset_free(this.ptr);
+    this.ptr = 0;
+  }
+}
+
+/** The CSV's bytes as Uint8Array chunks, gunzipped if they start with gzip's magic bytes;
+ * read.bytes counts the source's own (maybe compressed) bytes as they are read. */
+async function* csvChunks(source, read, name) {
+  const raw = counted(rawChunks(source), read);
+  // Peek at the first non-empty chunk to tell gzip (1f 8b) from plain text.
+  let first;
+  for (;;) {
+    const { done, value } = await raw.next();
+    if (done) return;
+    if (value.length) { first = value; break; }
+  }
+  const rest = (async function* () { yield first; yield* raw; })();
+  if (!(first[0] === 0x1f && first[1] === 0x8b)) {
+    yield* rest;
+    return;
+  }
+  if (typeof DecompressionStream !== 'function') throw new Error(`${name}: this browser cannot decompress .gz files`);
+  const input = new ReadableStream({
+    async pull(controller) {
+      const { done, value } = await rest.next();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    async cancel() { await rest.return?.(); },
+  });
+  const reader = input.pipeThrough(new DecompressionStream('gzip')).getReader();
+  try {
+    for (;;) {
+      let step;
+      try {
+        step = await reader.read();
+      } catch (err) {
+        throw new Error(`${name}: the gzip data is damaged or truncated (${err.message})`);
+      }
+      if (step.done) return;
+      yield step.value;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
+async function* counted(chunks, read) {
+  for await (const chunk of chunks) {
+    read.bytes += chunk.length;
+    yield chunk;
+  }
+}
+
+async function* rawChunks(source) {
+  if (source instanceof Uint8Array) return yield source;
+  if (source instanceof ArrayBuffer) return yield new Uint8Array(source);
+  const stream = source?.body ?? (typeof source?.stream === 'function' ? source.stream() : source);
+  if (stream && typeof stream.getReader === 'function') {
+    const reader = stream.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield toBytes(value);
+      }
+    } finally {
+      reader.cancel().catch(() => {});
+    }
+  }
+  if (stream && (stream[Symbol.asyncIterator] || stream[Symbol.iterator])) {
+    for await (const chunk of stream) yield toBytes(chunk);
+    return;
+  }
+  throw new TypeError('expected the CSV as bytes, a Blob or File, a Response, or a stream of bytes');
+}
+
+function toBytes(chunk) {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (typeof chunk === 'string') return new TextEncoder().encode(chunk);
+  throw new TypeError(`expected bytes, got ${Object.prototype.toString.call(chunk)}`);
+}
+
+function sizeOf(source) {
+  if (source instanceof Uint8Array || source instanceof ArrayBuffer) return source.byteLength;
+  if (typeof source?.size === 'number') return source.size; // Blob, File
+  const length = Number(source?.headers?.get?.('content-length'));
+  return length > 0 ? length : null;
+}
+
+function cancelled() {
+  const err = new Error('training was cancelled');
+  err.name = 'AbortError';
+  return err;
+}
+
+const now = () => performance.now();
+const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+
+// A macrotask turn without setTimeout's 4 ms clamp: setImmediate in Node, a MessageChannel elsewhere.
+let channel = null;
+const waiting = [];
+export function yieldToEventLoop() {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  if (!channel) {
+    channel = new MessageChannel();
+    channel.port1.onmessage = () => waiting.shift()?.();
+  }
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    channel.port2.postMessage(0);
+  });
+}
