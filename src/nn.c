@@ -267,15 +267,18 @@ void nn_untranspose_w1(float *W1, const float *W1T, int hidden) {
         for (int h = 0; h < hidden; h++) W1[(size_t)h * NN_INPUTS + k] = W1T[(size_t)k * hidden + h];
 }
 
-/* z1 = b1 + sum over inked pixels k of x[k] * W1T[k]; a1 = ReLU(z1). W1T is (784, H). */
-static void hidden_layer_t(float *restrict z1, float *restrict a1, const float *restrict x, const Model *mt) {
+/* z1 = b1 + sum over inked pixels k of x[k] * W1T[k]; a1 = ReLU(z1). W1T is (784, H).
+ * Each inked pixel adds one contiguous row: an axpy the compiler vectorises (SSE, wasm SIMD).
+ * (Keeping 16 units in registers across pixels measured no faster: z1 stays in L1 anyway.) */
+static void hidden_layer_t(float *z1, float *a1, const float *x, const Model *mt) {
     int H = mt->hidden;
-    memcpy(z1, mt->b1, (size_t)H * sizeof *z1);
+    float *restrict z = z1; /* a1 may be z1 (predict); within this loop only z is written */
+    memcpy(z, mt->b1, (size_t)H * sizeof *z);
     for (int k = 0; k < NN_INPUTS; k++) {
         float v = x[k];
         if (v == 0.0f) continue;
         const float *restrict w = mt->W1 + (size_t)k * H;
-        for (int h = 0; h < H; h++) z1[h] += v * w[h];
+        for (int h = 0; h < H; h++) z[h] += v * w[h];
     }
     for (int h = 0; h < H; h++) a1[h] = z1[h] > 0.0f ? z1[h] : 0.0f;
 }
@@ -307,20 +310,35 @@ void backward_prop_t(Model *gradt, const Model *mt, const Activations *a, const 
     }
 }
 
-int predict(const Model *m, const float *x, float probs[NN_OUTPUTS], float *hidden_scratch,
-            DigitsError *err) {
+/* 0 if every value of x (784) is a number in [0, 1]; otherwise -1 naming the first bad one. */
+static int check_input(const float *x, DigitsError *err) {
     for (int k = 0; k < NN_INPUTS; k++) {
         float v = x[k];
         if (isnan(v)) return error_set(err, "input value %d (row %d, column %d) is NaN", k, k / 28, k % 28);
         if (isinf(v)) return error_set(err, "input value %d (row %d, column %d) is infinite", k, k / 28, k % 28);
         if (v < 0.0f || v > 1.0f)
-            return error_set(err, "input value %d (row %d, column %d) is %g, outside 0..1", k, k / 28,
-                             k % 28, (double)v);
+            return error_set(err, "input value %d (row %d, column %d) is %g, outside 0..1", k, k / 28, k % 28,
+                             (double)v);
     }
+    return 0;
+}
+
+int predict(const Model *m, const float *x, float probs[NN_OUTPUTS], float *hidden_scratch,
+            DigitsError *err) {
+    if (check_input(x, err)) return -1;
     int idx[NN_INPUTS];
     float z2[NN_OUTPUTS];
     int nnz = nonzero_indices(idx, x);
     hidden_layer_sparse(hidden_scratch, hidden_scratch, x, idx, nnz, m);
     output_layer(z2, probs, hidden_scratch, m);
+    return argmax(probs, NN_OUTPUTS);
+}
+
+int predict_t(const Model *mt, const float *x, float probs[NN_OUTPUTS], float *hidden_scratch,
+              DigitsError *err) {
+    if (check_input(x, err)) return -1;
+    float z2[NN_OUTPUTS];
+    hidden_layer_t(hidden_scratch, hidden_scratch, x, mt);
+    output_layer(z2, probs, hidden_scratch, mt);
     return argmax(probs, NN_OUTPUTS);
 }

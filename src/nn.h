@@ -98,6 +98,11 @@ void backward_prop_t(Model *gradt, const Model *mt, const Activations *a, const 
 int predict(const Model *m, const float *x, float probs[NN_OUTPUTS], float *hidden_scratch,
             DigitsError *err);
 
+/* predict for a model in the training layout (W1 transposed): the same result, faster (each
+ * inked pixel reads one contiguous row). The recogniser keeps its model in this layout. */
+int predict_t(const Model *mt, const float *x, float probs[NN_OUTPUTS], float *hidden_scratch,
+              DigitsError *err);
+
 /* Index of the largest of n values (the first on ties). */
 int argmax(const float *v, int n);
 

@@ -62,6 +62,21 @@ EMSCRIPTEN_KEEPALIVE size_t dg_model_save_npy(const Model *m, int tensor, int dt
 
 /* ---- recognition ---- */
 
+/* A copy of m in the training layout (W1 transposed) for dg_predict_t, or NULL. */
+EMSCRIPTEN_KEEPALIVE Model *dg_model_transposed(const Model *m) {
+    Model *t = dg_model_new(m->hidden);
+    if (!t) return NULL;
+    nn_transpose_w1(t->W1, m->W1, m->hidden);
+    memcpy(t->b1, m->b1, (m->count - (size_t)m->hidden * NN_INPUTS) * sizeof *m->b1);
+    return t;
+}
+
+/* dg_predict for a model from dg_model_transposed: the same result, faster. */
+EMSCRIPTEN_KEEPALIVE int dg_predict_t(const Model *mt, const float *x, int len, float *probs) {
+    if (len != NN_INPUTS) return error_set(&last_error, "expected %d input values (28x28), got %d", NN_INPUTS, len);
+    return predict_t(mt, x, probs, hidden_scratch, &last_error);
+}
+
 /* x: len floats (must be 784). Writes 10 probabilities to probs; returns the digit or -1. */
 EMSCRIPTEN_KEEPALIVE int dg_predict(const Model *m, const float *x, int len, float *probs) {
     if (len != NN_INPUTS) return error_set(&last_error, "expected %d input values (28x28), got %d", NN_INPUTS, len);
@@ -102,6 +117,33 @@ EMSCRIPTEN_KEEPALIVE uint8_t *dg_dataset_labels(const Dataset *d) { return d->la
 EMSCRIPTEN_KEEPALIVE void dg_dataset_free(Dataset *d) {
     dataset_free(d);
     free(d);
+}
+
+/* A new labelled Dataset holding copies of n images (pixels: n * 784 bytes, row-major 28x28,
+ * 0 = background) and their labels (n bytes, each 0..9); free with dg_dataset_free. NULL, with
+ * dg_last_error() naming the first bad label, on bad input or out of memory. */
+EMSCRIPTEN_KEEPALIVE Dataset *dg_dataset_from_pixels(size_t n, const uint8_t *pixels, const uint8_t *labels) {
+    if (n == 0 || n > SIZE_MAX / DATASET_PIXELS) {
+        error_set(&last_error, "the number of images, %zu, must be 1..%zu", n, SIZE_MAX / DATASET_PIXELS);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (labels[i] > 9) { error_set(&last_error, "image %zu: label %d is outside 0..9", i, labels[i]); return NULL; }
+    }
+    Dataset *d = calloc(1, sizeof *d);
+    if (d) {
+        d->pixels = malloc(n * DATASET_PIXELS);
+        d->labels = malloc(n);
+    }
+    if (!d || !d->pixels || !d->labels) {
+        dg_dataset_free(d);
+        error_set(&last_error, "out of memory");
+        return NULL;
+    }
+    memcpy(d->pixels, pixels, n * DATASET_PIXELS);
+    memcpy(d->labels, labels, n);
+    d->n = n;
+    return d;
 }
 
 /* Stratified split: returns the training part and stores the validation part in *val_out

@@ -24,6 +24,7 @@ export class Recognizer {
   constructor(mod) {
     this.mod = mod;
     this.model = 0; // pointer to the active C Model
+    this.fast = 0; // the same model in the training layout, for predict
     this.xPtr = mod._malloc(INPUTS * F32);
     this.probsPtr = mod._malloc(OUTPUTS * F32);
     if (!this.xPtr || !this.probsPtr) throw new Error('out of memory in the WebAssembly module');
@@ -65,8 +66,16 @@ export class Recognizer {
 
   /** Makes a C Model pointer (owned by this module instance) the active model. */
   adopt(model) {
+    // Predictions use a copy with the first layer transposed (contiguous rows: faster, same result).
+    const fast = model ? this.mod._dg_model_transposed(model) : 0;
+    if (model && !fast) {
+      this.mod._dg_model_free(model);
+      throw new Error(this.lastError());
+    }
     if (this.model) this.mod._dg_model_free(this.model);
+    if (this.fast) this.mod._dg_model_free(this.fast);
     this.model = model;
+    this.fast = fast;
   }
 
   /** Fetches W1.npy b1.npy W2.npy b2.npy from baseUrl (ending in '/'). */
@@ -93,7 +102,7 @@ export class Recognizer {
     if (!x || typeof x.length !== 'number') throw new Error('predict expects a Float32Array of 784 values');
     if (x.length !== INPUTS) throw new Error(`predict expects ${INPUTS} values (28x28), got ${x.length}`);
     this.mod.HEAPF32.set(x, this.xPtr / F32);
-    const digit = this.mod._dg_predict(this.model, this.xPtr, x.length, this.probsPtr);
+    const digit = this.mod._dg_predict_t(this.fast, this.xPtr, x.length, this.probsPtr);
     if (digit < 0) throw new Error(this.lastError());
     const start = this.probsPtr / F32;
     return { digit, probabilities: this.mod.HEAPF32.slice(start, start + OUTPUTS) };

@@ -321,6 +321,16 @@ TEST(training_layout_kernels_should_agree_with_the_reference_ones) {
     nn_untranspose_w1(back.W1, gt.W1, H);
     for (size_t i = 0; i < (size_t)H * NN_INPUTS; i++) CHECK_NEAR(back.W1[i], g.W1[i], 1e-6);
     for (size_t i = (size_t)H * NN_INPUTS; i < m.count; i++) CHECK_NEAR(gt.params[i], g.params[i], 1e-6);
+    /* predict_t on the training layout gives predict's answer */
+    float p1[NN_OUTPUTS], p2[NN_OUTPUTS], hidden[H];
+    for (int b = 0; b < B; b++) {
+        CHECK(predict(&m, X + b * NN_INPUTS, p1, hidden, NULL) == predict_t(&mt, X + b * NN_INPUTS, p2, hidden, NULL));
+        for (int j = 0; j < NN_OUTPUTS; j++) CHECK_NEAR(p1[j], p2[j], 1e-6);
+    }
+    X[7] = NAN;
+    DigitsError err;
+    CHECK(predict_t(&mt, X, p2, hidden, &err) == -1);
+    CHECK_CONTAINS(err.msg, "input value 7 (row 0, column 7) is NaN");
     activations_free(&ref), activations_free(&fast);
     model_free(&m), model_free(&mt), model_free(&g), model_free(&gt), model_free(&back);
 }
