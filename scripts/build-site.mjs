@@ -2,12 +2,18 @@
 // Builds the static site in dist/ from web/, the wasm build and the default model:
 //
 //   dist/index.html                      references ./assets-<hash>/app.js, style.css, ...
-//   dist/assets-<hash>/                  web/* (but index.html), digits_wasm.{js,wasm}, model/*.npy,
+//   dist/manifest.webmanifest            web/manifest.webmanifest, its icons in the assets folder
+//   dist/sw.js                           web/sw.js, the service worker, with the build's version and
+//                                        the files to keep for offline use filled in
+//   dist/assets-<hash>/                  web/* (but the three above), digits_wasm.{js,wasm},
+//                                        model/*.npy, icon-{192,512}.png (drawn from web/icon.svg),
 //                                        data/{train,holdout}.csv.gz (the bundled data for training
 //                                        in the page; made by scripts/prepare-data.mjs if missing)
 //
-// <hash> covers all the assets, so a browser never mixes files of two builds. Every URL is
-// relative, so the site works from any sub-path (GitHub Pages serves it at /<repo>/).
+// <hash> covers all the assets, so a browser never mixes files of two builds. The service worker's
+// cache is named after a hash of everything written (the version), so each new build installs a
+// new cache and drops the old one. Every URL is relative, so the site works from any sub-path
+// (GitHub Pages serves it at /<repo>/).
 //
 //   node scripts/build-site.mjs [--out DIR] [--root DIR]
 //   import { buildSite } from './build-site.mjs'; await buildSite({ root, out, quiet })
@@ -17,11 +23,14 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync,
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { iconPng } from './icons.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MODEL_FILES = ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy'];
 const WASM_FILES = ['digits_wasm.js', 'digits_wasm.wasm'];
 const DATA_FILES = ['train.csv', 'holdout.csv']; // served gzipped: see BUNDLED_DATA in web/defaults.js
+const ROOT_FILES = ['index.html', 'manifest.webmanifest', 'sw.js']; // web/ files next to the assets folder
+const ICON_SIZES = [192, 512];
 
 export function buildSite({ root = REPO, out = join(root, 'dist'), quiet = false } = {}) {
   const assets = collectAssets(root); // Map: path inside the assets folder -> bytes
@@ -34,17 +43,44 @@ export function buildSite({ root = REPO, out = join(root, 'dist'), quiet = false
   html = html.replace(/(<meta name="source-url" content=")[^"]*(">)/,
     (all, before, after) => before + escapeHtml(sourceUrl(root)) + after);
 
+  const manifest = JSON.parse(readFileSync(join(root, 'web', 'manifest.webmanifest'), 'utf8'));
+  for (const icon of manifest.icons ?? []) {
+    if (!assets.has(icon.src)) throw new Error(`web/manifest.webmanifest: icon ${icon.src} is not among the assets`);
+    icon.src = `${dir}/${icon.src}`;
+  }
+  const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+
+  // The service worker keeps the page and everything it needs to recognise a digit; the bundled
+  // training data is kept on first use instead (it is large, and only training needs it).
+  const precache = ['./', 'manifest.webmanifest', ...[...assets.keys()].filter((p) => !p.startsWith('data/')).map((p) => `${dir}/${p}`)];
+  const version = contentHash(new Map([['', Buffer.from(hash)], ['index.html', Buffer.from(html)],
+    ['manifest.webmanifest', Buffer.from(manifestText)], ['precache', Buffer.from(precache.join('\n'))],
+    ['sw.js', readFileSync(join(root, 'web', 'sw.js'))]]));
+  const sw = fillIn(readFileSync(join(root, 'web', 'sw.js'), 'utf8'), {
+    "'%VERSION%'": JSON.stringify(version),
+    "['%PRECACHE%']": JSON.stringify(precache, null, 2).replace(/"/g, "'"),
+  });
+
   if (resolve(out) === resolve(root)) throw new Error('the output folder cannot be the project root');
   mkdirSync(out, { recursive: true });
   for (const name of readdirSync(out)) rmSync(join(out, name), { recursive: true, force: true });
-  const written = [['index.html', Buffer.from(html)]];
+  const written = [['index.html', Buffer.from(html)], ['manifest.webmanifest', Buffer.from(manifestText)], ['sw.js', Buffer.from(sw)]];
   for (const [path, bytes] of assets) written.push([`${dir}/${path}`, bytes]);
   for (const [path, bytes] of written) {
     mkdirSync(dirname(join(out, path)), { recursive: true });
     writeFileSync(join(out, path), bytes);
   }
   if (!quiet) report(out, written);
-  return { out, assetsDir: dir, files: written.map(([path]) => path) };
+  return { out, assetsDir: dir, version, precache, files: written.map(([path]) => path) };
+}
+
+// Replaces each placeholder (which must be there, once) with its value.
+function fillIn(text, values) {
+  for (const [placeholder, value] of Object.entries(values)) {
+    if (text.split(placeholder).length !== 2) throw new Error(`web/sw.js: expected ${placeholder} once`);
+    text = text.replace(placeholder, () => value);
+  }
+  return text;
 }
 
 function collectAssets(root) {
@@ -55,9 +91,11 @@ function collectAssets(root) {
   const assets = new Map();
   for (const file of walk(need('web', 'the site sources are not there'))) {
     const path = relative(join(root, 'web'), file).split(sep).join('/');
-    if (path !== 'index.html') assets.set(path, readFileSync(file));
+    if (!ROOT_FILES.includes(path)) assets.set(path, readFileSync(file));
   }
-  need('web/index.html', 'the page is not there');
+  for (const name of ROOT_FILES) need(`web/${name}`, 'the site sources are incomplete');
+  const svg = readFileSync(need('web/icon.svg', 'the icon is not there'), 'utf8');
+  for (const size of ICON_SIZES) assets.set(`icon-${size}.png`, iconPng(svg, size));
   for (const name of WASM_FILES) {
     assets.set(name, readFileSync(need(`build-wasm/${name}`, 'run `npm run build:wasm` first')));
   }

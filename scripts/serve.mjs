@@ -26,6 +26,7 @@ const MIME = {
   '.csv': 'text/csv; charset=utf-8',
   '.gz': 'application/gzip',
   '.svg': 'image/svg+xml',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
   '.png': 'image/png',
   '.txt': 'text/plain; charset=utf-8',
 };

@@ -1,7 +1,9 @@
 // app.js: the page. Wires the pad to the recogniser and shows what it reads: the digit and its
-// confidence, a bar per digit, and the 28×28 image the network saw; says which model is active
-// (the default one, one trained here, or one loaded from files) and starts the training section
-// (web/train-panel.js), which hands its models over through useModel().
+// confidence, a bar per digit, and the 28×28 image the network saw, and tells screen readers when
+// a stroke ends; says which model is active (the default one, one trained or fine-tuned here, or
+// one loaded from files); starts the "teach it your handwriting" section (web/teach-panel.js) and
+// the training section (web/train-panel.js), which hand their models over through useModel(); and
+// registers the service worker (sw.js, written by the site build) that keeps the page for offline use.
 import { Pad } from './pad.js';
 import { preprocess } from './preprocess.js';
 
@@ -11,25 +13,37 @@ const prediction = $('#prediction');
 const [digitText, confidenceText] = prediction.children;
 const seen = $('#seen').getContext('2d');
 const bars = makeBars($('#bars'));
+const announcer = $('#announce');
 
 let recognizer = null;
 let failed = false;
 let defaultModel = null; // { files, shape }: the default model's .npy files, to switch back to
-const pad = new Pad($('#pad'), { onChange: update });
+let current = null;      // what the pad shows: { x: the network's input, digit } or null
+let announce = null;     // what to tell screen readers at the next update: 'stroke', 'undo', 'clear'
+let teach = null;        // the TeachPanel, once loaded
+const pad = new Pad($('#pad'), {
+  onChange: ({ strokeEnded }) => {
+    if (strokeEnded) announce = 'stroke';
+    update();
+  },
+});
 
-undoButton.addEventListener('click', () => pad.undo());
-clearButton.addEventListener('click', () => pad.clear());
+const clearPad = () => { announce = 'clear'; pad.clear(); };
+const undoStroke = () => { announce = 'undo'; pad.undo(); };
+undoButton.addEventListener('click', undoStroke);
+clearButton.addEventListener('click', clearPad);
 addEventListener('keydown', (e) => {
   if (e.target.closest?.('input, textarea, select, [contenteditable]')) return;
   if (e.key === 'Escape') {
-    pad.clear();
+    if (!pad.isEmpty) clearPad();
   } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z') {
     e.preventDefault();
-    pad.undo();
+    if (!pad.isEmpty) undoStroke();
   }
 });
 
 showSourceLink();
+registerServiceWorker();
 start();
 
 async function start() {
@@ -52,8 +66,23 @@ async function start() {
   update();
   $('#use-default').addEventListener('click', () => useModel(defaultModel.files, 'default'));
   try {
+    const { TeachPanel } = await import('./teach-panel.js');
+    teach = new TeachPanel({
+      drawing: () => current,
+      clearPad,
+      currentModel: () => recognizer.exportModel(),
+      useModel,
+      say,
+    });
+    teach.setDrawing(current);
+  } catch (err) {
+    const box = $('#mine-error');
+    box.textContent = `Teaching it your handwriting is not available: ${err.message}`;
+    box.hidden = false;
+  }
+  try {
     const { TrainPanel } = await import('./train-panel.js');
-    new TrainPanel({ useModel });
+    new TrainPanel({ useModel, say });
   } catch (err) {
     const box = $('#train-error');
     box.textContent = `Training in the browser is not available: ${err.message}`;
@@ -62,18 +91,20 @@ async function start() {
 }
 
 // Makes the four .npy files the recogniser's model; throws (keeping the old model) if they are bad.
-// kind: 'default', 'trained' (with accuracy, the validation accuracy) or 'files'.
-function useModel(files, kind, { accuracy } = {}) {
+// kind: 'default', 'trained' (with accuracy, the validation accuracy), 'fine-tuned' (with accuracy,
+// the hold-out accuracy, and count, the user's digits it was tuned on) or 'files'.
+function useModel(files, kind, { accuracy, count } = {}) {
   recognizer.loadModel(files);
-  showModel(kind, accuracy);
+  showModel(kind, { accuracy, count });
   update();
 }
 
-function showModel(kind, accuracy) {
+function showModel(kind, { accuracy, count } = {}) {
   const shape = `784-${recognizer.hidden}-10`;
   const text = kind === 'default' ? `default ${shape}`
     : kind === 'trained' ? `trained here, ${shape}, ${(accuracy * 100).toFixed(1)}% validation`
-      : `loaded from files, ${shape}`;
+      : kind === 'fine-tuned' ? `fine-tuned on ${count} of your digits, ${shape}, ${(accuracy * 100).toFixed(1)}% hold-out`
+        : `loaded from files, ${shape}`;
   const name = $('#model-name');
   name.textContent = `Model: ${text}`;
   name.dataset.kind = kind;
@@ -86,18 +117,44 @@ function showModel(kind, accuracy) {
 // Runs at most once per animation frame, after the pad repainted.
 function update() {
   const empty = pad.isEmpty;
+  // A button about to be disabled would drop the keyboard focus: give it to the pad instead.
+  if (empty && [undoButton, clearButton].includes(document.activeElement)) $('#pad').focus();
   undoButton.disabled = clearButton.disabled = empty;
   sheet.classList.toggle('empty', empty);
   const x = empty ? null : preprocess(pad.imageData());
   showSeen(x);
+  let result = null;
   if (empty || !recognizer) {
-    return showGuess(null, empty ? 'Draw a digit' : failed ? 'Nothing to read it with' : 'Loading…');
+    showGuess(null, empty ? 'Draw a digit' : failed ? 'Nothing to read it with' : 'Loading…');
+  } else {
+    try {
+      result = recognizer.predict(x);
+      showGuess(result, 'Undo or clear to try another');
+    } catch (err) {
+      fail(`Recognition failed: ${err.message}`);
+    }
   }
-  try {
-    showGuess(recognizer.predict(x), 'Undo or clear to try another');
-  } catch (err) {
-    fail(`Recognition failed: ${err.message}`);
-  }
+  current = x ? { x, digit: result?.digit ?? null } : null;
+  teach?.setDrawing(current);
+  if (announce) tell(announce, result, empty);
+  announce = null;
+}
+
+// Tells screen readers what the network reads, when a stroke ends (not while it is drawn) and
+// after an undo or a clear.
+function tell(why, result, empty) {
+  let text;
+  if (empty) text = why === 'clear' ? 'Pad cleared.' : 'The pad is empty.';
+  else if (!result) return;
+  else text = `${why === 'undo' ? 'Stroke undone. ' : ''}Reads ${result.digit}, ${percent(result.probabilities[result.digit])} sure.`;
+  say(text);
+}
+
+// Says text to screen readers (politely). The panels use it for a run's start and end: their
+// progress lines change too often to be live regions.
+function say(text) {
+  // The same words twice in a row would not be announced again: make them differ invisibly.
+  announcer.textContent = text === announcer.textContent ? `${text}\u00a0` : text;
 }
 
 function showGuess(result, text) {
@@ -146,6 +203,37 @@ function makeBars(list) {
     list.append(row);
     return { row, fill: row.querySelector('.fill'), value: row.querySelector('.value') };
   });
+}
+
+// The service worker keeps the page's files for offline use. A new build's worker waits until the
+// user reloads through the banner, so a page never runs on a mix of two builds' files.
+function registerServiceWorker() {
+  if (!('serviceWorker' in navigator) || !/^https?:$/.test(location.protocol)) return;
+  const container = navigator.serviceWorker;
+  let reloading = false, updateAsked = false;
+  const offer = (worker) => {
+    $('#update').hidden = false;
+    $('#update-reload').onclick = () => {
+      updateAsked = true;
+      worker.postMessage({ type: 'skip-waiting' });
+    };
+  };
+  container.addEventListener('controllerchange', () => {
+    if (updateAsked && !reloading) {
+      reloading = true;
+      location.reload();
+    }
+  });
+  container.register('./sw.js', { scope: './' }).then((registration) => {
+    if (registration.waiting && container.controller) offer(registration.waiting);
+    registration.addEventListener('updatefound', () => {
+      const worker = registration.installing;
+      worker?.addEventListener('statechange', () => {
+        if (worker.state === 'installed' && container.controller) offer(worker);
+      });
+    });
+  }, () => { /* no service worker (an unbuilt page, or blocked): the page works online as before */ });
+  container.ready.then(() => { $('#offline').textContent = 'Works offline.'; });
 }
 
 function showSourceLink() {

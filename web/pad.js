@@ -3,7 +3,8 @@
 // same) and paints them like a thick marker: round caps and joins, quadratic curves through
 // the midpoints of successive points.
 //
-//   const pad = new Pad(canvas, { onChange });   // onChange() runs at most once per frame
+//   const pad = new Pad(canvas, { onChange });   // onChange({ strokeEnded }) runs at most once per
+//                                                // frame; strokeEnded: a stroke ended since the last
 //   pad.undo(); pad.clear(); pad.isEmpty; pad.strokeCount
 //   pad.imageData(280)                           // the strokes alone, black on transparent
 
@@ -18,6 +19,7 @@ export class Pad {
   #pointerId = null; // the pointer drawing the current stroke, if any
   #rect = null;      // the pad's client rect, taken when a stroke starts
   #frame = 0;
+  #ended = false;    // a stroke ended since the last onChange
   #scratch = null;   // offscreen canvas for imageData()
 
   constructor(canvas, { onChange = () => {} } = {}) {
@@ -85,7 +87,10 @@ export class Pad {
   }
 
   #up(e) {
-    if (e.pointerId === this.#pointerId) this.#pointerId = null;
+    if (e.pointerId !== this.#pointerId) return;
+    this.#pointerId = null;
+    this.#ended = true;
+    this.#schedule();
   }
 
   #point(e) {
@@ -107,7 +112,9 @@ export class Pad {
       const { width } = this.#canvas;
       this.#ctx.clearRect(0, 0, width, width);
       paint(this.#ctx, this.#strokes, width, getComputedStyle(this.#canvas).color);
-      this.#onChange();
+      const strokeEnded = this.#ended;
+      this.#ended = false;
+      this.#onChange({ strokeEnded });
     });
   }
 }

@@ -4,21 +4,23 @@
 // validation digits; also loads a model from .npy/.zip files. The recogniser is only touched when
 // a run finishes or a model loads successfully. DOM is built once and updated in place.
 //
-//   new TrainPanel({ useModel })   // useModel(files, kind, { accuracy }) from app.js: throws, keeping the old model
+//   new TrainPanel({ useModel, say })   // from app.js: useModel(files, kind, { accuracy }) throws, keeping
+//                                       // the old model; say(text) tells screen readers
 import { Chart } from './chart.js';
 import { TRAINING_DEFAULTS, TRAINING_LIMITS, VALIDATION_FRACTION, checkTrainingOptions } from './defaults.js';
 import { modelFilesFrom } from './models.js';
 import { TrainerClient } from './trainer-client.js';
+import {
+  $, download, drawDigit, el, formatDuration, inkColor, makeCounts, makeTile, number, percent, plural, setCounts, show,
+} from './ui.js';
 import { zip } from './zip.js';
 
 const BUNDLED = Object.freeze({ kind: 'bundled' });
 const SAMPLES = 30;
-const $ = (selector) => document.querySelector(selector);
-const number = (n) => n.toLocaleString('en-US');
-const percent = (p, digits = 1) => `${(p * 100).toFixed(digits)}%`;
 
 export class TrainPanel {
   #useModel;
+  #say;
   #client = new TrainerClient();
   #source = BUNDLED;      // what Start trains on
   #bundledInfo = null;    // the bundled data's summary, once loaded
@@ -32,8 +34,9 @@ export class TrainPanel {
   #samples;
   #confusion;
 
-  constructor({ useModel }) {
+  constructor({ useModel, say = () => {} }) {
     this.#useModel = useModel;
+    this.#say = say;
     this.form = $('#train-form');
     this.#chart = new Chart($('#chart'));
     this.#counts = makeCounts($('#class-counts'));
@@ -109,6 +112,7 @@ export class TrainPanel {
     this.#latest = null;
     this.#setBar($('#train-bar'), null);
     $('#train-text').textContent = 'Preparing the data…';
+    this.#say('Training started.');
     const source = this.#source;
     try {
       if (this.#client.source !== source) {
@@ -135,6 +139,7 @@ export class TrainPanel {
         $('#train-text').textContent = 'Stopped. The model in use did not change.';
         if (!err.shown) show($('#train-error'), err.message);
       }
+      this.#say($('#train-text').textContent);
       this.#setBar($('#train-bar'), 0);
     } finally {
       this.#setRunning(false);
@@ -148,6 +153,7 @@ export class TrainPanel {
     const { valAccuracy, validationCount, wrongCount, options, seconds } = result;
     $('#train-text').textContent = `Done: ${plural(options.epochs, 'epoch')} in ${seconds.toFixed(1)} s, ` +
       `${percent(valAccuracy)} of the validation digits right.`;
+    this.#say(`Training done: ${percent(valAccuracy)} of the validation digits right. The recogniser now uses this model.`);
     try {
       this.#useModel(result.files, 'trained', { accuracy: valAccuracy });
     } catch (err) {
@@ -184,13 +190,7 @@ export class TrainPanel {
       ? `${number(info.count)} digits: ${number(info.trainCount)} to train on, ${number(info.validationCount)} held out to validate.`
       : `${number(info.count)} rows: ${number(info.trainCount)} to train on, ${number(info.validationCount)} ` +
         `(${Math.round(VALIDATION_FRACTION * 100)}% of each digit) set aside to validate.`;
-    const most = Math.max(1, ...info.perClass);
-    this.#counts.forEach((bar, digit) => {
-      const n = info.perClass[digit];
-      bar.fill.style.height = `${(100 * n) / most}%`;
-      bar.value.textContent = n >= 10000 ? `${Math.round(n / 1000)}k` : String(n); // narrow columns: no commas
-      bar.row.title = `${number(n)} × ${digit}`;
-    });
+    setCounts(this.#counts, info.perClass);
     const ink = inkColor($('#samples'));
     this.#samples.forEach((tile, i) => {
       const sample = info.samples[i];
@@ -306,14 +306,7 @@ export class TrainPanel {
 
   #download() {
     if (!this.#result) return;
-    const blob = new Blob([zip(this.#result.files)], { type: 'application/zip' });
-    const link = el('a');
-    link.href = URL.createObjectURL(blob);
-    link.download = `digits-model-784-${this.#result.hidden}-10.zip`;
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+    download([zip(this.#result.files)], `digits-model-784-${this.#result.hidden}-10.zip`, 'application/zip');
   }
 
   // ---- drag and drop: CSV files to the data, .npy/.zip files to the model, wherever they land ----
@@ -351,36 +344,6 @@ export class TrainPanel {
 
 // ---- building blocks ----
 
-function el(tag, text) {
-  const node = document.createElement(tag);
-  if (text != null) node.textContent = text;
-  return node;
-}
-
-function show(box, message) {
-  box.hidden = !message;
-  box.textContent = message ?? '';
-}
-
-function makeCounts(list) {
-  return Array.from({ length: 10 }, (_, digit) => {
-    const row = el('li');
-    row.innerHTML = '<span class="value"></span><span class="track"><span class="fill"></span></span>' +
-      `<span class="label">${digit}</span>`;
-    list.append(row);
-    return { row, fill: row.querySelector('.fill'), value: row.querySelector('.value') };
-  });
-}
-
-function makeTile() {
-  const figure = el('figure');
-  const canvas = el('canvas');
-  canvas.width = canvas.height = 28;
-  const caption = el('figcaption');
-  figure.append(canvas, caption);
-  return { figure, canvas, caption };
-}
-
 function makeTiles(box, n) {
   return Array.from({ length: n }, () => {
     const tile = makeTile();
@@ -406,33 +369,8 @@ function makeConfusion(table) {
   });
 }
 
-function inkColor(node) {
-  const m = getComputedStyle(node).getPropertyValue('--ink').match(/[\da-f]{2}/gi);
-  return m && m.length >= 3 ? m.slice(0, 3).map((h) => parseInt(h, 16)) : [24, 24, 28];
-}
-
-// 784 pixels (0..255) as ink on a transparent 28x28 canvas (CSS gives it paper and scales it up).
-function drawDigit(canvas, pixels, ink) {
-  const ctx = canvas.getContext('2d');
-  const image = ctx.createImageData(28, 28);
-  for (let i = 0; i < 784; i++) {
-    image.data.set(ink, 4 * i);
-    image.data[4 * i + 3] = pixels[i];
-  }
-  ctx.putImageData(image, 0, 0);
-}
-
-function plural(n, word) {
-  return `${number(n)} ${word}${n === 1 ? '' : 's'}`;
-}
-
 function formatBytes(n) {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} kB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
-
-function formatDuration(seconds) {
-  const s = Math.max(0, Math.ceil(seconds));
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
 }

@@ -5,6 +5,8 @@
 //   const client = new TrainerClient();
 //   const info = await client.load({ kind: 'file', file }, onParseProgress);  // or { kind: 'bundled' }
 //   const result = await client.train(options, onProgress);
+//   const tuned = await client.fineTune({ model, samples, options }, onProgress);  // onProgress gets
+//                                                     // 'parse' and 'progress' messages
 //   client.cancel();   // the pending request rejects with an AbortError, at once
 
 export class TrainerClient {
@@ -27,6 +29,12 @@ export class TrainerClient {
   /** Trains on the loaded data; resolves to the result (see Training.train in training.js). */
   train(options, onProgress) {
     return this.#request({ type: 'train', options }, onProgress);
+  }
+
+  /** Fine-tunes model (four .npy files) on samples ({ pixels, labels }) mixed with the bundled
+   * digits; resolves to the result (see Training.fineTune in training.js). */
+  fineTune({ model, samples, options }, onProgress) {
+    return this.#request({ type: 'finetune', model, samples, options }, onProgress);
   }
 
   /** Stops the worker now; a pending request rejects with an AbortError. */

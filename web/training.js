@@ -11,11 +11,15 @@
 //   const { train, validation } = training.split(data, 0.1, seed)
 //   const result = await training.train(train, validation, { hidden, epochs, lr, batch }, { onProgress, signal })
 //   // result: { files: { 'W1.npy': Uint8Array, ... }, hidden, valAccuracy, confusion, misclassified, history, ... }
+//   const mine = training.fromPixels(pixels, labels)         // the user's digits: n*784 bytes, n labels
+//   const tuned = await training.fineTune(files, mine, train, validation, { epochs, lr, share }, { onProgress, signal })
+//   // tuned: as train's result, plus personal: { count, before, after }, validationBefore, repeats
 //   data.free()
 import {
-  MISCLASSIFIED_SHOWN, PROGRESS_MILLISECONDS, STEP_MILLISECONDS, checkTrainingOptions,
+  MISCLASSIFIED_SHOWN, PROGRESS_MILLISECONDS, STEP_MILLISECONDS, checkFineTuneOptions, checkTrainingOptions,
+  personalRepeats,
 } from './defaults.js';
-import { modelToNpy } from './recognizer.js';
+import { MODEL_FILES, modelToNpy } from './recognizer.js';
 
 const PIXELS = 784;
 const CHUNK = 1 << 20;  // bytes handed to the C parser per call
@@ -102,6 +106,99 @@ export class Training {
     }
   }
 
+  /** A new Dataset of labelled digits given as bytes: pixels (n * 784, 0..255, row-major 28x28)
+   * and labels (n, 0..9). Throws naming the first bad label. */
+  fromPixels(pixels, labels) {
+    const n = labels.length;
+    if (pixels.length !== n * PIXELS) throw new Error(`expected ${n} x ${PIXELS} pixels for ${n} labels, got ${pixels.length}`);
+    const pixelsPtr = this.malloc(pixels.length), labelsPtr = this.malloc(n);
+    try {
+      this.mod.HEAPU8.set(pixels, pixelsPtr);
+      this.mod.HEAPU8.set(labels, labelsPtr);
+      const ptr = this.mod._dg_dataset_from_pixels(n, pixelsPtr, labelsPtr);
+      if (!ptr) throw this.error('cannot make a data set of these digits');
+      return new Dataset(this, ptr);
+    } finally {
+      this.mod._free(pixelsPtr);
+      this.mod._free(labelsPtr);
+    }
+  }
+
+  /** A new Dataset of the rows of every part ({ data, times = 1 }), each repeated `times` times. */
+  concat(parts) {
+    const rows = parts.reduce((n, { data, times = 1 }) => n + data.count * times, 0);
+    const pixels = new Uint8Array(rows * PIXELS), labels = new Uint8Array(rows);
+    let at = 0;
+    for (const { data, times = 1 } of parts) {
+      if (!data.labelled) throw new Error('cannot mix unlabelled data into training data');
+      const start = this.mod._dg_dataset_pixels(data.ptr);
+      const block = this.mod.HEAPU8.subarray(start, start + data.count * PIXELS);
+      const blockLabels = data.labels();
+      for (let k = 0; k < times; k++, at += data.count) {
+        pixels.set(block, at * PIXELS);
+        labels.set(blockLabels, at);
+      }
+    }
+    return this.fromPixels(pixels, labels);
+  }
+
+  /** Accuracy (0..1) of the model in the four .npy `files` on `data`. */
+  accuracy(files, data) {
+    const model = this.#loadModel(files);
+    try {
+      const accuracy = this.mod._dg_trainer_evaluate(model, data.ptr, 0);
+      if (accuracy < 0) throw this.error('cannot evaluate');
+      return accuracy;
+    } finally {
+      this.mod._dg_model_free(model);
+    }
+  }
+
+  /**
+   * Fine-tunes the model in `files` (the four .npy files) on the user's digits `mine` mixed with
+   * `base` (the bundled training digits): `mine` repeated so it makes up options.share of every
+   * epoch (personalRepeats in defaults.js), a few epochs at a low learning rate (FINETUNE_DEFAULTS),
+   * measured on `validation`. Callbacks as train(). Resolves to train()'s result plus personal:
+   * { count, before, after } (accuracy on the user's digits before and after), validationBefore,
+   * repeats and baseCount.
+   */
+  async fineTune(files, mine, base, validation, options = {}, callbacks = {}) {
+    const { share, ...opts } = checkFineTuneOptions(options);
+    if (!mine?.count || !mine.labelled) throw new Error('there are no digits of yours to fine-tune on');
+    const repeats = personalRepeats(base.count, mine.count, share);
+    const before = this.accuracy(files, mine), validationBefore = this.accuracy(files, validation);
+    const mixed = this.concat([{ data: base }, { data: mine, times: repeats }]);
+    try {
+      const result = await this.train(mixed, validation, opts, { ...callbacks, initial: files });
+      const after = this.accuracy(result.files, mine);
+      return { ...result, personal: { count: mine.count, before, after }, validationBefore, repeats, baseCount: base.count };
+    } finally {
+      mixed.free();
+    }
+  }
+
+  /** A C Model (caller frees) from the four .npy files. */
+  #loadModel(files) {
+    const { mod } = this;
+    const parts = MODEL_FILES.map((name) => {
+      const bytes = files[name];
+      if (!bytes) throw new Error(`model file ${name} is missing`);
+      return bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    });
+    const ptrs = [];
+    try {
+      for (const bytes of parts) {
+        ptrs.push(this.malloc(bytes.length));
+        mod.HEAPU8.set(bytes, ptrs.at(-1));
+      }
+      const model = mod._dg_model_load_npy(...parts.flatMap((bytes, i) => [ptrs[i], bytes.length]));
+      if (!model) throw this.error('cannot load the model');
+      return model;
+    } finally {
+      ptrs.forEach((p) => mod._free(p));
+    }
+  }
+
   /**
    * Trains a new 784-H-10 network on `train`, measuring it on `validation` after every epoch.
    * Calls into C a few batches at a time (about STEP_MILLISECONDS of work), yielding to the event
@@ -113,18 +210,25 @@ export class Training {
    * last chart point, or null), seconds (wall clock), samplesPerSec, eta (seconds) }.
    * Resolves to { files, hidden, options, valAccuracy, confusion (10x10, row = true digit),
    * validationCount, misclassified: [{ index, label, predicted, pixels }], history, seconds }.
+   * With `initial` (four .npy files) training starts from that model instead of new random
+   * weights, and options.hidden is the model's.
    */
   async train(train, validation, options = {}, { onProgress, signal, progressEvery = PROGRESS_MILLISECONDS,
-    stepMilliseconds = STEP_MILLISECONDS } = {}) {
-    const opts = checkTrainingOptions(options);
+    stepMilliseconds = STEP_MILLISECONDS, initial = null } = {}) {
+    let opts = checkTrainingOptions(options);
     const { mod } = this;
     if (!train.labelled) throw new Error('the training data has no labels');
     if (!validation?.count || !validation.labelled) throw new Error('no labelled validation data');
     let model = 0, trainer = 0, progressPtr = 0;
     try {
-      model = mod._dg_model_new(opts.hidden);
-      if (!model) throw this.error('cannot create the model');
-      mod._dg_model_init(model, opts.seed);
+      if (initial) {
+        model = this.#loadModel(initial);
+        opts = { ...opts, hidden: mod._dg_model_hidden(model) };
+      } else {
+        model = mod._dg_model_new(opts.hidden);
+        if (!model) throw this.error('cannot create the model');
+        mod._dg_model_init(model, opts.seed);
+      }
       trainer = mod._dg_trainer_new(model, train.ptr, opts.epochs, opts.batch, opts.lr, opts.seed, opts.augment ? 1 : 0);
       if (!trainer) throw this.error('cannot start training');
       progressPtr = this.malloc(PROGRESS_FIELDS.length * 8);

@@ -4,6 +4,10 @@
 // Protocol (every request carries an id; every answer repeats it):
 //   page -> worker   { type: 'load', id, source: { kind: 'bundled' } | { kind: 'file', file: File } }
 //                    { type: 'train', id, options: { hidden, epochs, lr, batch, augment, seed } }
+//                    { type: 'finetune', id, model: { 'W1.npy': Uint8Array, ... }, samples: { pixels, labels },
+//                      options: { epochs, lr, batch, augment, seed, share } }
+//                      (fine-tunes that model on the samples mixed with the bundled digits, which it
+//                      loads first if needed, reporting 'parse' messages; see Training.fineTune)
 //   worker -> page   { type: 'parse', id, part: 'train' | 'validation', name, bytes, total, rows, done }
 //                    { type: 'loaded', id, info: { name, count, trainCount, validationCount, validation,
 //                                                  perClass, samples: [{ label, pixels }] } }
@@ -17,7 +21,8 @@ import { BUNDLED_DATA, TRAINING_DEFAULTS, VALIDATION_FRACTION } from './defaults
 import { Training } from './training.js';
 
 let training = null;
-let data = null; // { train, validation, info }: the data the next run trains on
+let data = null;    // { train, validation, info }: the data the next run trains on
+let bundled = null; // the bundled digits once parsed (data may be them), kept for fine-tuning
 let queue = Promise.resolve();
 
 self.addEventListener('message', ({ data: request }) => {
@@ -30,6 +35,7 @@ async function handle(request) {
     training ??= await Training.create(createDigitsModule);
     if (request.type === 'load') await load(id, request.source);
     else if (request.type === 'train') await train(id, request.options);
+    else if (request.type === 'finetune') await fineTune(id, request);
     else throw new Error(`unknown request '${request.type}'`);
   } catch (err) {
     self.postMessage({ type: 'error', id, message: err.message });
@@ -37,16 +43,17 @@ async function handle(request) {
 }
 
 async function load(id, source) {
+  if (source.kind === 'bundled') {
+    const loaded = await loadBundled(id);
+    if (data !== loaded) freeData(data);
+    data = loaded;
+    self.postMessage({ type: 'loaded', id, info: loaded.info });
+    return;
+  }
   const parts = [];
   try {
     let loaded;
-    if (source.kind === 'bundled') {
-      const train = await parse(id, 'train', 'train.csv', await get(BUNDLED_DATA.train));
-      parts.push(train);
-      const validation = await parse(id, 'validation', 'holdout.csv', await get(BUNDLED_DATA.validation));
-      parts.push(validation);
-      loaded = { train, validation, name: 'bundled digits', validationSource: 'hold-out' };
-    } else if (source.kind === 'file') {
+    if (source.kind === 'file') {
       const all = await parse(id, 'train', source.file.name, source.file);
       parts.push(all);
       const { train, validation } = training.split(all, VALIDATION_FRACTION, TRAINING_DEFAULTS.seed);
@@ -55,24 +62,51 @@ async function load(id, source) {
     } else {
       throw new Error(`unknown data source '${source.kind}'`);
     }
-    const summary = (loaded.all ?? loaded.train).summary({ samples: 30 });
-    if (loaded.validationSource === 'hold-out') {
-      loaded.validation.labels().forEach((label) => summary.perClass[label]++);
-      summary.count += loaded.validation.count;
-    }
-    const info = {
-      name: loaded.name, count: summary.count, perClass: summary.perClass, samples: summary.samples,
-      trainCount: loaded.train.count, validationCount: loaded.validation.count, validation: loaded.validationSource,
-    };
+    const info = describe(loaded);
     loaded.all?.free();
-    data?.train.free();
-    data?.validation.free();
+    freeData(data);
     data = { train: loaded.train, validation: loaded.validation, info };
-    self.postMessage({ type: 'loaded', id, info }, info.samples.map((s) => s.pixels.buffer));
+    self.postMessage({ type: 'loaded', id, info });
   } catch (err) {
     parts.forEach((part) => part.free());
     throw err;
   }
+}
+
+// The bundled digits (train.csv and its hold-out), parsed once and kept.
+async function loadBundled(id) {
+  if (bundled) return bundled;
+  const parts = [];
+  try {
+    const train = await parse(id, 'train', 'train.csv', await get(BUNDLED_DATA.train));
+    parts.push(train);
+    const validation = await parse(id, 'validation', 'holdout.csv', await get(BUNDLED_DATA.validation));
+    parts.push(validation);
+    const loaded = { train, validation, name: 'bundled digits', validationSource: 'hold-out' };
+    bundled = { train, validation, info: describe(loaded) };
+    return bundled;
+  } catch (err) {
+    parts.forEach((part) => part.free());
+    throw err;
+  }
+}
+
+function describe(loaded) {
+  const summary = (loaded.all ?? loaded.train).summary({ samples: 30 });
+  if (loaded.validationSource === 'hold-out') {
+    loaded.validation.labels().forEach((label) => summary.perClass[label]++);
+    summary.count += loaded.validation.count;
+  }
+  return {
+    name: loaded.name, count: summary.count, perClass: summary.perClass, samples: summary.samples,
+    trainCount: loaded.train.count, validationCount: loaded.validation.count, validation: loaded.validationSource,
+  };
+}
+
+function freeData(old) {
+  if (!old || old === bundled) return;
+  old.train.free();
+  old.validation.free();
 }
 
 async function get(path) {
@@ -94,6 +128,23 @@ async function train(id, options) {
   const result = await training.train(data.train, data.validation, options, {
     onProgress: (progress) => self.postMessage({ type: 'progress', id, progress }),
   });
+  postResult(id, result);
+}
+
+async function fineTune(id, { model, samples, options }) {
+  const base = await loadBundled(id);
+  const mine = training.fromPixels(samples.pixels, samples.labels);
+  try {
+    const result = await training.fineTune(model, mine, base.train, base.validation, options, {
+      onProgress: (progress) => self.postMessage({ type: 'progress', id, progress }),
+    });
+    postResult(id, result);
+  } finally {
+    mine.free();
+  }
+}
+
+function postResult(id, result) {
   const transfer = [...Object.values(result.files), ...result.misclassified.map((m) => m.pixels)].map((a) => a.buffer);
   self.postMessage({ type: 'result', id, result }, transfer);
 }

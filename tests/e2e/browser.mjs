@@ -5,6 +5,8 @@
 //   const site = await launchSite();            // in before(); site.close() in after()
 //   const { page, context, problems } = await site.open(DESKTOP);
 //   await drawWithMouse(page, SEVEN); await assertRecognised(page, 7);
+//   await teach(page, SEVEN, 1);                 // draw, then press the digit key "1"
+//   await axeViolations(page)                    // serious and critical accessibility problems
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -16,10 +18,13 @@ import { buildSite } from '../../scripts/build-site.mjs';
 import { startServer } from '../../scripts/serve.mjs';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+export const AXE = join(REPO, 'node_modules', 'axe-core', 'axe.min.js');
 export const SHOTS = join(REPO, 'test-results');
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const DESKTOP = { viewport: { width: 1280, height: 800 } };
 export const PHONE = { viewport: { width: 375, height: 667 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-quic'];
 
 // Digits as strokes, in pad units (0..1 across and down).
 export const ONE = [[[0.52, 0.14], [0.5, 0.5], [0.48, 0.86]]];
@@ -29,33 +34,30 @@ export const ZERO = [Array.from({ length: 41 }, (_, i) => {
   return [0.5 + 0.22 * Math.sin(a), 0.5 - 0.33 * Math.cos(a)];
 })];
 
-/** Builds and serves the site and starts Chromium. Returns { browser, server, open, close }. */
+/** Builds and serves the site and starts Chromium. Returns { browser, server, dir, build, open, close }
+ * (build: what buildSite returned). */
 export async function launchSite() {
   if (!existsSync(join(REPO, 'build-wasm/digits_wasm.wasm')) || !existsSync(join(REPO, 'build-wasm/digits_wasm.js'))) {
     execFileSync('bash', ['scripts/build-wasm.sh'], { cwd: REPO, stdio: 'inherit' });
   }
   const dir = mkdtempSync(join(tmpdir(), 'digits-site-'));
-  let server, browser;
+  let server, browser, build;
   const close = async () => {
     await browser?.close();
     await server?.close();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    buildSite({ root: REPO, out: dir, quiet: true });
+    build = buildSite({ root: REPO, out: dir, quiet: true });
     server = await startServer({ root: dir, base: '/digits/', port: 0 });
     assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   } catch (err) {
     await close();
     throw err;
   }
   mkdirSync(SHOTS, { recursive: true });
-  return { browser, server, dir, close, open: (options, extra) => open(browser, server, options, extra) };
+  return { browser, server, dir, build, close, open: (options, extra) => open(browser, server, options, extra) };
 }
 
 // A fresh page on the site, ready to draw; `problems` collects console errors, page errors,
@@ -76,10 +78,32 @@ async function open(browser, server, options = DESKTOP, { missing } = {}) {
     problems.push(`request outside the site: ${r.url()}`));
   page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`));
   await page.goto(server.url);
+  await waitReady(page, { failing: Boolean(missing) });
+  return { page, context, problems };
+}
+
+/** Waits until the page has its model (or says why not: then `failing` must be true). */
+export async function waitReady(page, { failing = false } = {}) {
   await page.waitForFunction(() => /784-\d+-10/.test(document.querySelector('#status').textContent) ||
     !document.querySelector('#error').hidden);
-  if (!missing) assert.equal(await page.locator('#error').isHidden(), true, await page.locator('#error').textContent());
-  return { page, context, problems };
+  if (!failing) assert.equal(await page.locator('#error').isHidden(), true, await page.locator('#error').textContent());
+}
+
+/** Draws strokes and presses the digit key `digit` under the bars: the drawing is kept as that digit. */
+export async function teach(page, strokes, digit) {
+  const before = await page.locator('#mine-list li').count();
+  await drawWithMouse(page, strokes);
+  await page.locator(`#teach-keys [data-digit="${digit}"]`).click();
+  await page.waitForFunction((n) => document.querySelectorAll('#mine-list li').length === n, before + 1);
+  await settle(page);
+}
+
+/** axe-core's serious and critical violations on the page as it is, as readable lines. */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ path: AXE });
+  const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) =>
+    v.nodes.map((n) => `${v.impact} ${v.id}: ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`));
 }
 
 export async function padPoint(page, [x, y]) {
@@ -153,8 +177,8 @@ export function inkAt(page, [x, y]) {
 }
 
 /** Saves a screenshot (of the page, or of `locator` if given) as test-results/<name>.png. */
-export async function screenshot(page, name, locator = null) {
+export async function screenshot(page, name, locator = null, { fullPage = false } = {}) {
   const path = join(SHOTS, `${name}.png`);
-  await (locator ?? page).screenshot({ path });
+  await (locator ?? page).screenshot({ path, ...(locator ? {} : { fullPage }) });
   return relative(process.cwd(), path);
 }

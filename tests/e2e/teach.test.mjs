@@ -1,0 +1,150 @@
+// "Teach it your handwriting" as a person uses it, in headless Chromium: draw, press the digit it
+// should have been, see it kept, delete one, export the CSV, fine-tune the model in use on them,
+// reload and find them still there, delete them all. Screenshots go to test-results/.
+//
+//   node --test tests/e2e/        (needs Debian's chromium, or CHROMIUM_PATH)
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { Training } from '../../web/training.js';
+import { loadFactory } from '../wasm/load.mjs';
+import {
+  DESKTOP, ONE, PHONE, SEVEN, ZERO, assertRecognised, drawWithMouse, launchSite, screenshot, settle, teach, waitReady,
+} from './browser.mjs';
+
+let site;
+before(async () => { site = await launchSite(); });
+after(async () => { await site?.close(); });
+
+const text = (page, selector) => page.locator(selector).textContent();
+const captions = (page) => page.locator('#mine-list figcaption').allTextContents();
+// A 4 drawn the way this person does: open at the top, like a tick with a long stem.
+const FOUR = [[[0.35, 0.15], [0.3, 0.55], [0.7, 0.55]], [[0.6, 0.3], [0.6, 0.88]]];
+
+async function openPage(options = DESKTOP) {
+  const opened = await site.open(options);
+  await opened.page.waitForFunction(() => !/Loading/.test(document.querySelector('#mine-summary').textContent));
+  return opened;
+}
+
+describe('teaching it your handwriting', { timeout: 300_000 }, () => {
+  test('a drawing is kept as the digit pressed, shown, deleted, exported, fine-tuned on, and kept across reloads', async () => {
+    const { page, context, problems } = await openPage();
+    assert.equal(await text(page, '#mine-summary'), 'None yet: draw a digit above, then press the digit it is.');
+    assert.equal(await page.locator('#teach-keys button:enabled').count(), 0, 'the digit keys work without a drawing');
+    for (const id of ['#finetune', '#mine-export', '#mine-clear']) assert.equal(await page.locator(id).isDisabled(), true, id);
+
+    // Correct a prediction: it reads a 7; the person says it is a 1 (their 1 has a long flag).
+    await drawWithMouse(page, SEVEN);
+    await assertRecognised(page, 7);
+    const seen = await page.evaluate(() => [...document.querySelector('#seen').getContext('2d').getImageData(0, 0, 28, 28).data]
+      .filter((_, i) => i % 4 === 3));
+    await page.locator('#teach-keys [data-digit="1"]').click();
+    await page.locator('#mine-list li').first().waitFor();
+    await settle(page); // the pad clears at its next frame
+    assert.equal(await text(page, '#teach-status'), 'Kept as a 1 (it read 7): 1 digit of yours below, to fine-tune on.');
+    assert.equal(await text(page, '#prediction'), '—', 'the pad was not cleared for the next digit');
+    assert.deepEqual(await captions(page), ['1']);
+    // The tile shows the 28x28 image the network saw.
+    const tile = await page.evaluate(() => [...document.querySelector('#mine-list canvas').getContext('2d').getImageData(0, 0, 28, 28).data]
+      .filter((_, i) => i % 4 === 3));
+    assert.deepEqual(tile, seen);
+
+    await teach(page, ZERO, 0);
+    await teach(page, FOUR, 4);
+    await teach(page, ONE, 1);
+    assert.deepEqual(await captions(page), ['1', '4', '0', '1'], 'newest first');
+    assert.equal(await text(page, '#mine-summary'), '4 digits of yours, kept in this browser until you delete them.');
+    assert.deepEqual((await page.locator('#mine-counts .value').allTextContents()).map(Number), [1, 2, 0, 0, 1, 0, 0, 0, 0, 0]);
+
+    // Delete the 0.
+    await page.locator('#mine-list li').nth(2).locator('button').click();
+    await page.waitForFunction(() => document.querySelectorAll('#mine-list li').length === 3);
+    assert.deepEqual(await captions(page), ['1', '4', '1']);
+
+    // Export: a Kaggle train.csv of the three, oldest first, that the C parser reads.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#mine-export').click()]);
+    assert.equal(download.suggestedFilename(), 'my-digits.csv');
+    const csv = readFileSync(await download.path());
+    const training = await Training.create(await loadFactory());
+    const data = await training.parseCsv(csv, { name: 'my-digits.csv' });
+    assert.deepEqual([...data.labels()], [1, 4, 1]);
+    assert.deepEqual([...data.image(0)], seen.map((v) => v)); // the 7 kept as a 1, pixel for pixel
+    data.free();
+
+    // Fine-tune: progress, then the recogniser uses the fine-tuned model and says so.
+    await page.locator('#finetune').click();
+    assert.equal(await page.locator('#finetune-cancel').isEnabled(), true);
+    await page.waitForFunction(() => /^Your 3 digits/.test(document.querySelector('#finetune-result').textContent) ||
+      !document.querySelector('#mine-error').hidden, null, { timeout: 120_000 });
+    assert.equal(await page.locator('#mine-error').isHidden(), true, await text(page, '#mine-error'));
+    assert.match(await text(page, '#finetune-text'), /^Done: 3 epochs over your digits and 8,995 bundled ones in [\d.]+ s\.$/);
+    assert.match(await text(page, '#finetune-result'), /^Your 3 digits: \d+% read right before, \d+% now\. Hold-out digits: [\d.]+% before, [\d.]+% now\. The recogniser above uses the fine-tuned model\.$/);
+    assert.match(await text(page, '#model-name'), /^Model: fine-tuned on 3 of your digits, 784-\d+-10, [\d.]+% hold-out$/);
+    assert.equal(await page.evaluate(() => document.querySelector('#finetune-bar').value), 1);
+    const [model] = await Promise.all([page.waitForEvent('download'), page.locator('#finetune-download').click()]);
+    assert.match(model.suggestedFilename(), /^digits-model-784-\d+-10-fine-tuned\.zip$/);
+    // The 7 that was taught as a 1 now reads as a 1.
+    await drawWithMouse(page, SEVEN);
+    await assertRecognised(page, 1);
+    await page.keyboard.press('Escape');
+    await screenshot(page, 'teach-fine-tuned-desktop-light', page.locator('#mine'));
+
+    // A reload keeps them (IndexedDB), in the same order.
+    await page.reload();
+    await waitReady(page);
+    await page.waitForFunction(() => document.querySelectorAll('#mine-list li').length === 3);
+    assert.deepEqual(await captions(page), ['1', '4', '1']);
+
+    // Delete all, after saying so.
+    await page.locator('#mine-clear').click();
+    assert.equal(await text(page, '#mine-confirm-text'), 'Delete all 3 digits of yours from this browser?');
+    await page.locator('#mine-clear-no').click();
+    assert.equal(await page.locator('#mine-list li').count(), 3);
+    await page.locator('#mine-clear').click();
+    await page.locator('#mine-clear-yes').click();
+    await page.waitForFunction(() => document.querySelectorAll('#mine-list li').length === 0);
+    assert.equal(await text(page, '#mine-summary'), 'None yet: draw a digit above, then press the digit it is.');
+    assert.equal(await page.locator('#mine-confirm').isHidden(), true);
+    await page.reload();
+    await waitReady(page);
+    await page.waitForFunction(() => !/Loading/.test(document.querySelector('#mine-summary').textContent));
+    assert.equal(await page.locator('#mine-list li').count(), 0);
+    await context.close();
+    assert.deepEqual(problems, []);
+  });
+
+  test('Cancel stops fine-tuning at once and leaves the model in use', async () => {
+    const { page, context, problems } = await openPage();
+    await teach(page, SEVEN, 7);
+    await page.locator('#finetune').click();
+    await page.waitForFunction(() => /^(Epoch|Reading)/.test(document.querySelector('#finetune-text').textContent));
+    await page.locator('#finetune-cancel').click();
+    assert.equal(await text(page, '#finetune-text'), 'Cancelled. The model in use did not change.');
+    assert.match(await text(page, '#model-name'), /^Model: default 784-\d+-10$/);
+    assert.equal(await page.locator('#finetune').isEnabled(), true);
+    await context.close();
+    assert.deepEqual(problems, []);
+  });
+
+  test('screenshots of the section: desktop and phone, light and dark', async () => {
+    const saved = [];
+    for (const colorScheme of ['light', 'dark']) {
+      for (const [name, options] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+        const { page, context, problems } = await openPage({ ...options, colorScheme });
+        for (const [strokes, digit] of [[SEVEN, 1], [FOUR, 4], [ZERO, 0], [ONE, 1], [SEVEN, 7], [FOUR, 4]]) {
+          if (options.hasTouch) await page.locator('#pad').scrollIntoViewIfNeeded();
+          await teach(page, strokes, digit);
+        }
+        await drawWithMouse(page, SEVEN);
+        await settle(page);
+        saved.push(await screenshot(page, `teach-${name}-${colorScheme}`));
+        saved.push(await screenshot(page, `teach-section-${name}-${colorScheme}`, page.locator('#mine')));
+        assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), options.viewport.width, 'the page scrolls sideways');
+        await context.close();
+        assert.deepEqual(problems, []);
+      }
+    }
+    console.log(`screenshots: ${saved.join(', ')}`);
+  });
+});

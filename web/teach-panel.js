@@ -1,0 +1,312 @@
+// teach-panel.js: "Teach it your handwriting". The digit keys under the bars keep what is on the
+// pad (the 28×28 image the network saw) as the digit the user says it is, and clear the pad for
+// the next one. The section below shows these digits (how many of each, and each one, newest
+// first, to delete), exports them as a Kaggle CSV, and fine-tunes the model in use on them mixed
+// with the bundled digits, in a worker of its own (web/trainer-client.js, Training.fineTune in
+// web/training.js). They are kept in IndexedDB (web/samples.js) until the user deletes them.
+//
+//   const teach = new TeachPanel({ drawing, clearPad, currentModel, useModel, say });
+//   teach.setDrawing(current)   // app.js, on every update: { x: Float32Array(784), digit } or null
+//   // drawing() -> the same; currentModel() -> the recogniser's four .npy files;
+//   // useModel(files, 'fine-tuned', { accuracy, count }) switches the recogniser (see app.js);
+//   // say(text) tells screen readers (the progress line is not a live region: it changes too often)
+import { FINETUNE_DEFAULTS } from './defaults.js';
+import { SampleStore, packSamples, samplesToCsv, toPixels } from './samples.js';
+import { TrainerClient } from './trainer-client.js';
+import {
+  $, download, drawDigit, el, formatDuration, inkColor, makeCounts, makeTile, number, percent, plural, setCounts, show,
+} from './ui.js';
+import { zip } from './zip.js';
+
+export class TeachPanel {
+  #drawing;
+  #clearPad;
+  #currentModel;
+  #useModel;
+  #say;
+  #store = null;
+  #samples = [];        // oldest first
+  #items = new Map();   // sample id -> its <li> in the list
+  #keys;
+  #counts;
+  #list = $('#mine-list');
+  #client = new TrainerClient();
+  #running = false;
+  #result = null;       // the last fine-tuning's result, for the download
+  #latest = null;       // the newest progress message, shown at the next frame
+  #frame = 0;
+  #ready;               // settles once the saved digits are shown
+
+  constructor({ drawing, clearPad, currentModel, useModel, say = () => {} }) {
+    this.#say = say;
+    this.#drawing = drawing;
+    this.#clearPad = clearPad;
+    this.#currentModel = currentModel;
+    this.#useModel = useModel;
+    this.#keys = [...document.querySelectorAll('#teach-keys button[data-digit]')];
+    this.#counts = makeCounts($('#mine-counts'));
+
+    for (const key of this.#keys) key.addEventListener('click', () => this.teach(Number(key.dataset.digit)));
+    this.#list.addEventListener('click', (e) => {
+      const button = e.target.closest('button[data-id]');
+      if (button) this.remove(Number(button.dataset.id));
+    });
+    this.#list.addEventListener('keydown', (e) => this.#rove(e));
+    this.#list.addEventListener('focusin', (e) => {
+      if (e.target.matches('button[data-id]')) this.#setRovingStop(e.target);
+    });
+    $('#mine-export').addEventListener('click', () => this.exportCsv());
+    $('#mine-clear').addEventListener('click', () => this.#askToClear());
+    $('#mine-clear-no').addEventListener('click', () => this.#closeConfirm($('#mine-clear')));
+    $('#mine-clear-yes').addEventListener('click', () => this.clear());
+    $('#finetune').addEventListener('click', () => this.fineTune());
+    $('#finetune-cancel').addEventListener('click', () => this.#client.cancel());
+    $('#finetune-download').addEventListener('click', () => this.#download());
+    this.#ready = this.#open();
+  }
+
+  /** The pad changed: the digit keys work only when there is a drawing. */
+  setDrawing(drawing) {
+    const off = !drawing;
+    if (off && this.#keys.includes(document.activeElement)) $('#pad').focus(); // a disabled key drops the focus
+    for (const key of this.#keys) key.disabled = off;
+  }
+
+  /** Keeps the drawing on the pad as `digit`, and clears the pad for the next one. */
+  async teach(digit) {
+    const drawing = this.#drawing();
+    if (!drawing) return;
+    await this.#ready;
+    let sample;
+    try {
+      sample = await this.#store.add({ label: digit, pixels: toPixels(drawing.x) });
+    } catch (err) {
+      $('#teach-status').textContent = `It could not be kept: ${err.message}.`;
+      return;
+    }
+    this.#samples.push(sample);
+    this.#list.prepend(this.#item(sample));
+    this.#refresh();
+    const read = drawing.digit == null ? '' : drawing.digit === digit ? ', as it read it' : ` (it read ${drawing.digit})`;
+    $('#teach-status').textContent = `Kept as a ${digit}${read}: ${plural(this.#samples.length, 'digit')} of yours ` +
+      'below, to fine-tune on.';
+    this.#clearPad();
+  }
+
+  async remove(id) {
+    const index = this.#samples.findIndex((s) => s.id === id);
+    if (index < 0) return;
+    const item = this.#items.get(id);
+    const next = item.nextElementSibling ?? item.previousElementSibling;
+    const hadFocus = item.contains(document.activeElement);
+    try {
+      await this.#store.delete(id);
+    } catch (err) {
+      return show($('#mine-error'), `That digit could not be deleted: ${err.message}.`);
+    }
+    this.#samples.splice(index, 1);
+    this.#items.delete(id);
+    item.remove();
+    this.#refresh();
+    if (hadFocus) (next?.querySelector('button') ?? $('#mine-summary')).focus();
+  }
+
+  async clear() {
+    try {
+      await this.#store.clear();
+    } catch (err) {
+      return show($('#mine-error'), `Your digits could not be deleted: ${err.message}.`);
+    }
+    const n = this.#samples.length;
+    this.#samples = [];
+    this.#items.clear();
+    this.#list.replaceChildren();
+    this.#refresh();
+    this.#closeConfirm($('#mine-summary'));
+    $('#teach-status').textContent = `${plural(n, 'digit')} of yours deleted.`;
+  }
+
+  exportCsv() {
+    if (!this.#samples.length) return;
+    download([samplesToCsv(this.#samples)], 'my-digits.csv', 'text/csv');
+  }
+
+  /** Fine-tunes the model in use on the kept digits; the recogniser switches to the result. */
+  async fineTune() {
+    if (this.#running || !this.#samples.length) return;
+    const samples = this.#samples.slice();
+    show($('#mine-error'), null);
+    $('#finetune-result').textContent = '';
+    $('#finetune-more').hidden = true;
+    this.#setRunning(true);
+    $('#finetune-run').hidden = false;
+    $('#finetune-bar').removeAttribute('value');
+    $('#finetune-text').textContent = 'Starting…';
+    this.#say('Fine-tuning started.');
+    try {
+      const result = await this.#client.fineTune(
+        { model: this.#currentModel(), samples: packSamples(samples), options: FINETUNE_DEFAULTS },
+        (message) => this.#showProgress(message),
+      );
+      this.#finish(result);
+    } catch (err) {
+      cancelAnimationFrame(this.#frame);
+      this.#frame = 0;
+      $('#finetune-bar').value = 0;
+      const cancelled = err.name === 'AbortError';
+      $('#finetune-text').textContent = `${cancelled ? 'Cancelled' : 'Stopped'}. The model in use did not change.`;
+      this.#say(`Fine-tuning ${cancelled ? 'cancelled' : 'stopped'}. The model in use did not change.`);
+      if (!cancelled) show($('#mine-error'), `Fine-tuning failed: ${err.message}`);
+    } finally {
+      this.#setRunning(false);
+    }
+  }
+
+  #finish(result) {
+    this.#result = result;
+    this.#latest = null;
+    $('#finetune-bar').value = 1;
+    const { personal, validationBefore, valAccuracy, options, seconds } = result;
+    $('#finetune-text').textContent = `Done: ${plural(options.epochs, 'epoch')} over your digits and ` +
+      `${number(result.baseCount)} bundled ones in ${seconds.toFixed(1)} s.`;
+    try {
+      this.#useModel(result.files, 'fine-tuned', { accuracy: valAccuracy, count: personal.count });
+    } catch (err) {
+      return show($('#mine-error'), `The fine-tuned model could not be used: ${err.message}`);
+    }
+    $('#finetune-result').textContent = `Your ${plural(personal.count, 'digit')}: ${percent(personal.before, 0)} ` +
+      `read right before, ${percent(personal.after, 0)} now. Hold-out digits: ${percent(validationBefore)} before, ` +
+      `${percent(valAccuracy)} now. The recogniser above uses the fine-tuned model.`;
+    $('#finetune-more').hidden = false;
+  }
+
+  #showProgress(message) {
+    this.#latest = message;
+    this.#frame ||= requestAnimationFrame(() => {
+      this.#frame = 0;
+      const m = this.#latest;
+      if (!m || !this.#running) return;
+      if (m.type === 'parse') {
+        const of = m.total ? ` of ${formatBytes(m.total)}` : '';
+        $('#finetune-text').textContent = `Reading the bundled digits (${m.name}): ${formatBytes(m.bytes)}${of}`;
+        return;
+      }
+      const p = m.progress;
+      $('#finetune-bar').value = p.step / p.steps;
+      $('#finetune-text').textContent = [
+        `Epoch ${p.epoch} of ${p.epochs}`, `batch ${number(p.batch)} of ${number(p.batches)}`,
+        `hold-out ${p.valAccuracy == null ? '–' : percent(p.valAccuracy)}`,
+        p.eta == null ? '' : p.step === p.steps ? 'finishing' : `${formatDuration(p.eta)} left`,
+      ].filter(Boolean).join(' · ');
+    });
+  }
+
+  #download() {
+    if (!this.#result) return;
+    download([zip(this.#result.files)], `digits-model-784-${this.#result.hidden}-10-fine-tuned.zip`, 'application/zip');
+  }
+
+  // ---- the kept digits ----
+
+  async #open() {
+    try {
+      this.#store = await SampleStore.open();
+    } catch {
+      this.#store = SampleStore.inMemory();
+    }
+    try {
+      this.#samples = await this.#store.all();
+    } catch (err) {
+      show($('#mine-error'), `Your digits could not be read: ${err.message}.`);
+    }
+    this.#list.replaceChildren(...this.#samples.map((s) => this.#item(s)).reverse());
+    this.#refresh();
+  }
+
+  #item(sample) {
+    const li = el('li');
+    const tile = makeTile();
+    drawDigit(tile.canvas, sample.pixels, inkColor(this.#list));
+    tile.caption.textContent = String(sample.label);
+    const button = el('button');
+    button.type = 'button';
+    button.className = 'delete';
+    button.dataset.id = String(sample.id);
+    button.tabIndex = -1;
+    button.setAttribute('aria-label', `Delete this ${sample.label}`);
+    button.title = `Delete this ${sample.label}`;
+    button.innerHTML = '<svg viewBox="0 0 12 12" aria-hidden="true"><path d="M3 3l6 6M9 3l-6 6"/></svg>';
+    li.append(tile.figure, button);
+    this.#items.set(sample.id, li);
+    return li;
+  }
+
+  #refresh() {
+    const n = this.#samples.length;
+    const perClass = new Array(10).fill(0);
+    for (const s of this.#samples) perClass[s.label]++;
+    const kept = this.#store?.persistent === false ? ' They will be gone when this page closes: this browser does not let it keep them.' : '';
+    $('#mine-summary').textContent = n === 0
+      ? `None yet: draw a digit above, then press the digit it is.${kept}`
+      : `${plural(n, 'digit')} of yours, kept in this browser until you delete them.${kept}`;
+    $('#mine-content').hidden = n === 0;
+    setCounts(this.#counts, perClass);
+    $('#finetune').disabled = this.#running || n === 0;
+    $('#mine-export').disabled = $('#mine-clear').disabled = n === 0;
+    if (n === 0) this.#closeConfirm();
+    // One tab stop for the whole list (arrow keys move within it): the focused button, else the newest.
+    const inList = this.#list.contains(document.activeElement) && document.activeElement.matches('button');
+    const stop = inList ? document.activeElement : this.#list.querySelector('button');
+    if (stop) this.#setRovingStop(stop);
+  }
+
+  #setRovingStop(button) {
+    for (const b of this.#list.querySelectorAll('button[tabindex="0"]')) if (b !== button) b.tabIndex = -1;
+    button.tabIndex = 0;
+  }
+
+  // Arrow keys, Home and End move between the delete buttons; Delete and Backspace press one.
+  #rove(e) {
+    const buttons = [...this.#list.querySelectorAll('button[data-id]')];
+    const at = buttons.indexOf(e.target);
+    if (at < 0) return;
+    if (e.key === 'Delete' || e.key === 'Backspace') {
+      e.preventDefault();
+      this.remove(Number(e.target.dataset.id));
+      return;
+    }
+    const perRow = Math.max(1, buttons.filter((b) => b.offsetTop === buttons[0].offsetTop).length);
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, ArrowDown: at + perRow, ArrowUp: at - perRow, Home: 0, End: buttons.length - 1 }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    const target = buttons[Math.min(buttons.length - 1, Math.max(0, to))];
+    this.#setRovingStop(target);
+    target.focus();
+  }
+
+  #askToClear() {
+    $('#mine-confirm-text').textContent = `Delete all ${plural(this.#samples.length, 'digit')} of yours from this browser?`;
+    $('#mine-confirm').hidden = false;
+    $('#mine-clear-no').focus();
+  }
+
+  #closeConfirm(focus) {
+    $('#mine-confirm').hidden = true;
+    focus?.focus();
+  }
+
+  #setRunning(running) {
+    this.#running = running;
+    $('#finetune').disabled = running || !this.#samples.length;
+    $('#finetune-cancel').disabled = !running;
+    $('#mine').classList.toggle('running', running);
+    if (running) $('#finetune-cancel').focus({ preventScroll: true });
+    else if (document.activeElement === $('#finetune-cancel') || document.activeElement === document.body) {
+      $('#finetune').focus({ preventScroll: true });
+    }
+  }
+}
+
+function formatBytes(n) {
+  return n < 1024 * 1024 ? `${Math.round(n / 1024)} kB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,86 @@
+// ui.js: small DOM building blocks shared by the page's panels (web/train-panel.js,
+// web/teach-panel.js): elements, messages, digit tiles, bars of counts per digit, downloads.
+
+export const $ = (selector) => document.querySelector(selector);
+export const number = (n) => n.toLocaleString('en-US');
+export const percent = (p, digits = 1) => `${(p * 100).toFixed(digits)}%`;
+
+export function el(tag, text) {
+  const node = document.createElement(tag);
+  if (text != null) node.textContent = text;
+  return node;
+}
+
+/** Shows a message in box, or hides the box when message is empty. */
+export function show(box, message) {
+  box.hidden = !message;
+  box.textContent = message ?? '';
+}
+
+/** Ten bars in list (an <ol>), one per digit: { row, fill, value } to update in place (setCounts). */
+export function makeCounts(list) {
+  return Array.from({ length: 10 }, (_, digit) => {
+    const row = el('li');
+    row.innerHTML = '<span class="value"></span><span class="track"><span class="fill"></span></span>' +
+      `<span class="label">${digit}</span>`;
+    list.append(row);
+    return { row, fill: row.querySelector('.fill'), value: row.querySelector('.value') };
+  });
+}
+
+export function setCounts(bars, perClass) {
+  const most = Math.max(1, ...perClass);
+  bars.forEach((bar, digit) => {
+    const n = perClass[digit];
+    bar.fill.style.height = `${(100 * n) / most}%`;
+    bar.value.textContent = n >= 10000 ? `${Math.round(n / 1000)}k` : String(n); // narrow columns: no commas
+    bar.row.title = `${number(n)} × ${digit}`;
+  });
+}
+
+/** A figure with a 28x28 canvas and a caption. */
+export function makeTile(tag = 'figure') {
+  const figure = el(tag);
+  const canvas = el('canvas');
+  canvas.width = canvas.height = 28;
+  const caption = el('figcaption');
+  figure.append(canvas, caption);
+  return { figure, canvas, caption };
+}
+
+/** The page's ink colour (its --ink custom property at node) as [r, g, b]. */
+export function inkColor(node) {
+  const m = getComputedStyle(node).getPropertyValue('--ink').match(/[\da-f]{2}/gi);
+  return m && m.length >= 3 ? m.slice(0, 3).map((h) => parseInt(h, 16)) : [24, 24, 28];
+}
+
+/** 784 pixels (0..255) as ink on a transparent 28x28 canvas (CSS gives it paper and scales it up). */
+export function drawDigit(canvas, pixels, ink) {
+  const ctx = canvas.getContext('2d');
+  const image = ctx.createImageData(28, 28);
+  for (let i = 0; i < 784; i++) {
+    image.data.set(ink, 4 * i);
+    image.data[4 * i + 3] = pixels[i];
+  }
+  ctx.putImageData(image, 0, 0);
+}
+
+/** Offers bytes (a Blob's parts) as a file download named `name`. */
+export function download(parts, name, type) {
+  const link = el('a');
+  link.href = URL.createObjectURL(new Blob(parts, { type }));
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+}
+
+export function plural(n, word) {
+  return `${number(n)} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function formatDuration(seconds) {
+  const s = Math.max(0, Math.ceil(seconds));
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
