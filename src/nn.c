@@ -119,11 +119,16 @@ int argmax(const float *v, int n) {
 /* Second layer and softmax for one row: Z2 = A1 W2^T + b2, A2 = softmax(Z2).
  * a1 is (H), W2 is (10, H), z2 and a2 are (10). */
 static void output_layer(float *z2, float *a2, const float *a1, const Model *m) {
-    int H = m->hidden;
+    enum { LANES = 8 }; /* eight partial sums: two SIMD vectors, no serial dependency chain */
+    int H = m->hidden, tail = H - H % LANES;
     for (int j = 0; j < NN_OUTPUTS; j++) {
-        const float *w = m->W2 + (size_t)j * H;
+        const float *restrict w = m->W2 + (size_t)j * H;
+        float part[LANES] = {0};
+        for (int h = 0; h < tail; h += LANES)
+            for (int l = 0; l < LANES; l++) part[l] += w[h + l] * a1[h + l];
         float sum = m->b2[j];
-        for (int h = 0; h < H; h++) sum += w[h] * a1[h];
+        for (int h = tail; h < H; h++) sum += w[h] * a1[h];
+        for (int l = 0; l < LANES; l++) sum += part[l];
         z2[j] = sum;
     }
     softmax(a2, z2, NN_OUTPUTS);

@@ -1,0 +1,48 @@
+// ours.mjs: our WebAssembly module in Node (build-wasm/, made by `npm run build:wasm`), the data
+// files as bytes, and the default model.
+//
+//   const mod = await loadModule();                   // a fresh instance of digits_wasm
+//   const rec = await defaultRecognizer();            // web/recognizer.js with model/ loaded
+//   const d = parseCsv(mod, bytes, 65536);            // C Dataset pointer (free with _dg_dataset_free)
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MODEL_FILES, Recognizer } from '../../web/recognizer.js';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const WASM_DIR = join(ROOT, 'build-wasm');
+
+export async function loadModule() {
+  const js = join(WASM_DIR, 'digits_wasm.js');
+  if (!existsSync(js)) throw new Error('build-wasm/digits_wasm.js is missing: run npm run build:wasm');
+  const factory = (await import(pathToFileURL(js).href)).default;
+  return factory({ wasmBinary: readFileSync(join(WASM_DIR, 'digits_wasm.wasm')) });
+}
+
+export async function defaultRecognizer(modelDir = join(ROOT, 'model')) {
+  const rec = new Recognizer(await loadModule());
+  rec.loadModel(Object.fromEntries(MODEL_FILES.map((name) => [name, readFileSync(join(modelDir, name))])));
+  return rec;
+}
+
+/** Feeds bytes to the C parser in chunks of `chunk` bytes, as the page's worker does; returns
+ * the Dataset pointer. Throws with the C layer's message on failure. */
+export function parseCsv(mod, bytes, chunk = 65536) {
+  const parser = mod._dg_csv_new();
+  const buffer = mod._malloc(chunk);
+  const error = () => new Error(mod.UTF8ToString(mod._dg_last_error()));
+  try {
+    if (!parser || !buffer) throw error();
+    for (let at = 0; at < bytes.length; at += chunk) {
+      const part = bytes.subarray(at, at + chunk);
+      mod.HEAPU8.set(part, buffer); // HEAPU8 read every time: memory may have grown
+      if (mod._dg_csv_feed(parser, buffer, part.length) < 0) throw error();
+    }
+    const data = mod._dg_csv_finish(parser);
+    if (!data) throw error();
+    return data;
+  } finally {
+    if (parser) mod._dg_csv_free(parser);
+    if (buffer) mod._free(buffer);
+  }
+}

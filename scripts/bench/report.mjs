@@ -1,0 +1,427 @@
+// report.mjs: turns the raw measurements of scripts/bench.mjs into figures (medians, ratios,
+// GFLOP/s, targets) and writes them as a terminal table, docs/benchmarks.md and the short table
+// in README.md (between <!-- bench:start --> and <!-- bench:end -->).
+//
+//   const report = analyse(run);    // run: { raw: { training, latency, csv, page }, machine, ... }
+//   terminalTable(report); markdown(report); readmeTable(report); updateReadme(path, table)
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fmt, fmtBytes, fmtRatio, summarize } from './stats.mjs';
+
+export const TARGETS = {
+  trainingVsTf: 10,    // our wasm training ≥ 10× TF.js-wasm
+  latencyVsTf: 10,     // recognising one digit ≥ 10× faster
+  csvVsPapa: 3,        // CSV parsing ≥ 3× PapaParse
+  pageGzipBytes: 1.2e6, // everything before the first prediction, model included
+  readyMs: 1000,       // navigation to ready-to-predict, localhost
+};
+
+// FLOPs per training sample of the 784-H-10 network (2 FLOPs per multiply-add):
+//   dense-equivalent: forward 784·H + H·10 multiply-adds, backward twice that: 3 × 2 × 794·H;
+//   executed: the kernels skip zero pixels, so the first layer costs nnz·H (forward) and nnz·H
+//   (its weight gradient) instead of 784·H each; the second layer 10·H forward, 10·H for its
+//   gradient and 10·H back into the hidden layer: 2 × H × (2·nnz + 30).
+// Neither counts biases, ReLU, softmax or the Adam update (elementwise, about 12 FLOPs per
+// parameter per batch: see the breakdown).
+export const denseFlops = (H) => 3 * 2 * (784 * H + H * 10);
+export const executedFlops = (H, nnz) => 2 * H * (2 * nnz + 30);
+
+export function analyse(run) {
+  const summary = {};
+  const targets = [];
+  const { raw, machine } = run;
+  if (raw.training) {
+    summary.training = trainingSummary(raw.training, machine.cpu);
+    for (const t of summary.training.hiddens) {
+      targets.push({
+        name: `training 784-${t.hidden}-10, our wasm vs TF.js-wasm`, target: `≥ ${TARGETS.trainingVsTf}×`,
+        value: t.ratios.oursVsTf, shown: fmtRatio(t.ratios.oursVsTf), met: t.ratios.oursVsTf >= TARGETS.trainingVsTf,
+      });
+    }
+  }
+  if (raw.latency) {
+    const l = raw.latency;
+    summary.latency = {
+      hidden: l.hidden, calls: l.calls, oursUs: l.ours.median, theirsUs: l.theirs.median, speedup: l.speedup,
+      sameAnswers: `${l.check.agree} of ${l.check.of}`, maxAbsDiff: l.check.maxAbsDiff,
+    };
+    if (raw.training?.nativePredict) summary.latency.native = raw.training.nativePredict;
+    targets.push({
+      name: 'recognising one digit, our wasm vs TF.js-wasm', target: `≥ ${TARGETS.latencyVsTf}× faster`,
+      value: l.speedup, shown: fmtRatio(l.speedup), met: l.speedup >= TARGETS.latencyVsTf,
+    });
+  }
+  if (raw.csv) {
+    const c = raw.csv;
+    const parsers = Object.fromEntries(Object.entries(c.seconds).map(([name, secs]) => {
+      const s = summarize(secs);
+      return [name, { seconds: s, mbPerSec: c.bytes / 1e6 / s.median, rowsPerSec: c.rows / s.median }];
+    }));
+    summary.csv = {
+      bytes: c.bytes, rows: c.rows, reps: c.reps, chunk: c.chunk, decodeSeconds: c.decodeSeconds, parsers,
+      oursVsPapa: parsers.ours && parsers.papaparse ? parsers.ours.mbPerSec / parsers.papaparse.mbPerSec : null,
+      oursVsD3: parsers.ours && parsers.d3 ? parsers.ours.mbPerSec / parsers.d3.mbPerSec : null,
+    };
+    targets.push({
+      name: 'CSV parsing, our wasm vs PapaParse', target: `≥ ${TARGETS.csvVsPapa}×`,
+      value: summary.csv.oursVsPapa, shown: fmtRatio(summary.csv.oursVsPapa), met: summary.csv.oursVsPapa >= TARGETS.csvVsPapa,
+    });
+  }
+  if (raw.page) {
+    const p = raw.page;
+    const training = p.training.status === 'measured' ? p.training.results.map((r) => {
+      const later = r.epochSeconds.length > 1 ? r.epochSeconds.slice(1) : r.epochSeconds; // the first epoch warms up
+      const s = summarize(later);
+      return { name: r.name, label: r.label, epochSeconds: s, samplesPerSec: r.trainCount / s.median, firstEpochSeconds: r.epochSeconds[0],
+        dataLoadMs: r.loadMs, trainCount: r.trainCount, valAccuracy: r.valAccuracy };
+    }) : null;
+    summary.page = {
+      gzip: p.ours.gzip, raw: p.ours.raw, modelGzip: p.ours.model.gzip, modelRaw: p.ours.model.raw, files: p.ours.files.length,
+      readyMs: p.ready.median, readyRange: [p.ready.min, p.ready.max], loads: p.ready.n,
+      tfLoadedGzip: p.theirs.loaded.gzip, tfLoadedRaw: p.theirs.loaded.raw, tfShippedGzip: p.theirs.shipped.gzip, tfShippedRaw: p.theirs.shipped.raw,
+      training, trainingStatus: p.training.status, trainingReason: p.training.reason ?? null,
+    };
+    targets.push({
+      name: 'page weight before the first prediction (gzip, model included)', target: `≤ ${fmtBytes(TARGETS.pageGzipBytes)}`,
+      value: p.ours.gzip, shown: fmtBytes(p.ours.gzip), met: p.ours.gzip <= TARGETS.pageGzipBytes,
+    });
+    targets.push({
+      name: 'navigation to ready-to-predict (median of cold loads, localhost)', target: `< ${fmt(TARGETS.readyMs, 0)} ms`,
+      value: p.ready.median, shown: `${fmt(p.ready.median, 0)} ms`, met: p.ready.median < TARGETS.readyMs,
+    });
+  }
+  if (summary.training) {
+    for (const t of summary.training.hiddens) {
+      const n = t.native;
+      targets.push({
+        name: `native training 784-${t.hidden}-10: executed FLOP rate vs one core's peak`, target: 'report',
+        value: n.percentOfPeak.hardware, met: null,
+        shown: `${fmt(n.gflopsExecuted, 1)} GFLOP/s = ${fmt(n.percentOfPeak.baseline, 0)}% of the default build's ISA peak, ` +
+          `${fmt(n.percentOfPeak.hardware, 0)}% of the hardware's`,
+      });
+    }
+  }
+  return { ...run, summary, targets };
+}
+
+function trainingSummary(t, cpu) {
+  const first = t.native.native[0];
+  const nnz = first.meanInked, rows = first.rows;
+  const peaks = cpu.peaks;
+  const hiddens = t.plan.hiddens.map((H) => {
+    const dense = denseFlops(H), executed = executedFlops(H, nnz);
+    const stats = (samples, peak) => {
+      const s = summarize(samples);
+      const gflopsExecuted = (s.median * executed) / 1e9;
+      return {
+        samplesPerSec: s, gflopsDense: (s.median * dense) / 1e9, gflopsExecuted,
+        percentOfPeak: peak ? Object.fromEntries(Object.entries(peak).map(([k, v]) => [k, v.gflops ? (100 * gflopsExecuted) / v.gflops : null])) : null,
+      };
+    };
+    const of = (list, pred = () => true) => list.filter((r) => r.hidden === H && pred(r)).flatMap((r) => r.samplesPerSec);
+    const native = stats(of(t.native.native), { baseline: peaks.baseline, hardware: peaks.hardware });
+    const march = t.native['native-march'] ? stats(of(t.native['native-march']), { hardware: peaks.hardware }) : null;
+    const ours = stats(of(t.ours), { wasm: peaks.wasm });
+    const tfFit = stats(of(t.tf, (r) => r.variant === 'fit'));
+    const tfLoop = stats(of(t.tf, (r) => r.variant === 'loop'));
+    const tfBest = tfFit.samplesPerSec.median >= tfLoop.samplesPerSec.median ? 'fit' : 'loop';
+    const tf = tfBest === 'fit' ? tfFit : tfLoop;
+
+    // Where a native step's time goes: the two kernels timed alone (same batches), the rest of
+    // trainer_step (Adam update, batch loading, bookkeeping) by difference.
+    const kernels = t.native.native.filter((r) => r.hidden === H).map((r) => r.kernel);
+    const per = (key) => summarize(kernels.map((k) => (k[key] / (k.samples ?? rows)) * 1e6)).median; // µs per sample
+    const stepUs = 1e6 / native.samplesPerSec.median;
+    const fwd = per('forward'), bwd = per('backward'), zero = per('zero');
+    const breakdown = {
+      stepUs, forwardUs: fwd, backwardUs: bwd, zeroGradUs: zero, restUs: Math.max(0, stepUs - fwd - bwd - zero),
+      forwardGflops: (2 * H * (nnz + 10)) / fwd / 1e3, backwardGflops: (2 * H * (nnz + 20)) / bwd / 1e3,
+    };
+    return {
+      hidden: H, flopsPerSample: { dense, executed }, native, nativeMarch: march, ours, tfFit, tfLoop, tfBest, breakdown,
+      ratios: {
+        oursVsTf: ours.samplesPerSec.median / tf.samplesPerSec.median,
+        oursVsTfFit: ours.samplesPerSec.median / tfFit.samplesPerSec.median,
+        oursVsTfLoop: ours.samplesPerSec.median / tfLoop.samplesPerSec.median,
+        nativeVsOurs: native.samplesPerSec.median / ours.samplesPerSec.median,
+      },
+    };
+  });
+  return { rows, meanInked: nnz, inkedFraction: nnz / 784, csv: t.csv, plan: t.plan, builds: t.builds, tf: t.tfSetup, hiddens };
+}
+
+// ---- output ----
+
+// A Markdown table; the first column left-aligned, the others right-aligned (numbers) unless `left`.
+const table = (head, rows, left = false) => [
+  `| ${head.join(' | ')} |`,
+  `|${head.map((h, i) => (i === 0 || left ? '---' : '---:')).join('|')}|`,
+  ...rows.map((r) => `| ${r.join(' | ')} |`),
+].join('\n');
+
+const mark = (met) => (met === true ? 'yes' : met === false ? '**no**' : '—');
+
+function mainRows(r) {
+  const rows = [];
+  const s = r.summary;
+  for (const t of s.training?.hiddens ?? []) {
+    rows.push([`Training 784-${t.hidden}-10, batch 64 (samples/s): our wasm vs TF.js-wasm (${t.tfBest === 'fit' ? 'model.fit' : 'own loop'})`,
+      fmt(t.ours.samplesPerSec.median), fmt(t[t.tfBest === 'fit' ? 'tfFit' : 'tfLoop'].samplesPerSec.median), fmtRatio(t.ratios.oursVsTf)]);
+  }
+  for (const t of s.training?.hiddens ?? []) {
+    rows.push([`Training 784-${t.hidden}-10, native C (samples/s; executed GFLOP/s, share of one core's hardware peak)`,
+      `${fmt(t.native.samplesPerSec.median)} (${fmt(t.native.gflopsExecuted, 1)} GFLOP/s, ${fmt(t.native.percentOfPeak.hardware, 0)}%)`, '', '']);
+  }
+  if (s.latency) {
+    rows.push([`Recognising one digit, 784-${s.latency.hidden}-10 (µs, median): Recognizer.predict vs model.predict`,
+      fmt(s.latency.oursUs, 1), fmt(s.latency.theirsUs, 1), `${fmtRatio(s.latency.speedup)} faster`]);
+  }
+  if (s.csv) {
+    const p = s.csv.parsers;
+    rows.push([`Parsing a ${fmtBytes(s.csv.bytes)} Kaggle CSV, ${fmt(s.csv.rows, 0)} rows (MB/s): ours vs PapaParse`,
+      fmt(p.ours?.mbPerSec), fmt(p.papaparse?.mbPerSec), fmtRatio(s.csv.oursVsPapa)]);
+    rows.push(['… vs d3-dsv (csvParseRows + Number)', fmt(p.ours?.mbPerSec), fmt(p.d3?.mbPerSec), fmtRatio(s.csv.oursVsD3)]);
+  }
+  if (s.page) {
+    rows.push(['Page weight before the first prediction, gzip (ours incl. model; TF.js: its files alone)',
+      fmtBytes(s.page.gzip), fmtBytes(s.page.tfLoadedGzip), '']);
+    rows.push(['Navigation to ready-to-predict, cold load, localhost (ms, median)', fmt(s.page.readyMs, 0), '', '']);
+    for (const t of s.page.training ?? []) {
+      rows.push([`One training epoch in Chromium's worker, ${t.label} (s)`, fmt(t.epochSeconds.median, 2), '', '']);
+    }
+    if (!s.page.training) rows.push(['One training epoch in Chromium\'s worker', s.page.trainingStatus, '', '']);
+  }
+  return rows;
+}
+
+const emccVersion = (line) => (line ? `emcc ${line.match(/\b(\d+\.\d+\.\d+)\b/)?.[1] ?? line}` : 'no emcc');
+
+export function terminalTable(r) {
+  const lines = [
+    '',
+    `digits benchmarks (${r.mode} run), ${r.date.slice(0, 16).replace('T', ' ')} UTC`,
+    `${r.machine.cpu.model} (${r.machine.cpu.microarchitecture}), ${r.machine.cpu.cores} cores, ${fmt(r.machine.memoryBytes / 2 ** 30, 1)} GiB, ` +
+      `${r.machine.os}, Node ${r.machine.node}, ${emccVersion(r.machine.emcc)}`,
+    `load average at start ${r.machine.load.one}, at end ${r.machine.loadAtEnd.one}`,
+    '',
+    table(['measure', 'ours', 'theirs', 'ours/theirs'], mainRows(r)),
+    '',
+    table(['target', 'wanted', 'measured', 'met'], r.targets.map((t) => [t.name, t.target, t.shown, mark(t.met)])),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export function readmeTable(r) {
+  const s = r.summary;
+  const rows = [];
+  for (const t of s.training?.hiddens ?? []) {
+    rows.push([`Training 784-${t.hidden}-10, batch 64, in Node (samples/s)`, fmt(t.ours.samplesPerSec.median), fmt(t[t.tfBest === 'fit' ? 'tfFit' : 'tfLoop'].samplesPerSec.median), fmtRatio(t.ratios.oursVsTf)]);
+  }
+  if (s.latency) rows.push([`Recognising one digit, the default 784-${s.latency.hidden}-10 model (µs, median)`, fmt(s.latency.oursUs, 1), fmt(s.latency.theirsUs, 1), `${fmtRatio(s.latency.speedup)} faster`]);
+  if (s.csv) rows.push([`Parsing a ${fmtBytes(s.csv.bytes)} Kaggle CSV (MB/s; theirs: PapaParse)`, fmt(s.csv.parsers.ours?.mbPerSec), fmt(s.csv.parsers.papaparse?.mbPerSec), fmtRatio(s.csv.oursVsPapa)]);
+  if (s.page) {
+    rows.push(['What the page loads before it can read a digit (gzip)', `${fmtBytes(s.page.gzip)} (model: ${fmtBytes(s.page.modelGzip)})`,
+      `${fmtBytes(s.page.tfLoadedGzip)} + the model`, '']);
+    rows.push(['Page ready to read a digit, cold load on localhost', `${fmt(s.page.readyMs, 0)} ms`, '', '']);
+  }
+  const native = (s.training?.hiddens ?? []).map((t) => `784-${t.hidden}-10 at ${fmt(t.native.samplesPerSec.median)} samples/s`);
+  return [
+    table(['', 'digits (C → wasm)', 'TensorFlow.js (wasm backend)', ''], rows),
+    '',
+    (native.length ? `The same C code natively trains ${native.join(' and ')}. ` : '') +
+    `Measured by \`${r.command}\` on ${r.date.slice(0, 10)}: ${r.machine.cpu.model} (${r.machine.cpu.microarchitecture}), ` +
+    `${r.machine.cpu.cores} cores, Node ${r.machine.node}, Chromium ${(r.machine.chromium ?? '').match(/[\d.]+/)?.[0] ?? '?'}, ` +
+    `load average ${r.machine.load.one} at the start (a shared machine); ` +
+    `how, and every figure: [docs/benchmarks.md](docs/benchmarks.md).`,
+  ].join('\n');
+}
+
+export function updateReadme(path, body) {
+  const text = readFileSync(path, 'utf8');
+  const start = '<!-- bench:start -->', end = '<!-- bench:end -->';
+  const block = `${start}\n<!-- generated by npm run bench: do not edit by hand -->\n${body}\n${end}`;
+  let next;
+  if (text.includes(start) && text.includes(end)) {
+    next = text.slice(0, text.indexOf(start)) + block + text.slice(text.indexOf(end) + end.length);
+  } else {
+    const anchor = text.indexOf('## The `digits` command');
+    const section = `## Speed\n\n${block}\n\n`;
+    next = anchor >= 0 ? text.slice(0, anchor) + section + text.slice(anchor) : `${text.trimEnd()}\n\n${section}`;
+  }
+  if (next !== text) writeFileSync(path, next);
+}
+
+export function markdown(r) {
+  const s = r.summary;
+  const m = r.machine;
+  const out = [];
+  const p = (...lines) => out.push(...lines, '');
+  p('# Benchmarks', '',
+    `<!-- generated by \`npm run bench\` (scripts/bench.mjs): do not edit by hand, rerun it -->`,
+    `Measured ${r.date.replace('T', ' ').slice(0, 19)} UTC by \`${r.command}\` (${r.mode} run, ${Math.round(r.seconds)} s)` +
+      (r.source?.commit ? ` at commit ${r.source.commit}${r.source.changedFiles ? ` with ${r.source.changedFiles} uncommitted change(s) in src/, web/, model/ or CMakeLists.txt` : ''}` : '') +
+      `; the wasm module built ${r.wasmBuiltAt?.replace('T', ' ').slice(0, 16)} UTC.` +
+      (r.mode === 'quick' ? ' **A quick run: few repeats and small inputs; the figures are rough.**' : ''));
+  p('## Machine', '', table(['', ''], [
+    ['CPU', `${m.cpu.model}, ${m.cpu.vendor} family ${m.cpu.family} model ${m.cpu.modelNumber}: ${m.cpu.microarchitecture}${m.cpu.hypervisor ? ', in a virtual machine' : ''}`],
+    ['Cores, clock', `${m.cpu.cores} cores, ${fmt(m.cpu.mhz, 0)} MHz as /proc/cpuinfo states it; SIMD: ${m.cpu.simd.join(', ')}`],
+    ['Caches (per core / shared)', `L1d ${m.cpu.caches.l1d}, L2 ${m.cpu.caches.l2}, L3 ${m.cpu.caches.l3}`],
+    ['Memory', `${fmt(m.memoryBytes / 2 ** 30, 1)} GiB`],
+    ['OS', `${m.os} (${m.kernel})`],
+    ['Node', m.node],
+    ['emcc', emccVersion(m.emcc)],
+    ['C compiler', m.cc ?? '—'],
+    ['Chromium', m.chromium ?? '—'],
+    ['npm packages', Object.entries(m.packages).map(([k, v]) => `${k} ${v ?? '—'}`).join(', ')],
+    ['Load average (1 min)', `${m.load.one} at the start, ${m.loadAtEnd.one} at the end; per part: ` +
+      Object.entries(r.loads).map(([k, v]) => `${k} ${v.before.one} → ${v.after.one} (${Math.round(v.seconds)} s)`).join(', ')],
+  ], true));
+  if (m.load.one > m.cpu.cores / 2) p(`The machine was shared and busy during this run (load ${m.load.one} on ${m.cpu.cores} cores): absolute figures are low and noisy; the ratios compare contenders measured alternately in the same run.`);
+  for (const note of r.notes ?? []) p(`Note: ${note}.`);
+
+  p('## Summary', '', table(['measure', 'ours', 'theirs', 'ours/theirs'], mainRows(r)));
+  p('## Targets (issue 6)', '', table(['target', 'wanted', 'measured', 'met'], r.targets.map((t) => [t.name, t.target, t.shown, mark(t.met)])));
+
+  if (s.training) trainingSection(p, s.training, m.cpu);
+  if (s.latency) latencySection(p, s.latency, r.raw.latency);
+  if (s.csv) csvSection(p, s.csv);
+  if (s.page) pageSection(p, s.page, r.raw.page);
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+function trainingSection(p, t, cpu) {
+  const tf = t.tf ?? {};
+  p('## Training throughput', '',
+    `Data: \`${t.csv}\`, ${fmt(t.rows, 0)} rows (the project's 10,000 MNIST digits less the hold-out); on average ` +
+    `${fmt(t.meanInked, 1)} of 784 pixels are inked (${fmt(100 * t.inkedFraction, 1)}%). Network 784-H-10, batch 64, ` +
+    'Adam lr 1e-3 (our `train_defaults()`; ours also decays it by a cosine, which costs nothing), no augmentation. ' +
+    'Samples/s over whole epochs after a warm-up epoch (CSV parsing excluded); medians over ' +
+    `${t.plan.rounds} round(s), the contenders alternating within each round.`,
+    '',
+    `- **native C**: \`scripts/bench/train_native.c\` drives the Trainer API (\`trainer_new\`/\`trainer_step\`, as the CLI does), ` +
+    `compiled against \`src/\` with CMake's Release flags: \`${t.builds[0].command}\` (x86-64 baseline: SSE2, no FMA)` +
+    (t.builds[1] ? `; and again with \`-march=native\` (CMake's \`DIGITS_NATIVE_ARCH=ON\`) to see what the hardware allows.` : '.'),
+    '- **our wasm**: `build-wasm/digits_wasm.wasm` in Node, `_dg_trainer_new` then `_dg_trainer_step(t, 1000)` (an epoch per call: the call returns at an epoch\'s end) and `_dg_trainer_progress`.',
+    `- **TF.js-wasm**: @tensorflow/tfjs ${tf.version ?? ''} with @tensorflow/tfjs-backend-wasm in Node, SIMD ${tf.simd ? 'on' : 'off'}, threads ${tf.threads ? 'on' : 'off'} ` +
+    '(`setWasmPaths` to `node_modules/@tensorflow/tfjs-backend-wasm/dist/`), the same rows as float32 tensors. Two ways a web developer would write it: ' +
+    '`model.fit` (Layers API: dense 784→H ReLU, dense H→10 softmax, categorical cross-entropy, `tf.train.adam(1e-3)`, shuffle on) and an own loop ' +
+    '(`tf.gather` of a shuffled batch, `optimizer.minimize` of `tf.losses.softmaxCrossEntropy`). The ratio uses the faster of the two.');
+  const rows = [];
+  for (const h of t.hiddens) {
+    const r = (name, x, peakNote) => rows.push([`784-${h.hidden}-10`, name, fmt(x.samplesPerSec.median), `${fmt(x.samplesPerSec.min)}–${fmt(x.samplesPerSec.max)} (${x.samplesPerSec.n})`,
+      fmt(x.gflopsDense, 1), fmt(x.gflopsExecuted, 2), peakNote ?? '']);
+    r('native C', h.native, `${fmt(h.native.percentOfPeak.baseline, 0)}% of SSE2 peak, ${fmt(h.native.percentOfPeak.hardware, 0)}% of hardware peak`);
+    if (h.nativeMarch) r('native C, -march=native', h.nativeMarch, `${fmt(h.nativeMarch.percentOfPeak.hardware, 0)}% of hardware peak`);
+    r('our wasm (Node)', h.ours, `${fmt(h.ours.percentOfPeak.wasm, 0)}% of SIMD128 peak`);
+    r('TF.js-wasm, model.fit', h.tfFit);
+    r('TF.js-wasm, own loop', h.tfLoop);
+  }
+  p(table(['network', 'implementation', 'samples/s (median)', 'range (epochs)', 'GFLOP/s dense-equiv.', 'GFLOP/s executed', 'of peak (executed)'], rows));
+  p(table(['ratio', ...t.hiddens.map((h) => `H = ${h.hidden}`)], [
+    ['our wasm / TF.js-wasm (faster way)', ...t.hiddens.map((h) => fmtRatio(h.ratios.oursVsTf))],
+    ['our wasm / TF.js-wasm model.fit', ...t.hiddens.map((h) => fmtRatio(h.ratios.oursVsTfFit))],
+    ['our wasm / TF.js-wasm own loop', ...t.hiddens.map((h) => fmtRatio(h.ratios.oursVsTfLoop))],
+    ['native / our wasm', ...t.hiddens.map((h) => fmtRatio(h.ratios.nativeVsOurs))],
+  ]));
+  p('### FLOPs and peak', '',
+    'FLOPs per sample (2 per multiply-add; biases, ReLU, softmax and the optimizer not counted):',
+    '',
+    '- dense-equivalent: 3 × 2 × (784·H + H·10), i.e. forward once and backward twice the forward\'s work, as a dense implementation would do it: ' +
+    t.hiddens.map((h) => `${fmt(h.flopsPerSample.dense / 1e6, 3)} MFLOP for H = ${h.hidden}`).join(', ') + ';',
+    `- executed: the kernels skip zero pixels, so the first layer costs nnz·H forward and nnz·H for its weight gradient (nnz = ${fmt(t.meanInked, 1)}, the mean inked pixels), ` +
+    'the second layer 10·H forward, 10·H for its gradient and 10·H back into the hidden layer: 2 × H × (2·nnz + 30) = ' +
+    t.hiddens.map((h) => `${fmt(h.flopsPerSample.executed / 1e6, 3)} MFLOP for H = ${h.hidden}`).join(', ') + '.',
+    '',
+    'GFLOP/s = samples/s × FLOPs per sample. Peaks are for **one core** (training is single-threaded):',
+    '',
+    `- hardware: ${cpu.peaks.hardware.how} → **${fmt(cpu.peaks.hardware.gflops, 1)} GFLOP/s**;`,
+    `- the default native build's ISA: ${cpu.peaks.baseline.how} → **${fmt(cpu.peaks.baseline.gflops, 1)} GFLOP/s**;`,
+    `- WebAssembly SIMD128: ${cpu.peaks.wasm.how} → **${fmt(cpu.peaks.wasm.gflops, 1)} GFLOP/s**.`,
+    '',
+    `Assumptions: ${cpu.assumptions}. The clock is the nominal one that /proc/cpuinfo states (in a virtual machine the ` +
+    'turbo clock is not visible; if the core runs faster, the peaks are higher by the same factor).');
+  p('### Where a native training step goes', '',
+    'The two kernels timed alone on the same batches (`forward_prop_t`, `model_zero` of the gradient, `backward_prop_t`), µs per sample; ' +
+    'the rest of `trainer_step` (the Adam update over all parameters once per batch, loading and scaling the batch, bookkeeping) by difference.',
+    '',
+    table(['network', 'step', 'forward', 'zero grad', 'backward', 'rest (mostly Adam)', 'forward GFLOP/s', 'backward GFLOP/s'],
+      t.hiddens.map((h) => {
+        const b = h.breakdown;
+        return [`784-${h.hidden}-10`, fmt(b.stepUs, 2), fmt(b.forwardUs, 2), fmt(b.zeroGradUs, 3), fmt(b.backwardUs, 2),
+          `${fmt(b.restUs, 2)} (${fmt((100 * b.restUs) / b.stepUs, 0)}%)`, fmt(b.forwardGflops, 1), fmt(b.backwardGflops, 1)];
+      })));
+}
+
+function latencySection(p, l, raw) {
+  p('## Recognition latency', '',
+    `One digit through the default model (784-${l.hidden}-10), ${fmt(l.calls, 0)} calls each after ${fmt(raw.warmup, 0)} warm-up calls, ` +
+    `each call timed on its own; real digits from \`data/holdout.csv\` (${raw.digits} of them, cycled), the two alternating in blocks.`,
+    '',
+    `- ours: \`Recognizer.predict(x)\` (web/recognizer.js): copy 784 floats into wasm memory, call ${(raw.exportsCalled ?? ['_dg_predict']).map((e) => `\`${e}\``).join(' or ')}, copy the 10 probabilities out;`,
+    '- TF.js-wasm: `tf.tensor2d(x, [1, 784])`, `model.predict`, `dataSync()`, argmax, `dispose()` of both tensors; the same weights loaded into a Layers model.',
+    '',
+    `Same network: the same digit for ${l.sameAnswers} inputs, probabilities within ${l.maxAbsDiff.toExponential(1)}.`,
+    '',
+    table(['', 'median µs', 'p10', 'p90', 'mean'], [
+      ['ours', fmt(raw.ours.median, 2), fmt(raw.ours.p10, 2), fmt(raw.ours.p90, 2), fmt(raw.ours.mean, 2)],
+      ['TF.js-wasm', fmt(raw.theirs.median, 2), fmt(raw.theirs.p10, 2), fmt(raw.theirs.p90, 2), fmt(raw.theirs.mean, 2)],
+    ]),
+    '',
+    `Ours is **${fmtRatio(l.speedup)} faster** (median against median).`);
+  if (l.native) {
+    p('The two layouts of W1 natively, for comparison (`train_native --predict`, a He-initialised model, median of the calls): `predict()` ' +
+      '(W1 as (H, 784): the inked pixels gathered from every row) against `forward_prop_t()` with B = 1 (W1 transposed, (784, H): one contiguous ' +
+      'row of H weights per inked pixel, the training layout; input checks not included):',
+    '',
+    table(['network', 'predict() µs', 'transposed layout µs', 'speed-up'], l.native.map((n) => [`784-${n.hidden}-10`,
+      fmt(n.predictNs / 1000, 2), fmt(n.transposedNs / 1000, 2), fmtRatio(n.predictNs / n.transposedNs)])));
+  }
+}
+
+function csvSection(p, c) {
+  p('## CSV parsing', '',
+    `A Kaggle-format train file of ${fmt(c.rows, 0)} rows (${fmtBytes(c.bytes)}; MB = 10⁶ bytes), made of \`data/train.csv\`'s rows repeated, ` +
+    `in a temporary folder. Each parser starts from the bytes in memory; medians of ${c.reps} run(s), the parsers alternating.`,
+    '',
+    `- ours: the C parser in wasm (\`_dg_csv_new\`, \`_dg_csv_feed\` in ${c.chunk / 1024} KiB chunks copied into wasm memory, as the page's worker feeds it, \`_dg_csv_finish\`): a Dataset of uint8 pixels and labels, every field range-checked;`,
+    '- PapaParse: `Papa.parse(text, { dynamicTyping: true, skipEmptyLines: true })`: arrays of numbers;',
+    '- d3-dsv: `csvParseRows(text, row => row.map(Number))`: arrays of numbers.',
+    '',
+    `The JavaScript parsers get the text already decoded (\`TextDecoder\`, ${fmt(c.decodeSeconds * 1000, 0)} ms, not counted: in their favour).`,
+    '',
+    table(['parser', 'seconds (median)', 'MB/s', 'rows/s', 'ours is'], Object.entries(c.parsers).map(([name, x]) => [
+      { ours: 'ours (C in wasm)', papaparse: 'PapaParse', d3: 'd3-dsv' }[name] ?? name, fmt(x.seconds.median, 3), fmt(x.mbPerSec), fmt(x.rowsPerSec),
+      name === 'ours' ? '' : fmtRatio(c.parsers.ours.mbPerSec / x.mbPerSec)])));
+}
+
+function pageSection(p, s, raw) {
+  p('## The page', '',
+    `Built with \`node scripts/build-site.mjs --out <tmp>\`, served by \`scripts/serve.mjs\` on localhost under /digits/, loaded by headless Chromium ` +
+    `(playwright-core, a new browser context per load: an empty cache). Ready = ${raw.readySignal}.`,
+    '',
+    `Ready to predict: median **${fmt(s.readyMs, 0)} ms** from navigation over ${s.loads} cold load(s) (${fmt(s.readyRange[0], 0)}–${fmt(s.readyRange[1], 0)} ms).`,
+    '',
+    'What the page requests before it is ready (sizes of the built files; gzip -9):',
+    '',
+    table(['file', 'bytes', 'gzip'], [...raw.ours.files.map((f) => [`\`${f.name}\``, fmt(f.raw, 0), fmt(f.gzip, 0)]),
+      ['**total**', `**${fmt(raw.ours.raw, 0)}**`, `**${fmt(raw.ours.gzip, 0)}**`],
+      ['of which the model (.npy)', fmt(raw.ours.model.raw, 0), fmt(raw.ours.model.gzip, 0)]]),
+    '',
+    'TensorFlow.js instead (before any model, and before the page\'s own code): a SIMD browser loads `tf.min.js`, `tf-backend-wasm.min.js` and `tfjs-backend-wasm-simd.wasm`; a site ships all three .wasm files:',
+    '',
+    table(['file', 'bytes', 'gzip'], [...raw.theirs.files.map((f) => [`\`${f.name}\``, fmt(f.raw, 0), fmt(f.gzip, 0)]),
+      ['**loaded by a SIMD browser**', `**${fmt(raw.theirs.loaded.raw, 0)}**`, `**${fmt(raw.theirs.loaded.gzip, 0)}**`],
+      ['… plus the same weights', fmt(raw.theirs.loaded.raw + raw.ours.model.raw, 0), fmt(raw.theirs.loaded.gzip + raw.ours.model.gzip, 0)],
+      ['shipped', fmt(raw.theirs.shipped.raw, 0), fmt(raw.theirs.shipped.gzip, 0)]]));
+  if (s.training) {
+    p('### Training in the page', '',
+      'The page\'s own worker (web/worker.js through web/trainer-client.js, imported from the served assets) on the bundled data ' +
+      `(${fmt(s.training[0].trainCount, 0)} training rows, the 1,005-row hold-out evaluated after every epoch, included). ` +
+      'Seconds per epoch: the median of the epochs after the first (which warms up); data load = fetching, gunzipping and parsing the bundled CSVs in the worker.',
+      '',
+      table(['settings', 's per epoch', 'samples/s', 'first epoch s', 'data load ms', 'validation accuracy'], s.training.map((t) => [
+        t.label, fmt(t.epochSeconds.median, 3), fmt(t.samplesPerSec), fmt(t.firstEpochSeconds, 3), fmt(t.dataLoadMs, 0), `${fmt(100 * t.valAccuracy, 1)}%`])));
+  } else {
+    p(`Training in the page: ${s.trainingStatus}${s.trainingReason ? ` (${s.trainingReason})` : ''}.`);
+  }
+}
