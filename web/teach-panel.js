@@ -156,7 +156,7 @@ export class TeachPanel {
       const cancelled = err.name === 'AbortError';
       $('#finetune-text').textContent = `${cancelled ? 'Cancelled' : 'Stopped'}. The model in use did not change.`;
       this.#say(`Fine-tuning ${cancelled ? 'cancelled' : 'stopped'}. The model in use did not change.`);
-      if (!cancelled) show($('#mine-error'), `Fine-tuning failed: ${err.message}`);
+      if (!cancelled) show($('#mine-error'), err.name === 'WorkerStopped' ? err.message : `Fine-tuning failed: ${err.message}`);
     } finally {
       this.#setRunning(false);
     }

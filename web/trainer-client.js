@@ -2,6 +2,12 @@
 // time as a promise, progress through callbacks, cancel by terminating the worker. A cancelled or
 // crashed worker is replaced by a fresh one on the next request, which then loads its data again.
 //
+// A worker that dies rejects the pending request with an Error named 'WorkerStopped', "The training
+// worker stopped: <why>", however it died: it said so ('stopped': out of memory, a WebAssembly trap
+// or abort), an uncaught error ('error'), a message it sent could not be read ('messageerror'), or
+// it just ended (closed, or killed by the browser): then the lock it held (Web Locks, named after
+// the worker) is released, and granted to the page.
+//
 //   const client = new TrainerClient();
 //   const info = await client.load({ kind: 'file', file }, onParseProgress);  // or { kind: 'bundled' }
 //   const result = await client.train(options, onProgress);
@@ -39,12 +45,7 @@ export class TrainerClient {
 
   /** Stops the worker now; a pending request rejects with an AbortError. */
   cancel() {
-    this.#worker?.terminate();
-    this.#worker = null;
-    this.#source = null;
-    const pending = this.#pending;
-    this.#pending = null;
-    if (pending) pending.reject(Object.assign(new Error('cancelled'), { name: 'AbortError' }));
+    this.#fail(Object.assign(new Error('cancelled'), { name: 'AbortError' }));
   }
 
   #request(message, onProgress) {
@@ -58,13 +59,20 @@ export class TrainerClient {
 
   #ensureWorker() {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    worker.addEventListener('message', ({ data }) => this.#answer(data));
+    const name = navigator.locks ? `digits-trainer-${crypto.randomUUID()}` : '';
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name });
+    const stopped = (why) => this.#stopped(worker, why);
+    const ended = 'it ended without saying why (the browser may have run out of memory)';
+    worker.addEventListener('message', ({ data }) => {
+      if (data.type === 'alive') navigator.locks.request(name, () => stopped(ended));
+      else if (data.type === 'stopped') stopped(data.message);
+      else this.#answer(data);
+    });
     worker.addEventListener('error', (event) => {
       event.preventDefault();
-      this.#fail(new Error(`the training worker failed: ${event.message || 'it could not be started'}`));
+      stopped(event.message?.replace(/^Uncaught /, '') || 'it could not be started');
     });
-    worker.addEventListener('messageerror', () => this.#fail(new Error('the training worker sent an unreadable message')));
+    worker.addEventListener('messageerror', () => stopped('one of its messages could not be read'));
     this.#worker = worker;
     return worker;
   }
@@ -82,7 +90,15 @@ export class TrainerClient {
     else pending.resolve(message.result);
   }
 
-  // The worker itself broke: drop it, so the next request starts afresh.
+  // The worker died or cannot go on: drop it (the next request starts afresh) and say why.
+  #stopped(worker, why) {
+    if (worker !== this.#worker) return; // one already dropped (cancelled, or reported before)
+    const err = new Error(`The training worker stopped: ${why}`);
+    err.name = 'WorkerStopped';
+    this.#fail(err);
+  }
+
+  // Ends the worker; the pending request, if any, rejects with err.
   #fail(err) {
     this.#worker?.terminate();
     this.#worker = null;

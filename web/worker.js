@@ -14,8 +14,17 @@
 //                    { type: 'progress', id, progress }        (see Training.train in training.js)
 //                    { type: 'result', id, result }            (result.files: the four .npy files)
 //                    { type: 'error', id, message }
-// Requests run one at a time, in order. A failed load keeps the data loaded before it. Cancel is
-// the page terminating this worker.
+//                    { type: 'stopped', id, message }          (this worker cannot go on: end it)
+//                    { type: 'alive' }                         (it holds the lock named self.name)
+// 'parse', 'progress', 'loaded' and 'result' also carry memory: the WebAssembly heap's size in bytes.
+// Requests run one at a time, in order. A failed load keeps the data loaded before it (unless the
+// worker stops). Cancel is the page terminating this worker.
+//
+// Death: after a WebAssembly trap or abort, or running out of memory, this worker says 'stopped'
+// and takes no more requests, for the page to end it: its module may be broken, and its grown
+// memory is only given back when it ends. An uncaught error reaches the page as the Worker's
+// 'error' event. Any other end (self.close(), the browser killing it) releases the lock it holds
+// for its whole life, which the page waits for (trainer-client.js).
 import createDigitsModule from './digits_wasm.js';
 import { BUNDLED_DATA, TRAINING_DEFAULTS, VALIDATION_FRACTION } from './defaults.js';
 import { Training } from './training.js';
@@ -24,6 +33,15 @@ let training = null;
 let data = null;    // { train, validation, info }: the data the next run trains on
 let bundled = null; // the bundled digits once parsed (data may be them), kept for fine-tuning
 let queue = Promise.resolve();
+let current = null; // the id of the request being handled
+let stopped = false;
+
+if (self.name && self.navigator.locks) {
+  self.navigator.locks.request(self.name, () => {
+    self.postMessage({ type: 'alive' });
+    return new Promise(() => {}); // held until this worker ends
+  });
+}
 
 self.addEventListener('message', ({ data: request }) => {
   queue = queue.then(() => handle(request));
@@ -31,15 +49,33 @@ self.addEventListener('message', ({ data: request }) => {
 
 async function handle(request) {
   const { id } = request;
+  if (stopped) return;
+  current = id;
   try {
-    training ??= await Training.create(createDigitsModule);
+    training ??= await Training.create(createDigitsModule, {
+      onAbort: (what) => stop(`the WebAssembly module failed (${what})`),
+    });
     if (request.type === 'load') await load(id, request.source);
     else if (request.type === 'train') await train(id, request.options);
     else if (request.type === 'finetune') await fineTune(id, request);
     else throw new Error(`unknown request '${request.type}'`);
   } catch (err) {
-    self.postMessage({ type: 'error', id, message: err.message });
+    if (err instanceof WebAssembly.RuntimeError) stop(`the WebAssembly module failed (${err.message})`);
+    else if (/out of memory|allocation failed/i.test(err.message)) stop(`it ran out of memory (${err.message})`);
+    else self.postMessage({ type: 'error', id, message: err.message });
   }
+}
+
+// Tells the page why this worker cannot go on (the page then ends it).
+function stop(reason) {
+  if (stopped) return;
+  stopped = true;
+  self.postMessage({ type: 'stopped', id: current, message: reason });
+}
+
+// Posts an answer with the WebAssembly heap's size.
+function post(message, transfer) {
+  self.postMessage({ ...message, memory: training?.mod.HEAPU8.length ?? 0 }, transfer);
 }
 
 async function load(id, source) {
@@ -47,7 +83,7 @@ async function load(id, source) {
     const loaded = await loadBundled(id);
     if (data !== loaded) freeData(data);
     data = loaded;
-    self.postMessage({ type: 'loaded', id, info: loaded.info });
+    post({ type: 'loaded', id, info: loaded.info });
     return;
   }
   const parts = [];
@@ -66,7 +102,7 @@ async function load(id, source) {
     loaded.all?.free();
     freeData(data);
     data = { train: loaded.train, validation: loaded.validation, info };
-    self.postMessage({ type: 'loaded', id, info });
+    post({ type: 'loaded', id, info });
   } catch (err) {
     parts.forEach((part) => part.free());
     throw err;
@@ -119,14 +155,14 @@ async function get(path) {
 function parse(id, part, name, source) {
   return training.parseCsv(source, {
     name,
-    onProgress: (p) => self.postMessage({ type: 'parse', id, part, name, ...p }),
+    onProgress: (p) => post({ type: 'parse', id, part, name, ...p }),
   });
 }
 
 async function train(id, options) {
   if (!data) throw new Error('no data is loaded');
   const result = await training.train(data.train, data.validation, options, {
-    onProgress: (progress) => self.postMessage({ type: 'progress', id, progress }),
+    onProgress: (progress) => post({ type: 'progress', id, progress }),
   });
   postResult(id, result);
 }
@@ -136,7 +172,7 @@ async function fineTune(id, { model, samples, options }) {
   const mine = training.fromPixels(samples.pixels, samples.labels);
   try {
     const result = await training.fineTune(model, mine, base.train, base.validation, options, {
-      onProgress: (progress) => self.postMessage({ type: 'progress', id, progress }),
+      onProgress: (progress) => post({ type: 'progress', id, progress }),
     });
     postResult(id, result);
   } finally {
@@ -146,5 +182,5 @@ async function fineTune(id, { model, samples, options }) {
 
 function postResult(id, result) {
   const transfer = [...Object.values(result.files), ...result.misclassified.map((m) => m.pixels)].map((a) => a.buffer);
-  self.postMessage({ type: 'result', id, result }, transfer);
+  post({ type: 'result', id, result }, transfer);
 }

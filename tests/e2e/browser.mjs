@@ -9,7 +9,7 @@
 //   await axeViolations(page)                    // serious and critical accessibility problems
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,10 +61,14 @@ export async function launchSite() {
 }
 
 // A fresh page on the site, ready to draw; `problems` collects console errors, page errors,
-// failed requests and requests that leave the site. `missing`: a URL glob answered with 404.
+// Content-Security-Policy violations, failed requests and requests that leave the site;
+// `requests` every request of the page, its workers and the service worker, from the first.
+// `missing`: a URL glob answered with 404.
 async function open(browser, server, options = DESKTOP, { missing } = {}) {
   const context = await browser.newContext({ acceptDownloads: true, ...options });
   if (missing) await context.route(missing, (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await context.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => console.error(
+    `CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || 'inline code'} (${e.sourceFile}:${e.lineNumber})`), true));
   const page = await context.newPage();
   const problems = [];
   const watch = (target) => {
@@ -74,12 +78,16 @@ async function open(browser, server, options = DESKTOP, { missing } = {}) {
   page.on('worker', (worker) => worker.on('console', (m) => m.type() === 'error' && problems.push(`worker console error: ${m.text()}`)));
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
-  page.on('request', (r) => !r.url().startsWith(server.url) && !/^(data|blob):/.test(r.url()) &&
-    problems.push(`request outside the site: ${r.url()}`));
+  const requests = [];
+  context.on('request', (r) => {
+    requests.push(r);
+    if (!r.url().startsWith(server.url) && !/^(data|blob):/.test(r.url())) problems.push(`request outside the site: ${r.url()}`);
+  });
+  page.on('websocket', (ws) => problems.push(`web socket: ${ws.url()}`));
   page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`));
   await page.goto(server.url);
   await waitReady(page, { failing: Boolean(missing) });
-  return { page, context, problems };
+  return { page, context, problems, requests };
 }
 
 /** Waits until the page has its model (or says why not: then `failing` must be true). */
@@ -100,7 +108,8 @@ export async function teach(page, strokes, digit) {
 
 /** axe-core's serious and critical violations on the page as it is, as readable lines. */
 export async function axeViolations(page) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ path: AXE });
+  // Evaluated through the DevTools protocol: the page's Content-Security-Policy allows no inline script.
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(readFileSync(AXE, 'utf8'));
   const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) =>
     v.nodes.map((n) => `${v.impact} ${v.id}: ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`));
