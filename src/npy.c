@@ -130,6 +130,27 @@ typedef struct {
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
+/* Header text for an error message: printable ASCII as it is, any other byte (a NUL, a control
+ * character, half of a UTF-8 sequence) as \xHH, so a message never carries raw bytes to a
+ * terminal. Copies at most max bytes of s; out holds 4 * max + 1 chars. */
+static const char *printable(char *out, const char *s, size_t n, size_t max) {
+    static const char hex[] = "0123456789abcdef";
+    size_t used = 0;
+    for (size_t i = 0; i < n && i < max; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            out[used++] = (char)c;
+        } else {
+            out[used++] = '\\';
+            out[used++] = 'x';
+            out[used++] = hex[c >> 4];
+            out[used++] = hex[c & 15];
+        }
+    }
+    out[used] = '\0';
+    return out;
+}
+
 static void skip_space(HeaderText *h) {
     while (h->at < h->end && is_space(*h->at)) h->at++;
 }
@@ -138,8 +159,9 @@ static int bad_header(DigitsError *err, const char *name, const HeaderText *h, c
     if (h->at >= h->end)
         return npy_fail(err, name, "malformed .npy header: it ends before the dictionary is closed "
                                    "(expected %s; is the file truncated?)", what);
-    return npy_fail(err, name, "malformed .npy header: expected %s at byte %zu of the header, found '%c'",
-                    what, (size_t)(h->at - h->start), *h->at);
+    char found[8];
+    return npy_fail(err, name, "malformed .npy header: expected %s at byte %zu of the header, found '%s'",
+                    what, (size_t)(h->at - h->start), printable(found, h->at, 1, 1));
 }
 
 /* Consumes c (after optional whitespace) or fails naming what was expected. */
@@ -265,8 +287,9 @@ static int parse_dict(HeaderText *h, Header *hd, const char *name, DigitsError *
             seen = &have_shape;
             if (read_shape(h, hd, name, err)) return -1;
         } else {
-            return npy_fail(err, name, "malformed .npy header: unexpected key '%.*s' (expected 'descr', "
-                                       "'fortran_order' and 'shape')", (int)(key_len < 32 ? key_len : 32), key);
+            char shown[4 * 32 + 1];
+            return npy_fail(err, name, "malformed .npy header: unexpected key '%s' (expected 'descr', "
+                                       "'fortran_order' and 'shape')", printable(shown, key, key_len, 32));
         }
         if (*seen) return npy_fail(err, name, "malformed .npy header: key '%.*s' appears twice", (int)key_len, key);
         *seen = 1;
@@ -293,6 +316,7 @@ static int check_descr(const Header *hd, NpyDtype *dtype, const char *name, Digi
     const char *d = hd->descr;
     size_t n = hd->descr_len;
     int shown = (int)(n < NPY_DESCR_SHOWN ? n : NPY_DESCR_SHOWN);
+    char text[4 * NPY_DESCR_SHOWN + 1];
     int is_float = n == 3 && d[1] == 'f' && (d[2] == '2' || d[2] == '4' || d[2] == '8');
     if (is_float && d[0] == '<') {
         *dtype = d[2] == '2' ? NPY_F16 : d[2] == '4' ? NPY_F32 : NPY_F64;
@@ -304,7 +328,8 @@ static int check_descr(const Header *hd, NpyDtype *dtype, const char *name, Digi
     if (is_float && d[0] == '=')
         return npy_fail(err, name, "native-order dtype '%.*s' is ambiguous; re-save it with an explicit "
                                    "little-endian dtype (a.astype('<%c%c'))", shown, d, d[1], d[2]);
-    return npy_fail(err, name, "unsupported dtype '%.*s' (expected float16, float32 or float64)", shown, d);
+    return npy_fail(err, name, "unsupported dtype '%s' (expected float16, float32 or float64)",
+                    printable(text, d, n, NPY_DESCR_SHOWN));
 }
 
 int npy_parse_header(const uint8_t *buf, size_t len, const char *name, NpyInfo *info, DigitsError *err) {
@@ -451,11 +476,14 @@ size_t npy_write(uint8_t *out, size_t cap, const float *data, size_t rows, size_
     size_t count = rows * cols;
     for (size_t k = 0; k < count; k++) {
         if (dtype == NPY_F32) {
+            if (!isfinite(data[k])) return 0; /* npy_read_into would refuse the file */
             uint32_t bits;
             memcpy(&bits, &data[k], sizeof bits);
             store_u32(p + 4 * k, bits);
         } else {
-            store_u16(p + 2 * k, npy_float_to_half(data[k]));
+            uint16_t half = npy_float_to_half(data[k]);
+            if ((half & 0x7c00u) == 0x7c00u) return 0; /* NaN, infinite, or beyond float16's +-65504 */
+            store_u16(p + 2 * k, half);
         }
     }
     return size;

@@ -41,7 +41,8 @@ int npy_read_into(const uint8_t *buf, size_t len, const char *name,
 size_t npy_write_size(size_t rows, size_t cols, NpyDtype dtype);
 
 /* Writes a 2-D (rows, cols) array as dtype NPY_F32 or NPY_F16 into out (capacity cap bytes).
- * Returns the number of bytes written, or 0 if cap is too small or dtype is NPY_F64. */
+ * Returns the number of bytes written, or 0 if cap is too small, dtype is NPY_F64, or a value is
+ * NaN, infinite or (for NPY_F16) beyond +-65504, so it never writes a file npy_read_into refuses. */
 size_t npy_write(uint8_t *out, size_t cap, const float *data, size_t rows, size_t cols, NpyDtype dtype);
 
 /* IEEE half <-> float, round to nearest even; exposed for tests and for the model's f16 storage. */

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 
@@ -150,6 +152,65 @@ TEST(an_unwritable_output_should_exit_1_and_say_why) {
     CHECK_CONTAINS(output, "/proc/no/such/file.csv: cannot write");
 }
 
+static int exists(const char *name) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    return access(path, F_OK) == 0;
+}
+
+/* Entries in the directory tmpdir/name other than . and .., or -1. */
+static int count_entries(const char *name) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    DIR *d = opendir(path);
+    if (!d) return -1;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    closedir(d);
+    return n;
+}
+
+/* The bytes of tmpdir/name, malloc'd (NULL if it cannot be read); *len gets the size. */
+static char *slurp(const char *name, size_t *len) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *buf = malloc(1 << 20);
+    *len = buf ? fread(buf, 1, 1 << 20, f) : 0;
+    fclose(f);
+    return buf;
+}
+
+TEST(a_diverging_run_should_exit_1_and_leave_the_model_directory_alone) {
+    setup();
+    write_csv("train.csv", 200, 1);
+    /* A new output directory is not even created. */
+    CHECK(run("train --data train.csv --hidden 32 --epochs 3 --lr 50 --optimizer sgd --out fresh") == 1);
+    CHECK_CONTAINS(output, "digits train: training diverged at epoch 1, batch ");
+    CHECK_CONTAINS(output, "try a lower learning rate than 50");
+    CHECK(strstr(output, "saved") == NULL);
+    CHECK(!exists("fresh"));
+    /* An existing model is left byte for byte as it was, also when the run started from it. */
+    CHECK(run("train --data train.csv --hidden 32 --epochs 1 --lr 0.01 --out kept --quiet") == 0);
+    const char *files[] = {"kept/W1.npy", "kept/b1.npy", "kept/W2.npy", "kept/b2.npy"};
+    char *before[4];
+    size_t lens[4];
+    for (int t = 0; t < 4; t++) CHECK((before[t] = slurp(files[t], &lens[t])) != NULL);
+    CHECK(run("train --data train.csv --hidden 32 --epochs 3 --lr 50 --optimizer sgd --out kept --quiet") == 1);
+    CHECK_CONTAINS(output, "training diverged");
+    CHECK(run("train --data train.csv --init kept --epochs 3 --lr 50 --optimizer sgd --out kept --quiet") == 1);
+    CHECK_CONTAINS(output, "training diverged");
+    for (int t = 0; t < 4; t++) {
+        size_t len;
+        char *after = slurp(files[t], &len);
+        CHECK(after != NULL && len == lens[t] && memcmp(after, before[t], len) == 0);
+        free(after);
+        free(before[t]);
+    }
+    CHECK(count_entries("kept") == 4); /* no stray temporary files */
+}
+
 static const TestCase TESTS[] = {
     T(no_arguments_should_print_usage_and_exit_2),
     T(help_should_describe_each_command_and_exit_0),
@@ -159,6 +220,7 @@ static const TestCase TESTS[] = {
     T(a_malformed_csv_should_exit_1_with_line_and_column),
     T(train_eval_and_predict_should_work_end_to_end),
     T(an_unwritable_output_should_exit_1_and_say_why),
+    T(a_diverging_run_should_exit_1_and_leave_the_model_directory_alone),
 };
 
 TEST_MAIN(TESTS)

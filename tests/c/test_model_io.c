@@ -6,6 +6,7 @@
 #include "check.h"
 #include "files.h"
 #include "model_io.h"
+#include "train.h"
 
 typedef struct {
     uint8_t *bufs[NN_TENSORS];
@@ -143,6 +144,84 @@ TEST(saving_and_loading_a_directory_should_round_trip) {
     model_free(&a);
 }
 
+static int file_is(const char *path, const uint8_t *bytes, size_t len) {
+    uint8_t *got; /* NULL when file_read fails */
+    size_t n;
+    int same = file_read(path, &got, &n, NULL) == 0 && n == len && memcmp(got, bytes, len) == 0;
+    free(got);
+    return same;
+}
+
+/* Found by fuzz_model: a weight beyond float16's range was saved as an infinity the loader then
+ * refused. Now nothing is written, the message says why, and an existing model stays whole. */
+TEST(a_model_float16_cannot_hold_should_not_be_saved_over_an_existing_one) {
+    Model old_model, big;
+    model_alloc(&old_model, 2, NULL);
+    model_init_he(&old_model, 1);
+    model_alloc(&big, 2, NULL);
+    model_init_he(&big, 2);
+    big.W2[3] = 70000.0f;
+    char dir[] = "/tmp/digits_test_model_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    DigitsError err;
+    CHECK(model_save_dir(&old_model, dir, NPY_F16, &err) == 0);
+    Files before;
+    encode(&before, &old_model, NPY_F16);
+    CHECK(model_save_dir(&big, dir, NPY_F16, &err) == -1);
+    char want[256];
+    snprintf(want, sizeof want, "%s/W2.npy: cannot be saved: it holds a NaN or infinite value, or one beyond "
+             "float16's +-65504 (save as f32)", dir);
+    CHECK(strcmp(err.msg, want) == 0);
+    for (int t = 0; t < NN_TENSORS; t++) { /* W1.npy, encoded before W2.npy, was not written either */
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", dir, MODEL_FILE_NAMES[t]);
+        CHECK(file_is(path, before.bufs[t], before.lens[t]));
+    }
+    CHECK(model_save_dir(&big, dir, NPY_F32, &err) == 0); /* float32 holds it */
+    Model back;
+    CHECK(model_load_dir(&back, dir, &err) == 0);
+    CHECK(back.W2[3] == 70000.0f);
+    big.b1[0] = NAN;
+    CHECK(model_save_dir(&big, dir, NPY_F32, &err) == -1);
+    CHECK_CONTAINS(err.msg, "/b1.npy: cannot be saved: it holds a NaN or infinite value");
+    model_free(&back);
+    files_free(&before);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+    model_free(&old_model);
+    model_free(&big);
+}
+
+/* The shipped model (model/, trained by npm run train:model) on the hold-out no training saw:
+ * the floor of issue 5 is 98.5%, and its four files must total at most 1 MB. */
+TEST(the_default_model_should_pass_its_accuracy_floor_and_size_limit) {
+    Model m;
+    DigitsError err;
+    CHECK(model_load_dir(&m, DIGITS_SOURCE_DIR "/model", &err) == 0);
+    Dataset holdout = {0};
+    if (dataset_load_csv(&holdout, DIGITS_SOURCE_DIR "/data/holdout.csv", NULL, NULL, &err)) {
+        fprintf(stderr, "%s (run 'npm run data' to create the data set)\n", err.msg);
+        CHECK(0);
+    }
+    float acc = evaluate(&m, &holdout, NULL, &err);
+    printf("    default model 784-%d-10: %.2f%% on %zu held-out digits\n", m.hidden, 100.0 * acc, holdout.n);
+    CHECK(acc >= 0.985f);
+    size_t total = 0;
+    for (int t = 0; t < NN_TENSORS; t++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/model/%s", DIGITS_SOURCE_DIR, MODEL_FILE_NAMES[t]);
+        uint8_t *buf;
+        size_t len;
+        CHECK(file_read(path, &buf, &len, &err) == 0);
+        free(buf);
+        total += len;
+    }
+    CHECK(total <= 1000000);
+    dataset_free(&holdout);
+    model_free(&m);
+}
+
 static const TestCase TESTS[] = {
     T(a_float32_round_trip_should_be_exact),
     T(a_float16_round_trip_should_keep_three_significant_digits),
@@ -150,6 +229,8 @@ static const TestCase TESTS[] = {
     T(shapes_that_disagree_should_be_rejected_naming_the_file),
     T(truncated_or_empty_files_should_be_rejected),
     T(saving_and_loading_a_directory_should_round_trip),
+    T(the_default_model_should_pass_its_accuracy_floor_and_size_limit),
+    T(a_model_float16_cannot_hold_should_not_be_saved_over_an_existing_one),
 };
 
 TEST_MAIN(TESTS)

@@ -165,6 +165,32 @@ TEST(npy_write_should_refuse_float64_small_buffers_and_overflowing_shapes) {
     CHECK(npy_write_size(0, 3, NPY_F32) == 0); /* empty: the reader would refuse it */
 }
 
+/* Found by fuzz_model: a float32 value beyond float16's range was saved as an infinity, which the
+ * reader then refuses, so a model saved with --dtype f16 could not be loaded again. */
+TEST(npy_write_should_refuse_values_the_reader_would_refuse) {
+    uint8_t buf[256], back_buf[256];
+    float ok16[2] = {65504.0f, -65519.0f}; /* -65519 still rounds to -65504 */
+    size_t size = npy_write_size(1, 2, NPY_F16);
+    CHECK(npy_write(buf, sizeof buf, ok16, 1, 2, NPY_F16) == size);
+    float back[2];
+    DigitsError err;
+    CHECK(npy_read_into(buf, size, "x.npy", back, 1, 2, &err) == 0);
+    CHECK(back[0] == 65504.0f && back[1] == -65504.0f);
+    const float refused16[] = {65520.0f, -1e5f, 3.0e38f, INFINITY, NAN};
+    for (size_t i = 0; i < sizeof refused16 / sizeof refused16[0]; i++) {
+        float data[2] = {1.0f, refused16[i]};
+        CHECK(npy_write(buf, sizeof buf, data, 1, 2, NPY_F16) == 0);
+    }
+    float big[2] = {1.0f, 3.0e38f};
+    size = npy_write_size(1, 2, NPY_F32);
+    CHECK(npy_write(back_buf, sizeof back_buf, big, 1, 2, NPY_F32) == size); /* fine as float32 */
+    const float refused32[] = {INFINITY, -INFINITY, NAN};
+    for (size_t i = 0; i < sizeof refused32 / sizeof refused32[0]; i++) {
+        float data[2] = {1.0f, refused32[i]};
+        CHECK(npy_write(buf, sizeof buf, data, 1, 2, NPY_F32) == 0);
+    }
+}
+
 /* ---- reading hand-built files ---- */
 
 TEST(npy_hand_built_float64_file_should_give_the_hand_computed_values) {
@@ -625,6 +651,33 @@ TEST(npy_malformed_headers_should_be_rejected) {
     }
 }
 
+/* Found by fuzz_npy: header bytes were echoed raw into messages (a terminal would get them). */
+TEST(npy_header_bytes_in_messages_should_be_escaped) {
+    struct {
+        const char *header;
+        const char *message;
+    } cases[] = {
+        {"\xff{'descr': '<f4', 'fortran_order': False, 'shape': (6,), }\n",
+         "W1.npy: malformed .npy header: expected '{' starting the header dictionary at byte 0 of the header, "
+         "found '\\xff'"},
+        {"{'descr'\x1b[2J: '<f4', 'fortran_order': False, 'shape': (6,), }\n",
+         "W1.npy: malformed .npy header: expected ':' after a key at byte 8 of the header, found '\\x1b'"},
+        {"{'k\xc3\xa9\x07y': '<f4', 'fortran_order': False, 'shape': (6,), }\n",
+         "W1.npy: malformed .npy header: unexpected key 'k\\xc3\\xa9\\x07y' (expected 'descr', 'fortran_order' and "
+         "'shape')"},
+        {"{'descr': '<\x1b" "4', 'fortran_order': False, 'shape': (6,), }\n",
+         "W1.npy: unsupported dtype '<\\x1b4' (expected float16, float32 or float64)"},
+    };
+    uint8_t buf[256], data[24] = {0};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = build_npy(buf, sizeof buf, 1, cases[i].header, data, sizeof data);
+        DigitsError err;
+        CHECK(read_exact(buf, len, "W1.npy", NULL, 6, 1, &err) == -1);
+        if (strcmp(err.msg, cases[i].message) != 0) fprintf(stderr, "  got: %s\n", err.msg);
+        CHECK(strcmp(err.msg, cases[i].message) == 0);
+    }
+}
+
 TEST(npy_corrupted_headers_should_fail_cleanly_or_load) {
     uint8_t buf[256], base[256];
     size_t len = valid_f32_3x2(base, sizeof base);
@@ -734,6 +787,7 @@ static const TestCase TESTS[] = {
     T(npy_f16_round_trip_should_be_within_half_precision),
     T(npy_write_should_pad_the_header_to_64_bytes_and_end_with_a_newline),
     T(npy_write_should_refuse_float64_small_buffers_and_overflowing_shapes),
+    T(npy_write_should_refuse_values_the_reader_would_refuse),
     T(npy_hand_built_float64_file_should_give_the_hand_computed_values),
     T(npy_one_dimensional_shape_should_read_as_a_column),
     T(npy_header_keys_should_parse_in_any_order_quoting_and_spacing),
@@ -759,6 +813,7 @@ static const TestCase TESTS[] = {
     T(npy_inf_value_should_be_rejected_with_its_index),
     T(npy_float64_value_beyond_float_range_should_be_rejected),
     T(npy_malformed_headers_should_be_rejected),
+    T(npy_header_bytes_in_messages_should_be_escaped),
     T(npy_corrupted_headers_should_fail_cleanly_or_load),
     T(npy_float64_seed_model_files_should_load),
     T(npy_numpy_float16_file_should_load),

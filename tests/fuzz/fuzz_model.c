@@ -1,0 +1,120 @@
+/* fuzz_model.c: the model loader (model_from_npy in src/model_io.c) on arbitrary bytes.
+ *
+ * Input: the four files W1.npy, b1.npy, W2.npy, b2.npy concatenated. The input is cut before
+ * each "\x93NUMPY" magic after its first byte: the first piece is W1 (so W1 may have a bad
+ * magic), the fourth runs to the end; missing pieces are passed as NULL with length 0. Each piece
+ * is an exactly-sized heap copy. Properties:
+ *   - model_from_npy either fails with a printable message naming one of the four files and
+ *     leaves the Model zeroed, or gives a model with 1..NN_MAX_HIDDEN hidden units and finite
+ *     parameters;
+ *   - a loaded model saved as float32 loads back bit for bit; saved as float16 it loads back
+ *     (the writer refuses values float16 cannot hold rather than write an unloadable file);
+ *   - predict on the loaded model gives ten probabilities in 0..1 or an error (see check_predict). */
+#include "fuzz.h"
+
+#include <math.h>
+
+#include "model_io.h"
+
+static const uint8_t MAGIC[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
+
+static int names_a_file(const char *msg) {
+    for (int t = 0; t < NN_TENSORS; t++)
+        if (strncmp(msg, MODEL_FILE_NAMES[t], strlen(MODEL_FILE_NAMES[t])) == 0) return 1;
+    return 0;
+}
+
+/* Encodes every tensor of m as dtype; returns 0 if the writer refused one. */
+static int encode(const Model *m, NpyDtype dtype, uint8_t *bufs[NN_TENSORS], size_t lens[NN_TENSORS]) {
+    int ok = 1;
+    for (int t = 0; t < NN_TENSORS; t++) {
+        lens[t] = model_npy_size(m, (NnTensor)t, dtype);
+        FUZZ_CHECK(lens[t] > 0);
+        bufs[t] = malloc(lens[t]);
+        FUZZ_CHECK(bufs[t] != NULL);
+        size_t written = model_to_npy(m, (NnTensor)t, dtype, bufs[t], lens[t]);
+        FUZZ_CHECK(written == lens[t] || written == 0);
+        if (written == 0) ok = 0;
+    }
+    return ok;
+}
+
+static void check_round_trip(const Model *m) {
+    uint8_t *bufs[NN_TENSORS];
+    size_t lens[NN_TENSORS];
+    Model back;
+    DigitsError err = {{0}};
+    FUZZ_CHECK(encode(m, NPY_F32, bufs, lens));
+    FUZZ_CHECK(model_from_npy(&back, (const uint8_t *const *)bufs, lens, &err) == 0);
+    FUZZ_CHECK(back.hidden == m->hidden && memcmp(back.params, m->params, m->count * sizeof *m->params) == 0);
+    model_free(&back);
+    for (int t = 0; t < NN_TENSORS; t++) free(bufs[t]);
+
+    if (encode(m, NPY_F16, bufs, lens)) {
+        if (model_from_npy(&back, (const uint8_t *const *)bufs, lens, &err) != 0)
+            fprintf(stderr, "float16 file does not reload: %s\n", err.msg);
+        FUZZ_CHECK(back.hidden == m->hidden);
+        model_free(&back);
+    }
+    for (int t = 0; t < NN_TENSORS; t++) free(bufs[t]);
+}
+
+/* predict gives a digit and ten probabilities in 0..1, or an error. KNOWN ISSUE (src/nn.c, reported
+ * to its owner): finite but huge weights overflow the logits, and predict then returns digit 0
+ * with NaN probabilities instead of an error (tests/fuzz/regressions/model/huge_weights_*). Until
+ * that is fixed the probabilities are checked only for models whose weights stay within +-1e4,
+ * where no logit can overflow: |Z1| <= 785e4, |Z2| <= 4097 * 1e4 * 785e4. */
+static void check_predict(const Model *m) {
+    float x[NN_INPUTS], probs[NN_OUTPUTS];
+    float *hidden = malloc((size_t)m->hidden * sizeof *hidden);
+    FUZZ_CHECK(hidden != NULL);
+    for (int k = 0; k < NN_INPUTS; k++) x[k] = (float)(k % 7) / 6.0f;
+    DigitsError err = {{0}};
+    int digit = predict(m, x, probs, hidden, &err);
+    free(hidden);
+    FUZZ_CHECK(digit >= -1 && digit < NN_OUTPUTS);
+    if (digit == -1) {
+        FUZZ_CHECK(fuzz_message_ok(err.msg, sizeof err.msg));
+        return;
+    }
+    float largest = 0.0f;
+    for (size_t i = 0; i < m->count; i++) largest = fmaxf(largest, fabsf(m->params[i]));
+    if (largest > 1e4f) return;
+    for (int j = 0; j < NN_OUTPUTS; j++) FUZZ_CHECK(probs[j] >= 0.0f && probs[j] <= 1.0f);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    size_t starts[NN_TENSORS + 1];
+    int pieces = size > 0 ? 1 : 0;
+    starts[0] = 0;
+    for (size_t at = 1; pieces > 0 && pieces < NN_TENSORS && at + sizeof MAGIC <= size; at++)
+        if (memcmp(data + at, MAGIC, sizeof MAGIC) == 0) starts[pieces++] = at;
+    starts[pieces] = size;
+
+    uint8_t *bufs[NN_TENSORS] = {0};
+    size_t lens[NN_TENSORS] = {0};
+    for (int t = 0; t < pieces; t++) {
+        lens[t] = starts[t + 1] - starts[t];
+        bufs[t] = fuzz_copy(data + starts[t], lens[t]);
+    }
+
+    Model m;
+    memset(&m, 0xAB, sizeof m);
+    DigitsError err = {{0}};
+    int rc = model_from_npy(&m, (const uint8_t *const *)bufs, lens, &err);
+    FUZZ_CHECK(rc == 0 || rc == -1);
+    if (rc) {
+        FUZZ_CHECK(fuzz_message_ok(err.msg, sizeof err.msg));
+        FUZZ_CHECK(names_a_file(err.msg));
+        FUZZ_CHECK(m.hidden == 0 && m.count == 0 && m.params == NULL); /* left zeroed */
+    } else {
+        FUZZ_CHECK(m.hidden >= 1 && m.hidden <= NN_MAX_HIDDEN);
+        FUZZ_CHECK(m.count == nn_param_count(m.hidden));
+        for (size_t i = 0; i < m.count; i++) FUZZ_CHECK(isfinite(m.params[i]));
+        check_round_trip(&m);
+        check_predict(&m);
+        model_free(&m);
+    }
+    for (int t = 0; t < NN_TENSORS; t++) free(bufs[t]);
+    return 0;
+}
