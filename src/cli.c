@@ -277,8 +277,13 @@ static int cmd_train(int argc, char **argv) {
         fprintf(stderr, "training 784-%d-10 on %zu digits from %s: %d epochs, batch %d, %s lr %g%s\n", m.hidden, train.n,
                 data, cfg.epochs, cfg.batch, cfg.optimizer == OPT_ADAM ? "adam" : "sgd", (double)cfg.lr,
                 augment_is_identity(&cfg.augment) ? "" : ", augmented");
-    if (status == 0) status = train_run(&m, &train, val_path ? &val : NULL, &cfg, on_progress, &rep, &err);
+    int trained = status == 0 && train_run(&m, &train, val_path ? &val : NULL, &cfg, on_progress, &rep, &err) == 0;
     if (rep.log) fclose(rep.log);
+    if (status == 0 && !trained) {
+        if (rep.tty && !quiet) fputc('\n', stderr);
+        DigitsError why = err;
+        status = error_set(&err, "%.200s; nothing was saved", why.msg);
+    }
     if (status == 0) status = model_save_dir(&m, out, dtype, &err);
     if (status == 0 && !quiet) fprintf(stderr, "saved %s/{W1,b1,W2,b2}.npy\n", out);
     int code = status ? fail("train", "%s", err.msg) : 0;

@@ -328,6 +328,20 @@ static int check_input(const float *x, DigitsError *err) {
     return 0;
 }
 
+int nn_outputs_finite(const float probs[NN_OUTPUTS]) {
+    for (int j = 0; j < NN_OUTPUTS; j++)
+        if (!isfinite(probs[j])) return 0;
+    return 1;
+}
+
+/* 1 if the probabilities are numbers; else 0 with err set. Finite weights can still be so large
+ * that the logits overflow; the answer is then no answer, not a digit. */
+static int finite_outputs(const float probs[NN_OUTPUTS], DigitsError *err) {
+    if (nn_outputs_finite(probs)) return 1;
+    error_set(err, "the model's outputs overflow for this input (its weights are too large to give probabilities)");
+    return 0;
+}
+
 int predict(const Model *m, const float *x, float probs[NN_OUTPUTS], float *hidden_scratch,
             DigitsError *err) {
     if (check_input(x, err)) return -1;
@@ -336,7 +350,7 @@ int predict(const Model *m, const float *x, float probs[NN_OUTPUTS], float *hidd
     int nnz = nonzero_indices(idx, x);
     hidden_layer_sparse(hidden_scratch, hidden_scratch, x, idx, nnz, m);
     output_layer(z2, probs, hidden_scratch, m);
-    return argmax(probs, NN_OUTPUTS);
+    return finite_outputs(probs, err) ? argmax(probs, NN_OUTPUTS) : -1;
 }
 
 int predict_t(const Model *mt, const float *x, float probs[NN_OUTPUTS], float *hidden_scratch,
@@ -345,5 +359,5 @@ int predict_t(const Model *mt, const float *x, float probs[NN_OUTPUTS], float *h
     float z2[NN_OUTPUTS];
     hidden_layer_t(hidden_scratch, hidden_scratch, x, mt);
     output_layer(z2, probs, hidden_scratch, mt);
-    return argmax(probs, NN_OUTPUTS);
+    return finite_outputs(probs, err) ? argmax(probs, NN_OUTPUTS) : -1;
 }

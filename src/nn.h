@@ -93,7 +93,8 @@ void backward_prop_t(Model *gradt, const Model *mt, const Activations *a, const 
                      const uint8_t *Y, int B, float *scratch);
 
 /* One image: x is 784 values in 0..1. Writes the 10 probabilities and returns the digit 0..9,
- * or -1 with err set when x holds a NaN, an infinity or a value outside [0, 1].
+ * or -1 with err set when x holds a NaN, an infinity or a value outside [0, 1], or when the
+ * model's outputs overflow (see nn_outputs_finite).
  * hidden_scratch must hold H floats. */
 int predict(const Model *m, const float *x, float probs[NN_OUTPUTS], float *hidden_scratch,
             DigitsError *err);
@@ -102,6 +103,10 @@ int predict(const Model *m, const float *x, float probs[NN_OUTPUTS], float *hidd
  * inked pixel reads one contiguous row). The recogniser keeps its model in this layout. */
 int predict_t(const Model *mt, const float *x, float probs[NN_OUTPUTS], float *hidden_scratch,
               DigitsError *err);
+
+/* 1 if all ten probabilities are finite numbers. A model with finite but huge weights can
+ * overflow its logits; predict, predict_t and predict_dataset then fail instead of answering. */
+int nn_outputs_finite(const float probs[NN_OUTPUTS]);
 
 /* Index of the largest of n values (the first on ties). */
 int argmax(const float *v, int n);

@@ -254,11 +254,8 @@ int trainer_step(Trainer *t, TrainProgress *p, DigitsError *err) {
     float loss = cross_entropy(&t->act, t->Y, B);
     if (!isfinite(loss) || loss > DIVERGED_LOSS) {
         from_training_layout(t->m, &t->good);
-        error_set(err,
-                  "training diverged at epoch %d, batch %d (loss %g); the weights are those of %s; "
-                  "try a lower learning rate than %g",
-                  epoch + 1, batch + 1, (double)loss, epoch ? "the last good epoch" : "the start",
-                  (double)t->cfg.lr);
+        error_set(err, "training diverged at epoch %d, batch %d (loss %g); try a lower learning rate than %g",
+                  epoch + 1, batch + 1, (double)loss, (double)t->cfg.lr);
         t->step = steps; /* the run is over */
         return -1;
     }
@@ -317,7 +314,16 @@ int predict_dataset(const Model *m, const Dataset *d, uint8_t *labels, float *pr
         const uint8_t *px = d->pixels + start * NN_INPUTS;
         for (size_t k = 0; k < (size_t)B * NN_INPUTS; k++) X[k] = (float)px[k] * (1.0f / 255.0f);
         forward_prop(&a, m, X, B);
-        for (int b = 0; b < B; b++) labels[start + (size_t)b] = (uint8_t)argmax(a.A2 + (size_t)b * NN_OUTPUTS, NN_OUTPUTS);
+        for (int b = 0; b < B; b++) {
+            const float *probs = a.A2 + (size_t)b * NN_OUTPUTS;
+            if (!nn_outputs_finite(probs)) {
+                free(X);
+                activations_free(&a);
+                return error_set(err, "row %zu: the model's outputs overflow (its weights are too large to give probabilities)",
+                                 start + (size_t)b + 1);
+            }
+            labels[start + (size_t)b] = (uint8_t)argmax(probs, NN_OUTPUTS);
+        }
         if (probs) memcpy(probs + start * NN_OUTPUTS, a.A2, (size_t)B * NN_OUTPUTS * sizeof *probs);
     }
     free(X);

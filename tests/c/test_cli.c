@@ -189,7 +189,8 @@ TEST(a_diverging_run_should_exit_1_and_leave_the_model_directory_alone) {
     CHECK(run("train --data train.csv --hidden 32 --epochs 3 --lr 50 --optimizer sgd --out fresh") == 1);
     CHECK_CONTAINS(output, "digits train: training diverged at epoch 1, batch ");
     CHECK_CONTAINS(output, "try a lower learning rate than 50");
-    CHECK(strstr(output, "saved") == NULL);
+    CHECK_CONTAINS(output, "; nothing was saved");
+    CHECK(strstr(output, "saved fresh") == NULL);
     CHECK(!exists("fresh"));
     /* An existing model is left byte for byte as it was, also when the run started from it. */
     CHECK(run("train --data train.csv --hidden 32 --epochs 1 --lr 0.01 --out kept --quiet") == 0);

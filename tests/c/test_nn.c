@@ -335,6 +335,18 @@ TEST(training_layout_kernels_should_agree_with_the_reference_ones) {
     model_free(&m), model_free(&mt), model_free(&g), model_free(&gt), model_free(&back);
 }
 
+TEST(weights_so_large_that_the_logits_overflow_should_be_an_error_not_nan) {
+    Model m;
+    tiny_model(&m);
+    m.W2[3 * 2 + 0] = 3e38f, m.W2[4 * 2 + 0] = 3e38f; /* finite, but Z2 overflows to infinity */
+    m.W1[0] = 3e38f;
+    float x[NN_INPUTS] = {0.5f, 1.0f, 0.25f}, probs[NN_OUTPUTS], hidden[2];
+    DigitsError err;
+    CHECK(predict(&m, x, probs, hidden, &err) == -1);
+    CHECK_CONTAINS(err.msg, "outputs overflow");
+    model_free(&m);
+}
+
 static const TestCase TESTS[] = {
     T(forward_prop_should_match_a_hand_computed_tiny_network),
     T(predict_should_match_the_hand_computed_probabilities),
@@ -347,6 +359,7 @@ static const TestCase TESTS[] = {
     T(he_init_should_be_seeded_and_scaled),
     T(predict_should_reject_nan_infinity_and_values_outside_0_to_1),
     T(model_alloc_should_reject_bad_hidden_sizes),
+    T(weights_so_large_that_the_logits_overflow_should_be_an_error_not_nan),
     T(training_layout_kernels_should_agree_with_the_reference_ones),
 };
 
