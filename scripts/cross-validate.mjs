@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadMnistDigits } from './prepare-data.mjs';
+import { loadMnistDigits, prng, shuffle } from './prepare-data.mjs';
 import { RECIPE, recipeArgs } from './recipe.mjs';
 import { parseEval } from './train-model.mjs';
 
@@ -23,20 +23,10 @@ function option(name, fallback) {
 }
 
 function foldsOf(rows, k, seed) {
-  let a = seed >>> 0; // mulberry32
-  const random = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = prng(seed);
   const fold = new Array(rows.length);
   for (let label = 0; label < 10; label++) {
-    const idx = rows.map((r, i) => (r.label === label ? i : -1)).filter((i) => i >= 0);
-    for (let i = idx.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [idx[i], idx[j]] = [idx[j], idx[i]];
-    }
+    const idx = shuffle(rows.map((r, i) => (r.label === label ? i : -1)).filter((i) => i >= 0), random);
     idx.forEach((row, n) => (fold[row] = n % k));
   }
   return fold;

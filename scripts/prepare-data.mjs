@@ -28,7 +28,7 @@ function parseArgs(argv) {
 }
 
 // mulberry32: a tiny seeded PRNG, so the split is the same everywhere.
-function prng(seed) {
+export function prng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -39,7 +39,7 @@ function prng(seed) {
   };
 }
 
-function shuffle(items, random) {
+export function shuffle(items, random) {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [items[i], items[j]] = [items[j], items[i]];
