@@ -33,7 +33,7 @@ const PARTS = ['training', 'latency', 'csv', 'page'];
 const PLANS = {
   full: {
     training: { hiddens: [128, 256], rounds: 4, nativeEpochs: 3, oursEpochs: 3, tfEpochs: 2, tfMeasureBatches: null, marchNative: true },
-    latency: { calls: 10000, warmup: 1000, blocks: 10 },
+    latency: { calls: 10000, warmup: 3000, blocks: 10 },
     csv: { rows: 42000, reps: 5 },
     page: { loads: 7, trainEpochs: 4 },
   },

@@ -52,7 +52,7 @@ async function main() {
     if (arg !== '--set') return;
     const [key, value] = (process.argv[i + 1] ?? '').split('=');
     if (!(key in RECIPE) || value === undefined) throw new Error(`--set ${process.argv[i + 1]}: expected one of ${Object.keys(RECIPE).join(', ')}=value`);
-    overrides[key] = value;
+    overrides[key] = value === 'true' ? true : value === 'false' ? false : value;
   });
   if (!fs.existsSync(digits)) throw new Error('build/digits is missing: run npm run build:native');
   const rows = loadMnistDigits();

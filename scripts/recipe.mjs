@@ -21,9 +21,13 @@ export const RECIPE = {
   thickness: 0.5,
   // storage: float16 halves the download; accuracy is measured on the stored weights
   dtype: 'f16',
+  // W1 on the integer grid (src/quant.h): the page's first layer then runs in exact 16-bit
+  // integer arithmetic; float16 holds the grid points exactly
+  grid: true,
 };
 
-/** The recipe as `digits train` arguments. */
+/** The recipe as `digits train` arguments (true is a flag without a value; false leaves it out). */
 export function recipeArgs(recipe = RECIPE) {
-  return Object.entries(recipe).flatMap(([key, value]) => [`--${key}`, String(value)]);
+  return Object.entries(recipe).flatMap(([key, value]) =>
+    value === true ? [`--${key}`] : value === false ? [] : [`--${key}`, String(value)]);
 }

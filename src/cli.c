@@ -12,6 +12,7 @@
 #include "files.h"
 #include "model_io.h"
 #include "nn.h"
+#include "quant.h"
 #include "train.h"
 
 #define DIGITS_VERSION "0.1.0"
@@ -54,6 +55,9 @@ static const char TRAIN_USAGE[] =
     "    --rotate DEG  --scale X  --shear X  --translate PX\n"
     "    --elastic-alpha PX  --elastic-sigma PX  --thickness PX\n"
     "  --dtype T            f32 or f16 for the saved files (default f32)\n"
+    "  --grid               save W1 on the integer grid (each unit's weights whole numbers up to\n"
+    "                       2047 times a power of two; moves a weight by at most 1/4094 of its\n"
+    "                       unit's largest): the page then runs the first layer in exact integers\n"
     "  --log FILE           write one CSV line per epoch (the learning curve)\n"
     "  --quiet              no progress output\n";
 
@@ -192,7 +196,7 @@ static int load_csv(Dataset *d, const char *path, Reporter *r, const char *cmd) 
 static int cmd_train(int argc, char **argv) {
     Args a = {argc, 1, argv, "train"};
     const char *data = "data/train.csv", *val_path = NULL, *out = "model-out", *init = NULL, *log_path = NULL;
-    int hidden = 128, quiet = 0;
+    int hidden = 128, quiet = 0, grid = 0;
     NpyDtype dtype = NPY_F32;
     TrainConfig cfg = train_defaults();
     AugmentConfig aug = augment_defaults();
@@ -233,6 +237,7 @@ static int cmd_train(int argc, char **argv) {
                 s = -1;
             }
         } else if (!strcmp(o, "--augment")) use_aug = 1;
+        else if (!strcmp(o, "--grid")) grid = 1;
         else if (!strcmp(o, "--rotate")) { s = parse_float(&a, 0, 180, &aug.rotate); use_aug = 1; }
         else if (!strcmp(o, "--scale")) { s = parse_float(&a, 0, 0.9f, &aug.scale); use_aug = 1; }
         else if (!strcmp(o, "--shear")) { s = parse_float(&a, 0, 2, &aug.shear); use_aug = 1; }
@@ -284,6 +289,7 @@ static int cmd_train(int argc, char **argv) {
         DigitsError why = err;
         status = error_set(&err, "%.200s; nothing was saved", why.msg);
     }
+    if (status == 0 && grid) quant_round_w1(&m);
     if (status == 0) status = model_save_dir(&m, out, dtype, &err);
     if (status == 0 && !quiet) fprintf(stderr, "saved %s/{W1,b1,W2,b2}.npy\n", out);
     int code = status ? fail("train", "%s", err.msg) : 0;

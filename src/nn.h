@@ -104,6 +104,19 @@ int predict(const Model *m, const float *x, float probs[NN_OUTPUTS], float *hidd
 int predict_t(const Model *mt, const float *x, float probs[NN_OUTPUTS], float *hidden_scratch,
               DigitsError *err);
 
+/* ---- pieces of predict, shared with the integer recogniser (quant.c) ---- */
+
+/* 0 if every value of x (784) is a number in [0, 1]; otherwise -1 with err naming the first bad
+ * one, e.g. "input value 7 (row 0, column 7) is NaN". */
+int nn_check_input(const float *x, DigitsError *err);
+
+/* Indices of the non-zero entries of x (784), ascending, into idx (784); returns their count. */
+int nn_nonzero_indices(int *idx, const float *x);
+
+/* The rest of predict once the first layer's z1 (H) is known: ReLU (in place), second layer,
+ * softmax, the finite check and the digit. m may be in either layout (W2, b2 are the same). */
+int nn_predict_from_z1(const Model *m, float *z1, float probs[NN_OUTPUTS], DigitsError *err);
+
 /* 1 if all ten probabilities are finite numbers. A model with finite but huge weights can
  * overflow its logits; predict, predict_t and predict_dataset then fail instead of answering. */
 int nn_outputs_finite(const float probs[NN_OUTPUTS]);

@@ -11,6 +11,7 @@
 #include "dataset.h"
 #include "model_io.h"
 #include "nn.h"
+#include "quant.h"
 #include "train.h"
 
 static DigitsError last_error;
@@ -75,6 +76,36 @@ EMSCRIPTEN_KEEPALIVE Model *dg_model_transposed(const Model *m) {
 EMSCRIPTEN_KEEPALIVE int dg_predict_t(const Model *mt, const float *x, int len, float *probs) {
     if (len != NN_INPUTS) return error_set(&last_error, "expected %d input values (28x28), got %d", NN_INPUTS, len);
     return predict_t(mt, x, probs, hidden_scratch, &last_error);
+}
+
+/* The integer form of m's first layer (standard layout) for dg_predict_q, or NULL: when m's W1
+ * is not on the grid (dg_last_error() is then empty) or memory ran out (it says so). */
+EMSCRIPTEN_KEEPALIVE QuantW1 *dg_quant_new(const Model *m) {
+    last_error.msg[0] = '\0';
+    QuantW1 *q = malloc(sizeof *q);
+    if (!q) { error_set(&last_error, "out of memory"); return NULL; }
+    if (quant_new(q, m, &last_error) != 1) { free(q); return NULL; }
+    return q;
+}
+
+EMSCRIPTEN_KEEPALIVE void dg_quant_free(QuantW1 *q) {
+    quant_free(q);
+    free(q);
+}
+
+/* Puts m's W1 (standard layout) on the integer grid (quant.h). */
+EMSCRIPTEN_KEEPALIVE void dg_model_round_grid(Model *m) { quant_round_w1(m); }
+
+/* The first layer's z1 (H floats, before the ReLU) from the integer kernel; 0 if x is not an
+ * 8-bit image (z1 untouched). For tests of the SIMD kernel against exact integer sums. */
+EMSCRIPTEN_KEEPALIVE int dg_quant_hidden_layer(QuantW1 *q, const Model *mt, const float *x, float *z1) {
+    return quant_hidden_layer(z1, q, mt->b1, x);
+}
+
+/* The recogniser's predict: q from dg_quant_new (or NULL), mt from dg_model_transposed. */
+EMSCRIPTEN_KEEPALIVE int dg_predict_q(QuantW1 *q, const Model *mt, const float *x, int len, float *probs) {
+    if (len != NN_INPUTS) return error_set(&last_error, "expected %d input values (28x28), got %d", NN_INPUTS, len);
+    return predict_q(q, mt, x, probs, hidden_scratch, &last_error);
 }
 
 /* x: len floats (must be 784). Writes 10 probabilities to probs; returns the digit or -1. */

@@ -19,7 +19,9 @@
 //     pixel (14, 14): shift = round(14 - com). Whole pixels keep the resampled edges crisp
 //     (a sub-pixel shift would blur them), and this is what MNIST did;
 //   - the result is divided by its maximum, so the strongest strokes are 1.0 like MNIST's,
-//     whatever the pen's colour or width, and however much the downscaling thinned it.
+//     whatever the pen's colour or width, and however much the downscaling thinned it;
+//   - and rounded to 8-bit levels (multiples of 1/255), as MNIST's pixels are: an 8-bit image
+//     lets the recogniser run its first layer in exact integer arithmetic (src/quant.h).
 
 export const SIZE = 28; // the model's input is SIZE x SIZE
 export const BOX = 20; // the digit's longer side, in pixels, inside the frame
@@ -229,7 +231,7 @@ export function preprocess(imageData) {
   if (!(max > 0)) return out;
   for (let y = 0; y < digit.height; y++) {
     for (let x = 0; x < digit.width; x++) {
-      out[(y + dy) * SIZE + x + dx] = Math.min(1, digit.data[y * digit.width + x] / max);
+      out[(y + dy) * SIZE + x + dx] = Math.round(255 * Math.min(1, digit.data[y * digit.width + x] / max)) / 255;
     }
   }
   return out;

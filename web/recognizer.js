@@ -6,6 +6,7 @@
 //   await rec.loadModelFromUrl('./model/')      // W1.npy b1.npy W2.npy b2.npy
 //   rec.loadModel({ W1, b1, W2, b2 })           // Uint8Array/ArrayBuffer .npy bytes; throws, keeps the old model
 //   rec.predict(x)                              // Float32Array(784) 0..1 -> { digit, probabilities }
+//   rec.integerFirstLayer                       // true when W1 is on the integer grid (src/quant.h)
 //   rec.exportModel()                           // -> { 'W1.npy': Uint8Array, ... } float32 .npy files
 
 export const INPUTS = 784;
@@ -25,6 +26,7 @@ export class Recognizer {
     this.mod = mod;
     this.model = 0; // pointer to the active C Model
     this.fast = 0; // the same model in the training layout, for predict
+    this.grid = 0; // its first layer as integers, when the model's W1 is on the grid (src/quant.h)
     this.xPtr = mod._malloc(INPUTS * F32);
     this.probsPtr = mod._malloc(OUTPUTS * F32);
     if (!this.xPtr || !this.probsPtr) throw new Error('out of memory in the WebAssembly module');
@@ -66,16 +68,45 @@ export class Recognizer {
 
   /** Makes a C Model pointer (owned by this module instance) the active model. */
   adopt(model) {
-    // Predictions use a copy with the first layer transposed (contiguous rows: faster, same result).
+    // Predictions use a copy with the first layer transposed (contiguous rows: faster, same
+    // result) and, when W1 is on the integer grid (the default model's is), that layer as 16-bit
+    // integers: exact integer sums for 8-bit images, faster still. Otherwise grid stays 0.
     const fast = model ? this.mod._dg_model_transposed(model) : 0;
-    if (model && !fast) {
-      this.mod._dg_model_free(model);
-      throw new Error(this.lastError());
+    let grid = 0;
+    let why = model && !fast ? this.lastError() : '';
+    if (fast) {
+      grid = this.mod._dg_quant_new(model);
+      if (!grid) why = this.lastError(); // empty when W1 is simply not on the grid
     }
-    if (this.model) this.mod._dg_model_free(this.model);
-    if (this.fast) this.mod._dg_model_free(this.fast);
+    if (why) {
+      if (fast) this.mod._dg_model_free(fast);
+      this.mod._dg_model_free(model);
+      throw new Error(why);
+    }
+    this.release();
     this.model = model;
     this.fast = fast;
+    this.grid = grid;
+  }
+
+  /** Frees the active model and its copies. */
+  release() {
+    if (this.model) this.mod._dg_model_free(this.model);
+    if (this.fast) this.mod._dg_model_free(this.fast);
+    if (this.grid) this.mod._dg_quant_free(this.grid);
+    this.model = this.fast = this.grid = 0;
+  }
+
+  /** True when the active model's first layer runs in integers (W1 on the grid, src/quant.h). */
+  get integerFirstLayer() {
+    return this.grid !== 0;
+  }
+
+  /** Setting false drops the integer form: the float kernels then run (benchmarks compare the two). */
+  set integerFirstLayer(on) {
+    if (on) throw new Error('the integer first layer comes with a model whose W1 is on the grid; load one');
+    if (this.grid) this.mod._dg_quant_free(this.grid);
+    this.grid = 0;
   }
 
   /** Fetches W1.npy b1.npy W2.npy b2.npy from baseUrl (ending in '/'). */
@@ -102,7 +133,7 @@ export class Recognizer {
     if (!x || typeof x.length !== 'number') throw new Error('predict expects a Float32Array of 784 values');
     if (x.length !== INPUTS) throw new Error(`predict expects ${INPUTS} values (28x28), got ${x.length}`);
     this.mod.HEAPF32.set(x, this.xPtr / F32);
-    const digit = this.mod._dg_predict_t(this.fast, this.xPtr, x.length, this.probsPtr);
+    const digit = this.mod._dg_predict_q(this.grid, this.fast, this.xPtr, x.length, this.probsPtr);
     if (digit < 0) throw new Error(this.lastError());
     const start = this.probsPtr / F32;
     return { digit, probabilities: this.mod.HEAPF32.slice(start, start + OUTPUTS) };
@@ -115,7 +146,7 @@ export class Recognizer {
   }
 
   dispose() {
-    this.adopt(0);
+    this.release();
     this.mod._free(this.xPtr);
     this.mod._free(this.probsPtr);
   }

@@ -3,9 +3,11 @@
 // model.predict on a 1x784 tensor with the same weights, counting what a web developer's call
 // costs: tensor creation, predict, dataSync(), the argmax and dispose. Both see the same real
 // digits (data/holdout.csv), in the same order; calls alternate in blocks so that a busy machine
-// slows both alike. Every call is timed on its own (performance.now()).
+// slows both alike. Every call is timed on its own (performance.now()). Ours runs twice: as the
+// page does (the integer first layer, src/quant.h, when the model is on the grid) and with the
+// float kernels only.
 //
-//   latencyRun({ calls: 10000, warmup: 1000, blocks: 10 }) -> { hidden, ours, theirs, check, ... }
+//   latencyRun({ calls: 10000, warmup: 1000, blocks: 10 }) -> { hidden, ours, oursFloat, theirs, check, ... }
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultRecognizer, parseCsv, ROOT } from './ours.mjs';
@@ -29,7 +31,14 @@ export async function latencyRun({ calls = 10000, warmup = 1000, blocks = 10, di
   const inputs = Array.from({ length: n }, (_, i) => Float32Array.from(mod.HEAPU8.subarray(px + i * 784, px + i * 784 + 784), (v) => v / 255));
   mod._dg_dataset_free(data);
 
+  // The same model in a second instance with the integer first layer dropped: the float kernels
+  // any model off the grid (or an input that is not 8-bit) runs on.
+  const floatRec = await defaultRecognizer();
+  const integer = rec.integerFirstLayer;
+  floatRec.integerFirstLayer = false;
+
   const ours = (x) => rec.predict(x);
+  const oursFloat = (x) => floatRec.predict(x);
   const theirs = (x) => {
     const input = tf.tensor2d(x, [1, 784]);
     const output = model.predict(input);
@@ -49,12 +58,12 @@ export async function latencyRun({ calls = 10000, warmup = 1000, blocks = 10, di
     for (let k = 0; k < 10; k++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(a.probabilities[k] - b.probabilities[k]));
   }
 
-  for (let i = 0; i < warmup; i++) { ours(inputs[i % n]); theirs(inputs[i % n]); }
-  const times = { ours: [], theirs: [] };
+  for (let i = 0; i < warmup; i++) { ours(inputs[i % n]); oursFloat(inputs[i % n]); theirs(inputs[i % n]); }
+  const times = { ours: [], oursFloat: [], theirs: [] };
   const perBlock = Math.ceil(calls / blocks);
   let sink = 0;
   for (let b = 0; b < blocks; b++) {
-    for (const [name, fn] of [['ours', ours], ['theirs', theirs]]) {
+    for (const [name, fn] of [['ours', ours], ['oursFloat', oursFloat], ['theirs', theirs]]) {
       const out = times[name];
       for (let i = 0; i < perBlock && out.length < calls; i++) {
         const x = inputs[(b * perBlock + i) % n];
@@ -66,6 +75,7 @@ export async function latencyRun({ calls = 10000, warmup = 1000, blocks = 10, di
   }
   model.dispose();
   rec.dispose();
+  floatRec.dispose();
   const describe = (t) => {
     const sorted = [...t].sort((a, b) => a - b);
     return { ...summarize(t), p10: sorted[Math.floor(0.1 * t.length)], p90: sorted[Math.floor(0.9 * t.length)], mean: t.reduce((a, b) => a + b, 0) / t.length };
@@ -74,10 +84,12 @@ export async function latencyRun({ calls = 10000, warmup = 1000, blocks = 10, di
   const source = readFileSync(join(ROOT, 'web', 'recognizer.js'), 'utf8');
   const exportsCalled = [...new Set([...source.matchAll(/\b(_dg_predict\w*)\(/g)].map((m) => m[1]))];
   return {
-    hidden, calls, warmup, digits: n, exportsCalled,
+    hidden, calls, warmup, digits: n, exportsCalled, integer,
     ours: describe(times.ours),
+    oursFloat: describe(times.oursFloat),
     theirs: describe(times.theirs),
     speedup: median(times.theirs) / median(times.ours),
+    speedupFloat: median(times.theirs) / median(times.oursFloat),
     check: { agree, of: n, maxAbsDiff },
     tf: tfSetup(tf),
     sink,

@@ -42,6 +42,7 @@ export function analyse(run) {
     const l = raw.latency;
     summary.latency = {
       hidden: l.hidden, calls: l.calls, oursUs: l.ours.median, theirsUs: l.theirs.median, speedup: l.speedup,
+      integer: l.integer, floatUs: l.oursFloat?.median, speedupFloat: l.speedupFloat,
       sameAnswers: `${l.check.agree} of ${l.check.of}`, maxAbsDiff: l.check.maxAbsDiff,
     };
     if (raw.training?.nativePredict) summary.latency.native = raw.training.nativePredict;
@@ -172,8 +173,10 @@ function mainRows(r) {
       `${fmt(t.native.samplesPerSec.median)} (${fmt(t.native.gflopsExecuted, 1)} GFLOP/s, ${fmt(t.native.percentOfPeak.hardware, 0)}%)`, '', '']);
   }
   if (s.latency) {
-    rows.push([`Recognising one digit, 784-${s.latency.hidden}-10 (µs, median): Recognizer.predict vs model.predict`,
+    rows.push([`Recognising one digit, 784-${s.latency.hidden}-10 (µs, median): Recognizer.predict vs model.predict${s.latency.integer ? ' (integer first layer)' : ''}`,
       fmt(s.latency.oursUs, 1), fmt(s.latency.theirsUs, 1), `${fmtRatio(s.latency.speedup)} faster`]);
+    if (s.latency.floatUs != null) rows.push(['… the same, our float kernels only (any model off the grid)',
+      fmt(s.latency.floatUs, 1), fmt(s.latency.theirsUs, 1), `${fmtRatio(s.latency.speedupFloat)} faster`]);
   }
   if (s.csv) {
     const p = s.csv.parsers;
@@ -218,6 +221,7 @@ export function readmeTable(r) {
     rows.push([`Training 784-${t.hidden}-10, batch 64, in Node (samples/s)`, fmt(t.ours.samplesPerSec.median), fmt(t[t.tfBest === 'fit' ? 'tfFit' : 'tfLoop'].samplesPerSec.median), fmtRatio(t.ratios.oursVsTf)]);
   }
   if (s.latency) rows.push([`Recognising one digit, the default 784-${s.latency.hidden}-10 model (µs, median)`, fmt(s.latency.oursUs, 1), fmt(s.latency.theirsUs, 1), `${fmtRatio(s.latency.speedup)} faster`]);
+  if (s.latency?.floatUs != null) rows.push(['… with our float kernels only (a model off the integer grid)', fmt(s.latency.floatUs, 1), fmt(s.latency.theirsUs, 1), `${fmtRatio(s.latency.speedupFloat)} faster`]);
   if (s.csv) rows.push([`Parsing a ${fmtBytes(s.csv.bytes)} Kaggle CSV (MB/s; theirs: PapaParse)`, fmt(s.csv.parsers.ours?.mbPerSec), fmt(s.csv.parsers.papaparse?.mbPerSec), fmtRatio(s.csv.oursVsPapa)]);
   if (s.page) {
     rows.push(['What the page loads before it can read a digit (gzip)', `${fmtBytes(s.page.gzip)} (model: ${fmtBytes(s.page.modelGzip)})`,
@@ -357,17 +361,21 @@ function latencySection(p, l, raw) {
     `One digit through the default model (784-${l.hidden}-10), ${fmt(l.calls, 0)} calls each after ${fmt(raw.warmup, 0)} warm-up calls, ` +
     `each call timed on its own; real digits from \`data/holdout.csv\` (${raw.digits} of them, cycled), the two alternating in blocks.`,
     '',
-    `- ours: \`Recognizer.predict(x)\` (web/recognizer.js): copy 784 floats into wasm memory, call ${(raw.exportsCalled ?? ['_dg_predict']).map((e) => `\`${e}\``).join(' or ')}, copy the 10 probabilities out;`,
+    `- ours: \`Recognizer.predict(x)\` (web/recognizer.js): copy 784 floats into wasm memory, call ${(raw.exportsCalled ?? ['_dg_predict']).map((e) => `\`${e}\``).join(' or ')}, copy the 10 probabilities out. ` +
+    (raw.integer ? 'The default model\'s W1 is on the integer grid (`src/quant.h`: each unit\'s weights whole numbers up to 2047 times a power of two, which float16 stores exactly) and the digits are 8-bit images, so its first layer runs as exact integer sums in 16-bit SIMD multiply-adds (`i32x4.dot_i16x8_s`); ' +
+      '"ours, float kernels" is the same model in a second instance with that integer form dropped: the path of any model off the grid;' : 'The model is not on the integer grid: the float kernels run;'),
     '- TF.js-wasm: `tf.tensor2d(x, [1, 784])`, `model.predict`, `dataSync()`, argmax, `dispose()` of both tensors; the same weights loaded into a Layers model.',
     '',
     `Same network: the same digit for ${l.sameAnswers} inputs, probabilities within ${l.maxAbsDiff.toExponential(1)}.`,
     '',
     table(['', 'median µs', 'p10', 'p90', 'mean'], [
       ['ours', fmt(raw.ours.median, 2), fmt(raw.ours.p10, 2), fmt(raw.ours.p90, 2), fmt(raw.ours.mean, 2)],
+      ...(raw.oursFloat ? [['ours, float kernels', fmt(raw.oursFloat.median, 2), fmt(raw.oursFloat.p10, 2), fmt(raw.oursFloat.p90, 2), fmt(raw.oursFloat.mean, 2)]] : []),
       ['TF.js-wasm', fmt(raw.theirs.median, 2), fmt(raw.theirs.p10, 2), fmt(raw.theirs.p90, 2), fmt(raw.theirs.mean, 2)],
     ]),
     '',
-    `Ours is **${fmtRatio(l.speedup)} faster** (median against median).`);
+    `Ours is **${fmtRatio(l.speedup)} faster** (median against median)` +
+    (raw.oursFloat ? `; with the float kernels only, ${fmtRatio(l.speedupFloat)} faster.` : '.'));
   if (l.native) {
     p('The two layouts of W1 natively, for comparison (`train_native --predict`, a He-initialised model, median of the calls): `predict()` ' +
       '(W1 as (H, 784): the inked pixels gathered from every row) against `forward_prop_t()` with B = 1 (W1 transposed, (784, H): one contiguous ' +

@@ -42,10 +42,15 @@ function assertClose(actual, expected, tolerance = 1e-6) {
   }
 }
 
+// A valid input: 784 values in [0, 1], each an 8-bit level p / 255 (as MNIST's pixels are, and as
+// the recogniser's integer first layer needs: src/quant.h).
 function assertValid(out) {
   assert.ok(out instanceof Float32Array);
   assert.equal(out.length, 784);
-  for (const v of out) assert.ok(v >= 0 && v <= 1, `value ${v} outside [0, 1]`);
+  for (const v of out) {
+    assert.ok(v >= 0 && v <= 1, `value ${v} outside [0, 1]`);
+    assert.equal(v, Math.fround(Math.round(v * 255) / 255), `value ${v} is not a multiple of 1/255`);
+  }
 }
 
 test('an empty canvas gives all zeros, in every convention and size', () => {
@@ -240,6 +245,7 @@ test('the harness renders reproducibly, inside the pad, and preprocess sees the 
     assert.ok(box.x0 > 0 && box.y0 > 0 && box.x1 < PAD && box.y1 < PAD, JSON.stringify(box));
     // cosine similarity between what the network would see and the digit
     const out = preprocess(img);
+    assertValid(out);
     let dot = 0, a = 0, b = 0;
     for (let i = 0; i < 784; i++) { dot += out[i] * digit[i]; a += out[i] ** 2; b += digit[i] ** 2; }
     assert.ok(dot / Math.sqrt(a * b) > 0.7, `${JSON.stringify(s)}: similarity ${dot / Math.sqrt(a * b)}`);

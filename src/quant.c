@@ -1,0 +1,152 @@
+/* quant.c: the first layer in exact integer arithmetic (see quant.h). */
+#include "quant.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
+
+/* The grid step of a unit whose largest weight is `largest` (> 0): the smallest power of two
+ * 2^e with largest / 2^e <= QUANT_MAX, but no finer than 2^-24 (float16's finest step, so that
+ * every grid point stays a float16 number). */
+static float grid_step(float largest) {
+    int e;
+    frexpf(largest / QUANT_MAX, &e); /* largest / QUANT_MAX = f 2^e, f in [0.5, 1): 2^e is above it */
+    return ldexpf(1.0f, e < -24 ? -24 : e);
+}
+
+static float largest_weight(const float *w) {
+    float largest = 0.0f;
+    for (int k = 0; k < NN_INPUTS; k++) largest = fmaxf(largest, fabsf(w[k]));
+    return largest;
+}
+
+void quant_round_w1(Model *m) {
+    for (int h = 0; h < m->hidden; h++) {
+        float *w = m->W1 + (size_t)h * NN_INPUTS, largest = largest_weight(w);
+        if (!(largest > 0.0f) || isinf(largest)) continue; /* all zero, or not numbers: nothing to round */
+        float step = grid_step(largest);
+        for (int k = 0; k < NN_INPUTS; k++) w[k] = nearbyintf(w[k] / step) * step;
+    }
+}
+
+/* The grid step of unit h if its weights are on the grid; 0 if they are all zero; -1 if not. */
+static float unit_step(const float *w) {
+    float largest = largest_weight(w);
+    if (largest == 0.0f) return 0.0f;
+    if (!(largest <= 65504.0f)) return -1.0f; /* NaN, infinite or beyond float16: not a grid point */
+    float step = grid_step(largest);
+    for (int k = 0; k < NN_INPUTS; k++) {
+        float q = w[k] / step; /* exact: a power of two */
+        if (q != nearbyintf(q) || fabsf(q) > QUANT_MAX) return -1.0f;
+    }
+    return step;
+}
+
+int quant_on_grid(const Model *m) {
+    for (int h = 0; h < m->hidden; h++)
+        if (unit_step(m->W1 + (size_t)h * NN_INPUTS) < 0.0f) return 0;
+    return 1;
+}
+
+void quant_free(QuantW1 *q) {
+    if (!q) return;
+    free(q->Q);
+    free(q->scale);
+    free(q->sums);
+    memset(q, 0, sizeof *q);
+}
+
+int quant_new(QuantW1 *q, const Model *m, DigitsError *err) {
+    memset(q, 0, sizeof *q);
+    if (!quant_on_grid(m)) return 0;
+    int H = m->hidden, stride = (H + 7) / 8 * 8;
+    q->hidden = H, q->stride = stride;
+    q->Q = calloc((size_t)NN_INPUTS * (size_t)stride, sizeof *q->Q);
+    q->scale = malloc((size_t)H * sizeof *q->scale);
+    q->sums = malloc((size_t)stride * sizeof *q->sums);
+    if (!q->Q || !q->scale || !q->sums) {
+        quant_free(q);
+        return error_set(err, "out of memory for the integer form of a 784-%d-10 model", H);
+    }
+    for (int p = 0; p < 256; p++) q->levels[p] = (float)p / 255.0f;
+    for (int h = 0; h < H; h++) {
+        const float *w = m->W1 + (size_t)h * NN_INPUTS;
+        float step = unit_step(w);
+        q->scale[h] = step / 255.0f;
+        for (int k = 0; k < NN_INPUTS; k++)
+            q->Q[(size_t)k * stride + h] = step > 0.0f ? (int16_t)(w[k] / step) : 0;
+    }
+    return 1;
+}
+
+/* The 8-bit levels (0..255) of x's inked pixels, with their indices; n of them. 0 if some pixel
+ * is not one of q->levels (p / 255.0f, which is also what JavaScript's Float32Array holds for
+ * p / 255: division rounded to double and then to float gives the correctly rounded float). */
+static int inked_levels(int *idx, int32_t *level, int *n, const QuantW1 *q, const float *x) {
+    *n = nn_nonzero_indices(idx, x);
+    int exact = 1;
+    for (int i = 0; i < *n; i++) {
+        float v = x[idx[i]];
+        int32_t p = (int32_t)(v * 255.0f + 0.5f); /* v is in (0, 1]: p is in 0..255 */
+        exact &= q->levels[p] == v;
+        level[i] = p;
+    }
+    return exact;
+}
+
+/* sums[0..stride) += p0 r0 + p1 r1 + p2 r2 + p3 r3 for four rows of Q. Exact in any order. */
+#ifdef __wasm_simd128__
+/* Eight units at a time: two rows' 16-bit weights interleaved unit by unit, times the pair of
+ * levels (p0, p1) repeated, with i32x4.dot_i16x8_s: lane j gets r0[j] p0 + r1[j] p1. */
+static void add_rows(int32_t *sums, const int16_t *r0, const int16_t *r1, const int16_t *r2, const int16_t *r3,
+                     int32_t p0, int32_t p1, int32_t p2, int32_t p3, int stride) {
+    v128_t pa = wasm_i32x4_splat(p0 | p1 << 16), pb = wasm_i32x4_splat(p2 | p3 << 16);
+    for (int h = 0; h < stride; h += 8) {
+        v128_t a0 = wasm_v128_load(r0 + h), a1 = wasm_v128_load(r1 + h);
+        v128_t b0 = wasm_v128_load(r2 + h), b1 = wasm_v128_load(r3 + h);
+        v128_t lo = wasm_i32x4_add(wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(a0, a1, 0, 8, 1, 9, 2, 10, 3, 11), pa),
+                                   wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(b0, b1, 0, 8, 1, 9, 2, 10, 3, 11), pb));
+        v128_t hi = wasm_i32x4_add(wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(a0, a1, 4, 12, 5, 13, 6, 14, 7, 15), pa),
+                                   wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(b0, b1, 4, 12, 5, 13, 6, 14, 7, 15), pb));
+        wasm_v128_store(sums + h, wasm_i32x4_add(wasm_v128_load(sums + h), lo));
+        wasm_v128_store(sums + h + 4, wasm_i32x4_add(wasm_v128_load(sums + h + 4), hi));
+    }
+}
+#else
+static void add_rows(int32_t *sums, const int16_t *r0, const int16_t *r1, const int16_t *r2, const int16_t *r3,
+                     int32_t p0, int32_t p1, int32_t p2, int32_t p3, int stride) {
+    int32_t *restrict s = sums;
+    for (int h = 0; h < stride; h++) s[h] += (r0[h] * p0 + r1[h] * p1) + (r2[h] * p2 + r3[h] * p3);
+}
+#endif
+
+int quant_hidden_layer(float *z1, QuantW1 *q, const float *b1, const float *x) {
+    enum { ROWS = 4 };
+    int idx[NN_INPUTS + ROWS - 1], n;
+    int32_t level[NN_INPUTS + ROWS - 1];
+    if (!inked_levels(idx, level, &n, q, x)) return 0;
+    for (; n % ROWS; n++) idx[n] = idx[n - 1], level[n] = 0; /* n > 0 here: a row already in use */
+    int stride = q->stride;
+    memset(q->sums, 0, (size_t)stride * sizeof *q->sums);
+    for (int i = 0; i < n; i += ROWS) {
+        const int16_t *r = q->Q;
+        add_rows(q->sums, r + (size_t)idx[i] * stride, r + (size_t)idx[i + 1] * stride, r + (size_t)idx[i + 2] * stride,
+                 r + (size_t)idx[i + 3] * stride, level[i], level[i + 1], level[i + 2], level[i + 3], stride);
+    }
+    float *restrict z = z1;
+    const int32_t *restrict sums = q->sums;
+    const float *restrict scale = q->scale;
+    for (int h = 0; h < q->hidden; h++) z[h] = b1[h] + (float)sums[h] * scale[h];
+    return 1;
+}
+
+int predict_q(QuantW1 *q, const Model *mt, const float *x, float probs[NN_OUTPUTS], float *hidden_scratch,
+              DigitsError *err) {
+    if (nn_check_input(x, err)) return -1;
+    if (!q || !quant_hidden_layer(hidden_scratch, q, mt->b1, x)) return predict_t(mt, x, probs, hidden_scratch, err);
+    return nn_predict_from_z1(mt, hidden_scratch, probs, err);
+}

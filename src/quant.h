@@ -1,0 +1,57 @@
+/* quant.h: the first layer in exact integer arithmetic, for the recogniser.
+ *
+ * A model's W1 is "on the grid" when each hidden unit's 784 weights are whole numbers of at
+ * most 11 bits (|q| <= QUANT_MAX) times one power of two for that unit: W1[h][k] = q[h][k] 2^e[h].
+ * float16 (11 significant bits) and float32 hold such weights exactly, so they are ordinary
+ * model files, read by NumPy and every other tool as they are; quant_round_w1 moves a model's
+ * W1 to the nearest grid point (an error of at most 1/4094 of a unit's largest weight, below
+ * float16's own rounding for the large weights).
+ *
+ * For an 8-bit image (every pixel a multiple of 1/255, as in MNIST and Kaggle's CSV, and as the
+ * page's preprocessing delivers) the first layer is then
+ *     z1[h] = b1[h] + 2^e[h] / 255 * sum over inked k of q[h][k] * pixel[k]      (pixel 0..255)
+ * where the sum is an exact integer (|sum| <= 2047 * 255 * 784 < 2^31): the same network and
+ * the same weights as the float kernels, with less rounding, in 16-bit multiply-adds that wasm's
+ * SIMD pairs two at a time (i32x4.dot_i16x8_s), from half the bytes of float32 weights.
+ * Any other model or input takes the float path (predict_q falls back to predict_t). */
+#ifndef DIGITS_QUANT_H
+#define DIGITS_QUANT_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "nn.h"
+
+#define QUANT_MAX 2047
+
+typedef struct {
+    int hidden, stride; /* stride: hidden rounded up to a multiple of 8 (the SIMD width) */
+    int16_t *Q;         /* (784, stride): W1 transposed, as the integers q; padding is 0 */
+    float *scale;       /* (hidden): 2^e[h] / 255 */
+    int32_t *sums;      /* (stride): scratch for the integer sums */
+    float levels[256];  /* p / 255.0f: the pixel values of an 8-bit image */
+} QuantW1;
+
+/* Moves W1 (standard layout, (H, 784)) to the nearest point of the grid. Idempotent. */
+void quant_round_w1(Model *m);
+
+/* 1 if m's W1 (standard layout) is on the grid. */
+int quant_on_grid(const Model *m);
+
+/* Builds the integer form of m's W1 (standard layout). Returns 1 when built, 0 when W1 is not on
+ * the grid (q zeroed: use the float path), -1 with err set when out of memory. Free with
+ * quant_free. */
+int quant_new(QuantW1 *q, const Model *m, DigitsError *err);
+void quant_free(QuantW1 *q); /* NULL-safe; leaves *q zeroed */
+
+/* z1 = b1 + W1 x, before the ReLU, in integers, if x (784 values, already checked to be in 0..1)
+ * is an 8-bit image: returns 1. Returns 0, having written nothing, for any other x. */
+int quant_hidden_layer(float *z1, QuantW1 *q, const float *b1, const float *x);
+
+/* predict for the recogniser: the integer first layer when q is not NULL and x is an 8-bit
+ * image, predict_t otherwise; mt is the model in the training layout (for b1, W2, b2 and the
+ * fallback). Same result as predict to float rounding, same errors. */
+int predict_q(QuantW1 *q, const Model *mt, const float *x, float probs[NN_OUTPUTS], float *hidden_scratch,
+              DigitsError *err);
+
+#endif

@@ -1,0 +1,234 @@
+/* test_quant.c: the integer first layer (src/quant.c): the grid, its detection, exact sums against
+ * hand-computed and integer references, the fallbacks, and agreement with the float predict. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "model_io.h"
+#include "nn.h"
+#include "quant.h"
+#include "rng.h"
+
+/* A random 784-H-10 model; W1 ~ N(0, 0.05), as a trained one. */
+static void random_model(Model *m, int hidden, uint64_t seed) {
+    model_alloc(m, hidden, NULL);
+    Rng rng;
+    rng_seed(&rng, seed);
+    for (size_t i = 0; i < m->count; i++) m->params[i] = 0.05f * rng_normal(&rng);
+}
+
+/* An 8-bit image: about a fifth of the pixels inked, at levels 1..255. */
+static void image_8bit(float *x, int32_t *levels, uint64_t seed) {
+    Rng rng;
+    rng_seed(&rng, seed);
+    for (int k = 0; k < NN_INPUTS; k++) {
+        int32_t p = rng_uniform(&rng) < 0.2f ? 1 + (int32_t)(rng_uniform(&rng) * 254.99f) : 0;
+        levels[k] = p;
+        x[k] = (float)p / 255.0f;
+    }
+}
+
+static void transposed(Model *mt, const Model *m) {
+    model_alloc(mt, m->hidden, NULL);
+    nn_transpose_w1(mt->W1, m->W1, m->hidden);
+    memcpy(mt->b1, m->b1, (m->count - (size_t)m->hidden * NN_INPUTS) * sizeof *m->b1);
+}
+
+TEST(rounding_should_put_every_unit_on_a_power_of_two_grid_of_11_bit_integers) {
+    Model m;
+    random_model(&m, 37, 1);
+    m.W1[5 * NN_INPUTS + 3] = 0.0f; /* a unit with a zero weight, and one with none at all */
+    memset(m.W1 + 9 * NN_INPUTS, 0, NN_INPUTS * sizeof *m.W1);
+    Model before;
+    model_alloc(&before, 37, NULL);
+    model_copy(&before, &m);
+    CHECK(!quant_on_grid(&m));
+    quant_round_w1(&m);
+    CHECK(quant_on_grid(&m));
+    for (int h = 0; h < m.hidden; h++) {
+        const float *w = m.W1 + (size_t)h * NN_INPUTS, *w0 = before.W1 + (size_t)h * NN_INPUTS;
+        float largest = 0.0f, smallest_step = INFINITY;
+        for (int k = 0; k < NN_INPUTS; k++) largest = fmaxf(largest, fabsf(w0[k]));
+        if (largest == 0.0f) continue;
+        /* the step: the power of two just above largest / 2047 */
+        float step = exp2f(ceilf(log2f(largest / 2047.0f)));
+        if (step == largest / 2047.0f) step *= 2.0f; /* frexp: largest / 2047 = f 2^e with f < 1 */
+        for (int k = 0; k < NN_INPUTS; k++) {
+            float q = w[k] / step;
+            CHECK(q == nearbyintf(q) && fabsf(q) <= QUANT_MAX);
+            CHECK(fabsf(w[k] - w0[k]) <= step / 2); /* the nearest grid point */
+            if (w[k] != 0.0f) smallest_step = fminf(smallest_step, fabsf(w[k]));
+        }
+        CHECK(smallest_step >= step); /* every non-zero weight is at least one step */
+        CHECK(step / 2 <= largest / 2047.0f); /* no coarser than needed: the error is at most largest / 4094 */
+    }
+    CHECK(m.W1[5 * NN_INPUTS + 3] == 0.0f);
+    /* rounding again changes nothing */
+    model_copy(&before, &m);
+    quant_round_w1(&m);
+    CHECK(memcmp(before.W1, m.W1, (size_t)m.hidden * NN_INPUTS * sizeof *m.W1) == 0);
+    model_free(&m), model_free(&before);
+}
+
+TEST(grid_weights_should_survive_float16_storage_exactly) {
+    Model m, back;
+    random_model(&m, 16, 2);
+    m.W1[7] = 3e-6f; /* a unit with tiny and large weights */
+    m.W1[8] = -0.9f;
+    quant_round_w1(&m);
+    enum { CAP = 1 << 16 };
+    uint8_t *bufs[NN_TENSORS];
+    size_t lens[NN_TENSORS];
+    for (int t = 0; t < NN_TENSORS; t++) {
+        bufs[t] = malloc(CAP);
+        lens[t] = model_to_npy(&m, (NnTensor)t, NPY_F16, bufs[t], CAP);
+        CHECK(lens[t] > 0);
+    }
+    DigitsError err;
+    CHECK(model_from_npy(&back, (const uint8_t *const *)bufs, lens, &err) == 0);
+    CHECK(memcmp(back.W1, m.W1, (size_t)m.hidden * NN_INPUTS * sizeof *m.W1) == 0);
+    CHECK(quant_on_grid(&back));
+    for (int t = 0; t < NN_TENSORS; t++) free(bufs[t]);
+    model_free(&m), model_free(&back);
+}
+
+TEST(quant_new_should_refuse_weights_off_the_grid) {
+    Model m;
+    random_model(&m, 12, 3);
+    QuantW1 q;
+    DigitsError err;
+    CHECK(quant_new(&q, &m, &err) == 0); /* plain float weights */
+    CHECK(q.Q == NULL);
+    quant_round_w1(&m);
+    m.W1[4 * NN_INPUTS + 100] += m.W1[4 * NN_INPUTS + 100] == 0.0f ? 1e-7f : m.W1[4 * NN_INPUTS + 100] * 1e-4f;
+    CHECK(quant_new(&q, &m, &err) == 0); /* one weight between grid points */
+    quant_round_w1(&m);
+    m.W1[2] = NAN;
+    CHECK(!quant_on_grid(&m));
+    m.W1[2] = INFINITY;
+    CHECK(!quant_on_grid(&m));
+    m.W1[2] = 0.0f;
+    CHECK(quant_new(&q, &m, &err) == 1);
+    quant_free(&q);
+    quant_free(&q); /* twice is fine, as is NULL */
+    quant_free(NULL);
+    model_free(&m);
+}
+
+/* W1[0] = {3/4 @ pixel 0, -1/2 @ pixel 1}: step 2^-11 (0.75 / 2047 is just under), q = {1536, -1024}.
+ * W1[1] = {5 @ pixel 2}: step 2^-8, q = 1280. b1 = {0.25, -1}.
+ * x = {51, 255, 102} / 255:  z1[0] = 0.25 + 0.75 * 0.2 - 0.5 * 1 = -0.1, z1[1] = -1 + 5 * 0.4 = 1. */
+TEST(the_integer_layer_should_match_a_hand_computed_example) {
+    Model m;
+    model_alloc(&m, 2, NULL);
+    m.W1[0] = 0.75f, m.W1[1] = -0.5f, m.W1[NN_INPUTS + 2] = 5.0f;
+    m.b1[0] = 0.25f, m.b1[1] = -1.0f;
+    CHECK(quant_on_grid(&m));
+    QuantW1 q;
+    CHECK(quant_new(&q, &m, NULL) == 1);
+    CHECK(q.stride == 8);
+    CHECK(q.Q[0] == 1536 && q.Q[8] == -1024 && q.Q[2 * 8 + 1] == 1280 && q.Q[1] == 0 && q.Q[2] == 0);
+    CHECK(q.scale[0] == ldexpf(1.0f, -11) / 255.0f && q.scale[1] == ldexpf(1.0f, -8) / 255.0f);
+    float x[NN_INPUTS] = {51.0f / 255.0f, 1.0f, 102.0f / 255.0f}, z1[2];
+    CHECK(quant_hidden_layer(z1, &q, m.b1, x) == 1);
+    CHECK_NEAR(z1[0], -0.1, 1e-6);
+    CHECK_NEAR(z1[1], 1.0, 1e-6);
+    CHECK(q.sums[0] == 1536 * 51 - 1024 * 255 && q.sums[1] == 1280 * 102);
+    quant_free(&q);
+    model_free(&m);
+}
+
+TEST(the_integer_sums_should_be_exact_for_every_hidden_size_and_image) {
+    int sizes[] = {1, 7, 8, 9, 33, 600};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        int H = sizes[s];
+        Model m;
+        random_model(&m, H, 10 + (uint64_t)s);
+        quant_round_w1(&m);
+        QuantW1 q;
+        CHECK(quant_new(&q, &m, NULL) == 1);
+        float x[NN_INPUTS], *z1 = malloc((size_t)H * sizeof *z1);
+        int32_t levels[NN_INPUTS];
+        for (uint64_t img = 0; img < 5; img++) {
+            image_8bit(x, levels, 100 * (uint64_t)s + img);
+            if (img == 4) memset(x, 0, sizeof x), memset(levels, 0, sizeof levels); /* a blank page */
+            CHECK(quant_hidden_layer(z1, &q, m.b1, x) == 1);
+            for (int h = 0; h < H; h++) {
+                int64_t exact = 0; /* the integer reference */
+                for (int k = 0; k < NN_INPUTS; k++) exact += (int64_t)q.Q[(size_t)k * q.stride + h] * levels[k];
+                CHECK(q.sums[h] == exact);
+                double ref = m.b1[h]; /* and the real-number value of the float model */
+                for (int k = 0; k < NN_INPUTS; k++) ref += (double)m.W1[(size_t)h * NN_INPUTS + k] * levels[k] / 255.0;
+                CHECK_NEAR(z1[h], ref, 1e-5);
+            }
+        }
+        free(z1);
+        quant_free(&q);
+        model_free(&m);
+    }
+}
+
+TEST(images_that_are_not_8_bit_should_be_left_to_the_float_path) {
+    Model m;
+    random_model(&m, 20, 4);
+    quant_round_w1(&m);
+    QuantW1 q;
+    CHECK(quant_new(&q, &m, NULL) == 1);
+    float x[NN_INPUTS], z1[20] = {42.0f};
+    int32_t levels[NN_INPUTS];
+    image_8bit(x, levels, 5);
+    x[300] = 0.5f; /* 127.5 / 255 */
+    CHECK(quant_hidden_layer(z1, &q, m.b1, x) == 0);
+    CHECK(z1[0] == 42.0f); /* nothing written */
+    x[300] = nextafterf(128.0f / 255.0f, 1.0f); /* one float away from a level */
+    CHECK(quant_hidden_layer(z1, &q, m.b1, x) == 0);
+    x[300] = 128.0f / 255.0f;
+    CHECK(quant_hidden_layer(z1, &q, m.b1, x) == 1);
+    quant_free(&q);
+    model_free(&m);
+}
+
+TEST(predict_q_should_give_predicts_answer_on_either_path_and_the_same_errors) {
+    Model m, mt;
+    random_model(&m, 64, 6);
+    quant_round_w1(&m);
+    transposed(&mt, &m);
+    QuantW1 q;
+    CHECK(quant_new(&q, &m, NULL) == 1);
+    float x[NN_INPUTS], p1[NN_OUTPUTS], p2[NN_OUTPUTS], p3[NN_OUTPUTS], hidden[64];
+    int32_t levels[NN_INPUTS];
+    for (uint64_t img = 0; img < 20; img++) {
+        image_8bit(x, levels, 1000 + img);
+        if (img % 2) x[400] = 0.3f; /* not 8-bit: the float path */
+        int d = predict(&m, x, p1, hidden, NULL);
+        CHECK(d >= 0);
+        CHECK(predict_q(&q, &mt, x, p2, hidden, NULL) == d);
+        CHECK(predict_q(NULL, &mt, x, p3, hidden, NULL) == d);
+        for (int j = 0; j < NN_OUTPUTS; j++) {
+            CHECK_NEAR(p2[j], p1[j], 1e-6);
+            CHECK_NEAR(p3[j], p1[j], 1e-6);
+        }
+    }
+    DigitsError err;
+    x[7] = NAN;
+    CHECK(predict_q(&q, &mt, x, p2, hidden, &err) == -1);
+    CHECK_CONTAINS(err.msg, "input value 7 (row 0, column 7) is NaN");
+    x[7] = 1.5f;
+    CHECK(predict_q(&q, &mt, x, p2, hidden, &err) == -1);
+    CHECK_CONTAINS(err.msg, "is 1.5, outside 0..1");
+    quant_free(&q);
+    model_free(&m), model_free(&mt);
+}
+
+static const TestCase TESTS[] = {
+    T(rounding_should_put_every_unit_on_a_power_of_two_grid_of_11_bit_integers),
+    T(grid_weights_should_survive_float16_storage_exactly),
+    T(quant_new_should_refuse_weights_off_the_grid),
+    T(the_integer_layer_should_match_a_hand_computed_example),
+    T(the_integer_sums_should_be_exact_for_every_hidden_size_and_image),
+    T(images_that_are_not_8_bit_should_be_left_to_the_float_path),
+    T(predict_q_should_give_predicts_answer_on_either_path_and_the_same_errors),
+};
+
+TEST_MAIN(TESTS)

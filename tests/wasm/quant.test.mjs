@@ -1,0 +1,108 @@
+// The recogniser's integer first layer in wasm (src/quant.c's SIMD kernel, web/recognizer.js):
+// the default model uses it, its sums are exact, and it answers what the float path answers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { createRecognizer, readCsv, readModelDir, root, toInput } from './load.mjs';
+
+const modelDir = path.join(root, 'model');
+const holdout = path.join(root, 'data', 'holdout.csv');
+
+// The model's parameters as JS numbers: W1 (H, 784), then b1, W2, b2.
+function params(rec) {
+  const mod = rec.mod, at = mod._dg_model_params(rec.model) >> 2;
+  return mod.HEAPF32.slice(at, at + mod._dg_model_param_count(rec.model));
+}
+
+// The grid step of one unit as src/quant.c computes it: the power of two just above
+// largest / 2047 (in float32), no finer than 2^-24.
+function step(largest) {
+  const x = Math.fround(largest / 2047);
+  let s = 2 ** -24;
+  while (s <= x) s *= 2;
+  return s;
+}
+
+test('the default model is on the integer grid, so the page runs its first layer in integers', async () => {
+  const rec = await createRecognizer(modelDir);
+  assert.equal(rec.integerFirstLayer, true);
+  rec.dispose();
+});
+
+test('the SIMD kernel gives exactly the float32 rounding of the exact integer sums', async () => {
+  const rec = await createRecognizer(modelDir);
+  const { mod } = rec, H = rec.hidden, p = params(rec);
+  const steps = Array.from({ length: H }, (_, h) => {
+    let largest = 0;
+    for (let k = 0; k < 784; k++) largest = Math.max(largest, Math.abs(p[h * 784 + k]));
+    return step(largest);
+  });
+  const x = mod._malloc(784 * 4), z = mod._malloc(H * 4);
+  for (const row of readCsv(holdout, 60)) {
+    mod.HEAPF32.set(toInput(row.pixels), x >> 2);
+    assert.equal(mod._dg_quant_hidden_layer(rec.grid, rec.fast, x, z), 1);
+    const got = mod.HEAPF32.subarray(z >> 2, (z >> 2) + H);
+    for (let h = 0; h < H; h++) {
+      let sum = 0; // exact: integers below 2^31
+      for (let k = 0; k < 784; k++) if (row.pixels[k]) sum += (p[h * 784 + k] / steps[h]) * row.pixels[k];
+      assert.ok(Number.isInteger(sum) && Math.abs(sum) < 2 ** 31);
+      const f = Math.fround, scale = f(steps[h] / 255);
+      const want = f(p[784 * H + h] + f(f(sum) * scale)); // b1 + (float)sum * scale, in float32
+      assert.equal(got[h], want, `unit ${h}: ${got[h]} vs ${want}`);
+    }
+  }
+  mod._free(x), mod._free(z);
+  rec.dispose();
+});
+
+test('integer and float paths give the same digits and probabilities within 1e-6', async () => {
+  const rec = await createRecognizer(modelDir);
+  const { mod } = rec;
+  const probs = mod._malloc(40);
+  let worst = 0, n = 0;
+  for (const row of readCsv(holdout)) {
+    const { digit, probabilities } = rec.predict(toInput(row.pixels)); // integer path
+    const float = mod._dg_predict_t(rec.fast, rec.xPtr, 784, probs); // same input, float path
+    assert.equal(digit, float);
+    const q = mod.HEAPF32.subarray(probs >> 2, (probs >> 2) + 10);
+    for (let j = 0; j < 10; j++) worst = Math.max(worst, Math.abs(probabilities[j] - q[j]));
+    n++;
+  }
+  assert.ok(n > 1000 && worst <= 1e-6, `largest difference ${worst} over ${n} digits`);
+  mod._free(probs);
+  rec.dispose();
+});
+
+test('an image that is not 8-bit takes the float path and gets the same answer', async () => {
+  const rec = await createRecognizer(modelDir);
+  const x = toInput(readCsv(holdout, 1)[0].pixels);
+  const a = rec.predict(x);
+  for (let k = 0; k < 784; k++) if (x[k] > 0) x[k] = Math.fround(x[k] * 0.999 + 0.0004); // between levels
+  const b = rec.predict(x);
+  const { mod } = rec, z = mod._malloc(rec.hidden * 4);
+  assert.equal(mod._dg_quant_hidden_layer(rec.grid, rec.fast, rec.xPtr, z), 0); // the integer kernel declines
+  mod._free(z);
+  assert.equal(b.digit, a.digit);
+  for (let j = 0; j < 10; j++) assert.ok(Math.abs(a.probabilities[j] - b.probabilities[j]) < 1e-3);
+  rec.dispose();
+});
+
+test('a model off the grid is recognised by the float path', async () => {
+  const rec = await createRecognizer(modelDir);
+  const files = readModelDir(modelDir);
+  // W1.npy as float32 with one weight nudged between grid points
+  const { mod } = rec;
+  const before = rec.predict(toInput(readCsv(holdout, 1)[0].pixels));
+  const exported = rec.exportModel(4);
+  const w1 = exported['W1.npy'];
+  const view = new DataView(w1.buffer, w1.byteOffset, w1.byteLength);
+  const offset = w1.length - 4 * 784 * rec.hidden + 4 * 100; // pixel 100 of unit 0
+  view.setFloat32(offset, view.getFloat32(offset, true) + 1e-7, true);
+  rec.loadModel({ ...files, 'W1.npy': w1 });
+  assert.equal(rec.integerFirstLayer, false);
+  const after = rec.predict(toInput(readCsv(holdout, 1)[0].pixels));
+  assert.equal(after.digit, before.digit);
+  for (let j = 0; j < 10; j++) assert.ok(Math.abs(after.probabilities[j] - before.probabilities[j]) < 1e-5);
+  assert.ok(mod._dg_model_hidden(rec.model) > 0);
+  rec.dispose();
+});
