@@ -9,13 +9,16 @@
 #include <wasm_simd128.h>
 #endif
 
-/* The grid step of a unit whose largest weight is `largest` (> 0): the smallest power of two
- * 2^e with largest / 2^e <= QUANT_MAX, but no finer than 2^-24 (float16's finest step, so that
- * every grid point stays a float16 number). */
+/* The grid step of a unit whose largest weight is `largest` (> 0): the smallest power of two s
+ * with largest <= QUANT_MAX s (so that rounding to the grid and recognising it agree: a rounded
+ * unit's largest weight asks for the same s), but no finer than 2^-24, float16's finest step, so
+ * that every grid point is a float16 number. */
 static float grid_step(float largest) {
     int e;
-    frexpf(largest / QUANT_MAX, &e); /* largest / QUANT_MAX = f 2^e, f in [0.5, 1): 2^e is above it */
-    return ldexpf(1.0f, e < -24 ? -24 : e);
+    frexpf(largest, &e); /* 2^(e-1) <= largest < 2^e: s is 2^(e-11) or 2^(e-10) */
+    float s = ldexpf(1.0f, e - 11);
+    if (largest > QUANT_MAX * s) s *= 2.0f; /* QUANT_MAX * s is exact: an 11-bit integer times 2^k */
+    return fmaxf(s, 0x1p-24f);
 }
 
 static float largest_weight(const float *w) {
@@ -51,6 +54,8 @@ int quant_on_grid(const Model *m) {
         if (unit_step(m->W1 + (size_t)h * NN_INPUTS) < 0.0f) return 0;
     return 1;
 }
+
+int quant_weight(const QuantW1 *q, int h, int k) { return q->Q[(size_t)k * (size_t)q->stride + (size_t)h]; }
 
 void quant_free(QuantW1 *q) {
     if (!q) return;
@@ -98,34 +103,38 @@ static int inked_levels(int *idx, int32_t *level, int *n, const QuantW1 *q, cons
     return exact;
 }
 
-/* sums[0..stride) += p0 r0 + p1 r1 + p2 r2 + p3 r3 for four rows of Q. Exact in any order. */
+enum { ROWS = 8 }; /* inked pixels per pass over the sums: each sum is loaded and stored once per ROWS rows */
+
+/* sums[0..stride) += sum over r of level[r] * row[r][0..stride), for ROWS rows of Q. Exact in any order. */
 #ifdef __wasm_simd128__
-/* Eight units at a time: two rows' 16-bit weights interleaved unit by unit, times the pair of
- * levels (p0, p1) repeated, with i32x4.dot_i16x8_s: lane j gets r0[j] p0 + r1[j] p1. */
-static void add_rows(int32_t *sums, const int16_t *r0, const int16_t *r1, const int16_t *r2, const int16_t *r3,
-                     int32_t p0, int32_t p1, int32_t p2, int32_t p3, int stride) {
-    v128_t pa = wasm_i32x4_splat(p0 | p1 << 16), pb = wasm_i32x4_splat(p2 | p3 << 16);
+/* Eight units at a time: two rows' 16-bit weights interleaved unit by unit, times their pair of
+ * levels (p, p') repeated, with i32x4.dot_i16x8_s: lane j gets row[j] p + row'[j] p'. */
+static void add_rows(int32_t *sums, const int16_t *const row[ROWS], const int32_t level[ROWS], int stride) {
+    v128_t pair[ROWS / 2];
+    for (int r = 0; r < ROWS; r += 2) pair[r / 2] = wasm_i32x4_splat(level[r] | level[r + 1] << 16);
     for (int h = 0; h < stride; h += 8) {
-        v128_t a0 = wasm_v128_load(r0 + h), a1 = wasm_v128_load(r1 + h);
-        v128_t b0 = wasm_v128_load(r2 + h), b1 = wasm_v128_load(r3 + h);
-        v128_t lo = wasm_i32x4_add(wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(a0, a1, 0, 8, 1, 9, 2, 10, 3, 11), pa),
-                                   wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(b0, b1, 0, 8, 1, 9, 2, 10, 3, 11), pb));
-        v128_t hi = wasm_i32x4_add(wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(a0, a1, 4, 12, 5, 13, 6, 14, 7, 15), pa),
-                                   wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(b0, b1, 4, 12, 5, 13, 6, 14, 7, 15), pb));
-        wasm_v128_store(sums + h, wasm_i32x4_add(wasm_v128_load(sums + h), lo));
-        wasm_v128_store(sums + h + 4, wasm_i32x4_add(wasm_v128_load(sums + h + 4), hi));
+        v128_t lo = wasm_v128_load(sums + h), hi = wasm_v128_load(sums + h + 4);
+        for (int r = 0; r < ROWS; r += 2) {
+            v128_t a = wasm_v128_load(row[r] + h), b = wasm_v128_load(row[r + 1] + h);
+            lo = wasm_i32x4_add(lo, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(a, b, 0, 8, 1, 9, 2, 10, 3, 11), pair[r / 2]));
+            hi = wasm_i32x4_add(hi, wasm_i32x4_dot_i16x8(wasm_i16x8_shuffle(a, b, 4, 12, 5, 13, 6, 14, 7, 15), pair[r / 2]));
+        }
+        wasm_v128_store(sums + h, lo);
+        wasm_v128_store(sums + h + 4, hi);
     }
 }
 #else
-static void add_rows(int32_t *sums, const int16_t *r0, const int16_t *r1, const int16_t *r2, const int16_t *r3,
-                     int32_t p0, int32_t p1, int32_t p2, int32_t p3, int stride) {
+static void add_rows(int32_t *sums, const int16_t *const row[ROWS], const int32_t level[ROWS], int stride) {
     int32_t *restrict s = sums;
-    for (int h = 0; h < stride; h++) s[h] += (r0[h] * p0 + r1[h] * p1) + (r2[h] * p2 + r3[h] * p3);
+    for (int r = 0; r < ROWS; r++) {
+        const int16_t *restrict w = row[r];
+        int32_t p = level[r];
+        for (int h = 0; h < stride; h++) s[h] += w[h] * p;
+    }
 }
 #endif
 
 int quant_hidden_layer(float *z1, QuantW1 *q, const float *b1, const float *x) {
-    enum { ROWS = 4 };
     int idx[NN_INPUTS + ROWS - 1], n;
     int32_t level[NN_INPUTS + ROWS - 1];
     if (!inked_levels(idx, level, &n, q, x)) return 0;
@@ -133,9 +142,9 @@ int quant_hidden_layer(float *z1, QuantW1 *q, const float *b1, const float *x) {
     int stride = q->stride;
     memset(q->sums, 0, (size_t)stride * sizeof *q->sums);
     for (int i = 0; i < n; i += ROWS) {
-        const int16_t *r = q->Q;
-        add_rows(q->sums, r + (size_t)idx[i] * stride, r + (size_t)idx[i + 1] * stride, r + (size_t)idx[i + 2] * stride,
-                 r + (size_t)idx[i + 3] * stride, level[i], level[i + 1], level[i + 2], level[i + 3], stride);
+        const int16_t *row[ROWS];
+        for (int r = 0; r < ROWS; r++) row[r] = q->Q + (size_t)idx[i + r] * stride;
+        add_rows(q->sums, row, level + i, stride);
     }
     float *restrict z = z1;
     const int32_t *restrict sums = q->sums;

@@ -26,7 +26,7 @@
 
 typedef struct {
     int hidden, stride; /* stride: hidden rounded up to a multiple of 8 (the SIMD width) */
-    int16_t *Q;         /* (784, stride): W1 transposed, as the integers q; padding is 0 */
+    int16_t *Q;         /* the integers q, 784 * stride of them (quant.c says where each lives); padding 0 */
     float *scale;       /* (hidden): 2^e[h] / 255 */
     int32_t *sums;      /* (stride): scratch for the integer sums */
     float levels[256];  /* p / 255.0f: the pixel values of an 8-bit image */
@@ -34,6 +34,9 @@ typedef struct {
 
 /* Moves W1 (standard layout, (H, 784)) to the nearest point of the grid. Idempotent. */
 void quant_round_w1(Model *m);
+
+/* The integer q of unit h for pixel k. */
+int quant_weight(const QuantW1 *q, int h, int k);
 
 /* 1 if m's W1 (standard layout) is on the grid. */
 int quant_on_grid(const Model *m);

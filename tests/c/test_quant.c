@@ -51,9 +51,8 @@ TEST(rounding_should_put_every_unit_on_a_power_of_two_grid_of_11_bit_integers) {
         float largest = 0.0f, smallest_step = INFINITY;
         for (int k = 0; k < NN_INPUTS; k++) largest = fmaxf(largest, fabsf(w0[k]));
         if (largest == 0.0f) continue;
-        /* the step: the power of two just above largest / 2047 */
-        float step = exp2f(ceilf(log2f(largest / 2047.0f)));
-        if (step == largest / 2047.0f) step *= 2.0f; /* frexp: largest / 2047 = f 2^e with f < 1 */
+        float step = 0x1p-24f; /* the smallest power of two with largest <= 2047 step */
+        while (largest > 2047.0f * step) step *= 2.0f;
         for (int k = 0; k < NN_INPUTS; k++) {
             float q = w[k] / step;
             CHECK(q == nearbyintf(q) && fabsf(q) <= QUANT_MAX);
@@ -61,7 +60,7 @@ TEST(rounding_should_put_every_unit_on_a_power_of_two_grid_of_11_bit_integers) {
             if (w[k] != 0.0f) smallest_step = fminf(smallest_step, fabsf(w[k]));
         }
         CHECK(smallest_step >= step); /* every non-zero weight is at least one step */
-        CHECK(step / 2 <= largest / 2047.0f); /* no coarser than needed: the error is at most largest / 4094 */
+        CHECK(largest > 2047.0f * step / 2); /* no coarser than needed: the error is at most largest / 4094 */
     }
     CHECK(m.W1[5 * NN_INPUTS + 3] == 0.0f);
     /* rounding again changes nothing */
@@ -69,6 +68,32 @@ TEST(rounding_should_put_every_unit_on_a_power_of_two_grid_of_11_bit_integers) {
     quant_round_w1(&m);
     CHECK(memcmp(before.W1, m.W1, (size_t)m.hidden * NN_INPUTS * sizeof *m.W1) == 0);
     model_free(&m), model_free(&before);
+}
+
+TEST(a_rounded_model_should_always_be_recognised_as_on_the_grid) {
+    /* Units whose largest weight sits at the edges of a step: just under and exactly at 2047
+     * steps (it rounds up to 2047 q), at 1023.5 steps, a power of two, and tiny ones. */
+    const float largest[] = {2046.7f * 0x1p-10f, 2047.0f * 0x1p-10f, 1023.5f * 0x1p-10f, 1023.6f * 0x1p-10f, 0.25f,
+                             0.2500001f, 3e-7f, 1e-30f, 60000.0f};
+    enum { N = sizeof largest / sizeof *largest };
+    Model m;
+    random_model(&m, N, 7);
+    for (int h = 0; h < N; h++) {
+        float *w = m.W1 + (size_t)h * NN_INPUTS;
+        for (int k = 0; k < NN_INPUTS; k++) w[k] = fmaxf(-largest[h], fminf(largest[h], w[k] * largest[h] * 5.0f));
+        w[h] = -largest[h];
+    }
+    quant_round_w1(&m);
+    CHECK(quant_on_grid(&m));
+    for (int seed = 0; seed < 50; seed++) { /* and random scales */
+        Model r;
+        random_model(&r, 8, 100 + (uint64_t)seed);
+        for (size_t i = 0; i < (size_t)8 * NN_INPUTS; i++) r.W1[i] *= exp2f((float)(seed % 25) - 12.0f);
+        quant_round_w1(&r);
+        CHECK(quant_on_grid(&r));
+        model_free(&r);
+    }
+    model_free(&m);
 }
 
 TEST(grid_weights_should_survive_float16_storage_exactly) {
@@ -128,7 +153,8 @@ TEST(the_integer_layer_should_match_a_hand_computed_example) {
     QuantW1 q;
     CHECK(quant_new(&q, &m, NULL) == 1);
     CHECK(q.stride == 8);
-    CHECK(q.Q[0] == 1536 && q.Q[8] == -1024 && q.Q[2 * 8 + 1] == 1280 && q.Q[1] == 0 && q.Q[2] == 0);
+    CHECK(quant_weight(&q, 0, 0) == 1536 && quant_weight(&q, 0, 1) == -1024 && quant_weight(&q, 1, 2) == 1280);
+    CHECK(quant_weight(&q, 1, 0) == 0 && quant_weight(&q, 0, 2) == 0 && quant_weight(&q, 1, 783) == 0);
     CHECK(q.scale[0] == ldexpf(1.0f, -11) / 255.0f && q.scale[1] == ldexpf(1.0f, -8) / 255.0f);
     float x[NN_INPUTS] = {51.0f / 255.0f, 1.0f, 102.0f / 255.0f}, z1[2];
     CHECK(quant_hidden_layer(z1, &q, m.b1, x) == 1);
@@ -156,7 +182,7 @@ TEST(the_integer_sums_should_be_exact_for_every_hidden_size_and_image) {
             CHECK(quant_hidden_layer(z1, &q, m.b1, x) == 1);
             for (int h = 0; h < H; h++) {
                 int64_t exact = 0; /* the integer reference */
-                for (int k = 0; k < NN_INPUTS; k++) exact += (int64_t)q.Q[(size_t)k * q.stride + h] * levels[k];
+                for (int k = 0; k < NN_INPUTS; k++) exact += (int64_t)quant_weight(&q, h, k) * levels[k];
                 CHECK(q.sums[h] == exact);
                 double ref = m.b1[h]; /* and the real-number value of the float model */
                 for (int k = 0; k < NN_INPUTS; k++) ref += (double)m.W1[(size_t)h * NN_INPUTS + k] * levels[k] / 255.0;
@@ -223,6 +249,7 @@ TEST(predict_q_should_give_predicts_answer_on_either_path_and_the_same_errors) {
 
 static const TestCase TESTS[] = {
     T(rounding_should_put_every_unit_on_a_power_of_two_grid_of_11_bit_integers),
+    T(a_rounded_model_should_always_be_recognised_as_on_the_grid),
     T(grid_weights_should_survive_float16_storage_exactly),
     T(quant_new_should_refuse_weights_off_the_grid),
     T(the_integer_layer_should_match_a_hand_computed_example),

@@ -9,12 +9,15 @@
  *     parameters;
  *   - a loaded model saved as float32 loads back bit for bit; saved as float16 it loads back
  *     (the writer refuses values float16 cannot hold rather than write an unloadable file);
- *   - predict on the loaded model gives ten probabilities in 0..1 or an error (see check_predict). */
+ *   - predict on the loaded model gives ten probabilities in 0..1 or an error (see check_predict);
+ *   - moved to the integer grid (src/quant.h), the model is recognised as on it whenever its W1
+ *     fits float16, and the integer first layer's sums are exact (see check_integer_path). */
 #include "fuzz.h"
 
 #include <math.h>
 
 #include "model_io.h"
+#include "quant.h"
 
 static const uint8_t MAGIC[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
 
@@ -77,6 +80,47 @@ static void check_predict(const Model *m) {
     for (int j = 0; j < NN_OUTPUTS; j++) FUZZ_CHECK(probs[j] >= 0.0f && probs[j] <= 1.0f);
 }
 
+/* The model's W1 moved to the grid: on it exactly when every weight fits float16; then the
+ * integer sums of an 8-bit image equal a 64-bit reference, and predict_q answers or fails cleanly. */
+static void check_integer_path(const Model *m) {
+    Model g;
+    FUZZ_CHECK(model_alloc(&g, m->hidden, NULL) == 0);
+    model_copy(&g, m);
+    quant_round_w1(&g);
+    float largest = 0.0f;
+    for (size_t i = 0; i < (size_t)g.hidden * NN_INPUTS; i++) largest = fmaxf(largest, fabsf(g.W1[i]));
+    FUZZ_CHECK(quant_on_grid(&g) == (largest <= 65504.0f));
+    QuantW1 q;
+    DigitsError err = {{0}};
+    int built = quant_new(&q, &g, &err);
+    FUZZ_CHECK(built == quant_on_grid(&g));
+    if (built == 1) {
+        float x[NN_INPUTS], probs[NN_OUTPUTS], *z1 = malloc((size_t)g.hidden * sizeof *z1);
+        FUZZ_CHECK(z1 != NULL);
+        for (int k = 0; k < NN_INPUTS; k++) x[k] = (float)((k * 37) % 256 * (k % 3 == 0)) / 255.0f;
+        FUZZ_CHECK(quant_hidden_layer(z1, &q, g.b1, x) == 1);
+        for (int h = 0; h < g.hidden; h++) {
+            int64_t exact = 0;
+            for (int k = 0; k < NN_INPUTS; k++)
+                exact += (int64_t)quant_weight(&q, h, k) * ((k * 37) % 256 * (k % 3 == 0));
+            FUZZ_CHECK(q.sums[h] == exact);
+        }
+        Model t;
+        FUZZ_CHECK(model_alloc(&t, g.hidden, NULL) == 0);
+        nn_transpose_w1(t.W1, g.W1, g.hidden);
+        memcpy(t.b1, g.b1, (g.count - (size_t)g.hidden * NN_INPUTS) * sizeof *g.b1);
+        int digit = predict_q(&q, &t, x, probs, z1, &err);
+        FUZZ_CHECK(digit >= -1 && digit < NN_OUTPUTS);
+        if (digit == -1) FUZZ_CHECK(fuzz_message_ok(err.msg, sizeof err.msg));
+        else
+            for (int j = 0; j < NN_OUTPUTS; j++) FUZZ_CHECK(probs[j] >= 0.0f && probs[j] <= 1.0f);
+        model_free(&t);
+        free(z1);
+        quant_free(&q);
+    }
+    model_free(&g);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t starts[NN_TENSORS + 1];
     int pieces = size > 0 ? 1 : 0;
@@ -107,6 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (size_t i = 0; i < m.count; i++) FUZZ_CHECK(isfinite(m.params[i]));
         check_round_trip(&m);
         check_predict(&m);
+        check_integer_path(&m);
         model_free(&m);
     }
     for (int t = 0; t < NN_TENSORS; t++) free(bufs[t]);

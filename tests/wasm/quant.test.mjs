@@ -14,12 +14,11 @@ function params(rec) {
   return mod.HEAPF32.slice(at, at + mod._dg_model_param_count(rec.model));
 }
 
-// The grid step of one unit as src/quant.c computes it: the power of two just above
-// largest / 2047 (in float32), no finer than 2^-24.
+// The grid step of one unit as src/quant.c defines it: the smallest power of two s, no finer
+// than 2^-24, with largest <= 2047 s.
 function step(largest) {
-  const x = Math.fround(largest / 2047);
   let s = 2 ** -24;
-  while (s <= x) s *= 2;
+  while (largest > 2047 * s) s *= 2;
   return s;
 }
 
