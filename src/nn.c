@@ -244,7 +244,15 @@ float cross_entropy(const Activations *a, const uint8_t *Y, int B) {
     return (float)(loss / B);
 }
 
-size_t nn_backward_scratch(int B, int hidden) { return (size_t)B * ((size_t)hidden + NN_OUTPUTS); }
+/* backward_prop_t lists, for CHUNK samples at a time, which samples ink each pixel. */
+enum { CHUNK = 256 };
+
+size_t nn_backward_scratch_bytes(int B, int hidden) {
+    size_t rows = (size_t)(B < CHUNK ? B : CHUNK);
+    return (size_t)B * ((size_t)hidden + NN_OUTPUTS) * sizeof(float) /* dZ2, dZ1 */
+           + (NN_INPUTS + 1) * sizeof(int)                            /* where each pixel's list starts */
+           + rows * NN_INPUTS * (sizeof(int) + sizeof(float));       /* its (sample, value) entries */
+}
 
 /* dZ2 = (A2 - onehot(Y)) / B, then per row: dW2 += dz2 a1^T, db2 += dz2, dz1 = (W2^T dz2) * ReLU'(z1).
  * dZ2 is (B, 10), dZ1 is (B, H). Shared by both layouts: the second layer is the same. */
@@ -273,9 +281,9 @@ static void output_backward(Model *grad, float *dZ2, float *dZ1, const Model *m,
 }
 
 void backward_prop(Model *grad, const Model *m, const Activations *a, const float *X,
-                   const uint8_t *Y, int B, float *scratch) {
+                   const uint8_t *Y, int B, void *scratch) {
     int H = m->hidden;
-    float *dZ2 = scratch, *dZ1 = scratch + (size_t)B * NN_OUTPUTS;
+    float *dZ2 = scratch, *dZ1 = dZ2 + (size_t)B * NN_OUTPUTS;
     int idx[NN_INPUTS];
     float xs[NN_INPUTS];
     output_backward(grad, dZ2, dZ1, m, a, Y, B);
@@ -344,20 +352,67 @@ void forward_prop_t(Activations *a, const Model *mt, const float *X, int B) {
     }
 }
 
-void backward_prop_t(Model *gradt, const Model *mt, const Activations *a, const float *X,
-                     const uint8_t *Y, int B, float *scratch) {
-    int H = mt->hidden;
-    float *dZ2 = scratch, *dZ1 = scratch + (size_t)B * NN_OUTPUTS;
-    output_backward(gradt, dZ2, dZ1, mt, a, Y, B);
-    for (int b = 0; b < B; b++) {
-        const float *restrict dz1 = dZ1 + (size_t)b * H;
+/* Which samples of X[first, first + n) ink each pixel: pixel k's (sample, value) entries, samples
+ * ascending, are sample[start[k]] .. sample[start[k + 1] - 1] (and value[...] alike). */
+static void pixel_lists(int *start, int *sample, float *value, const float *X, int first, int n) {
+    int idx[NN_INPUTS];
+    memset(start, 0, (NN_INPUTS + 1) * sizeof *start);
+    for (int b = first; b < first + n; b++) { /* count, a pixel ahead: start[k + 1] += ... */
         const float *x = X + (size_t)b * NN_INPUTS;
-        for (int h = 0; h < H; h++) gradt->b1[h] += dz1[h];
-        for (int k = 0; k < NN_INPUTS; k++) { /* dW1T[k] += x[k] * dz1, inked pixels only */
-            float v = x[k];
-            if (v == 0.0f) continue;
-            float *restrict gw = gradt->W1 + (size_t)k * H;
-            for (int h = 0; h < H; h++) gw[h] += v * dz1[h];
+        for (int k = 0; k < NN_INPUTS; k++) start[k + 1] += x[k] != 0.0f;
+    }
+    for (int k = 0; k < NN_INPUTS; k++) start[k + 1] += start[k];
+    int fill[NN_INPUTS];
+    memcpy(fill, start, sizeof fill);
+    for (int b = first; b < first + n; b++) {
+        const float *x = X + (size_t)b * NN_INPUTS;
+        int nnz = nn_nonzero_indices(idx, x);
+        for (int i = 0; i < nnz; i++) {
+            int at = fill[idx[i]]++;
+            sample[at] = b, value[at] = x[idx[i]];
+        }
+    }
+}
+
+/* dW1T[k] += sum over the samples b that ink pixel k of x[b][k] * dZ1[b], in sample order, for
+ * one row of H: a register-blocked gradient row, loaded and stored once per pixel rather than once
+ * per sample. Each element still adds the same products in the same order as one sample at a time
+ * would, so the result is the same to the last bit. */
+static void gradient_row(float *gw, const int *sample, const float *value, int count, const float *dZ1, int H) {
+    enum { VECS = 8 };
+    int h = 0;
+    for (; h + 4 * VECS <= H; h += 4 * VECS) {
+        f32x4 acc[VECS];
+        for (int j = 0; j < VECS; j++) acc[j] = load4(gw + h + 4 * j);
+        for (int e = 0; e < count; e++) {
+            const float *dz = dZ1 + (size_t)sample[e] * H + h;
+            float v = value[e];
+            for (int j = 0; j < VECS; j++) acc[j] += v * load4(dz + 4 * j);
+        }
+        memcpy(gw + h, acc, sizeof acc);
+    }
+    for (; h < H; h++) {
+        float acc = gw[h];
+        for (int e = 0; e < count; e++) acc += value[e] * dZ1[(size_t)sample[e] * H + h];
+        gw[h] = acc;
+    }
+}
+
+void backward_prop_t(Model *gradt, const Model *mt, const Activations *a, const float *X,
+                     const uint8_t *Y, int B, void *scratch) {
+    int H = mt->hidden;
+    float *dZ2 = scratch, *dZ1 = dZ2 + (size_t)B * NN_OUTPUTS;
+    int *start = (int *)(dZ1 + (size_t)B * H), *sample = start + NN_INPUTS + 1;
+    float *value = (float *)(sample + (size_t)(B < CHUNK ? B : CHUNK) * NN_INPUTS);
+    output_backward(gradt, dZ2, dZ1, mt, a, Y, B);
+    for (int b = 0; b < B; b++)
+        for (int h = 0; h < H; h++) gradt->b1[h] += dZ1[(size_t)b * H + h];
+    for (int first = 0; first < B; first += CHUNK) { /* chunks in sample order: the order of every sum holds */
+        int n = B - first < CHUNK ? B - first : CHUNK;
+        pixel_lists(start, sample, value, X, first, n);
+        for (int k = 0; k < NN_INPUTS; k++) {
+            int count = start[k + 1] - start[k];
+            if (count) gradient_row(gradt->W1 + (size_t)k * H, sample + start[k], value + start[k], count, dZ1, H);
         }
     }
 }

@@ -72,10 +72,10 @@ float cross_entropy(const Activations *a, const uint8_t *Y, int B);
 /* Backward pass of the mean softmax cross-entropy loss over the batch:
  * ACCUMULATES (+=) dLoss/dparams into grad (zero it first with model_zero).
  * Needs the activations of the forward pass for the same X. scratch must hold
- * nn_backward_scratch(B, H) floats. */
-size_t nn_backward_scratch(int B, int hidden);
+ * nn_backward_scratch_bytes(B, H) bytes (from malloc: aligned for floats and ints). */
+size_t nn_backward_scratch_bytes(int B, int hidden);
 void backward_prop(Model *grad, const Model *m, const Activations *a, const float *X,
-                   const uint8_t *Y, int B, float *scratch);
+                   const uint8_t *Y, int B, void *scratch);
 
 /* ---- the training layout ----
  * Training keeps the first layer transposed, W1T (784, H) in the W1 view of a Model (same size,
@@ -90,7 +90,7 @@ void nn_untranspose_w1(float *W1, const float *W1T, int hidden);
 /* forward_prop and backward_prop for a model (and gradient) in the training layout. */
 void forward_prop_t(Activations *a, const Model *mt, const float *X, int B);
 void backward_prop_t(Model *gradt, const Model *mt, const Activations *a, const float *X,
-                     const uint8_t *Y, int B, float *scratch);
+                     const uint8_t *Y, int B, void *scratch);
 
 /* One image: x is 784 values in 0..1. Writes the 10 probabilities and returns the digit 0..9,
  * or -1 with err set when x holds a NaN, an infinity or a value outside [0, 1], or when the

@@ -68,7 +68,7 @@ struct Trainer {
     Activations act;
     float *X;                 /* (batch, 784) inputs of the current batch */
     uint8_t *Y;               /* (batch) labels */
-    float *scratch;           /* backward scratch */
+    void *scratch;            /* backward scratch */
     float *aug_scratch;
     float *raw;               /* one un-augmented image (784) */
     uint32_t *order;          /* shuffled row order of this epoch */
@@ -140,7 +140,7 @@ Trainer *trainer_new(Model *m, const Dataset *data, const TrainConfig *cfg, Digi
     }
     t->X = malloc((size_t)B * NN_INPUTS * sizeof *t->X);
     t->Y = malloc((size_t)B);
-    t->scratch = malloc(nn_backward_scratch(B, H) * sizeof *t->scratch);
+    t->scratch = malloc(nn_backward_scratch_bytes(B, H));
     t->aug_scratch = malloc(augment_scratch_floats() * sizeof *t->aug_scratch);
     t->raw = malloc(NN_INPUTS * sizeof *t->raw);
     t->order = malloc(data->n * sizeof *t->order);

@@ -154,7 +154,7 @@ int main(int argc, char **argv) {
     Model mt, grad;
     Activations act;
     float *X = malloc((size_t)B * NN_INPUTS * sizeof *X);
-    float *scratch = malloc(nn_backward_scratch(B, hidden) * sizeof *scratch);
+    void *scratch = malloc(nn_backward_scratch_bytes(B, hidden));
     if (model_alloc(&mt, hidden, &err) || model_alloc(&grad, hidden, &err) || activations_alloc(&act, B, hidden, &err) ||
         !X || !scratch)
         return fail("kernels", err.msg[0] ? err.msg : "out of memory");

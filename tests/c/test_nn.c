@@ -165,7 +165,7 @@ TEST(backward_prop_should_match_finite_differences) {
     uint8_t Y[B] = {3, 7, 0, 3};
     Activations a;
     activations_alloc(&a, B, H, NULL);
-    float *scratch = malloc(nn_backward_scratch(B, H) * sizeof *scratch);
+    void *scratch = malloc(nn_backward_scratch_bytes(B, H));
     forward_prop(&a, &m, X, B);
     model_zero(&grad);
     backward_prop(&grad, &m, &a, X, Y, B, scratch);
@@ -219,7 +219,7 @@ TEST(one_gradient_step_should_lower_the_loss_and_raise_the_true_class) {
     uint8_t Y[B] = {0, 1, 2, 3, 4, 5, 6, 7};
     Activations a;
     activations_alloc(&a, B, H, NULL);
-    float scratch[B * (H + NN_OUTPUTS)];
+    void *scratch = malloc(nn_backward_scratch_bytes(B, H));
     forward_prop(&a, &m, X, B);
     float loss0 = cross_entropy(&a, Y, B), p0 = a.A2[0 * 10 + 0];
     model_zero(&grad);
@@ -228,6 +228,7 @@ TEST(one_gradient_step_should_lower_the_loss_and_raise_the_true_class) {
     forward_prop(&a, &m, X, B);
     CHECK(cross_entropy(&a, Y, B) < loss0);
     CHECK(a.A2[0] > p0);
+    free(scratch);
     activations_free(&a);
     model_free(&m);
     model_free(&grad);
@@ -310,7 +311,7 @@ TEST(training_layout_kernels_should_agree_with_the_reference_ones) {
     uint8_t Y[B] = {1, 2, 3, 4, 5, 9};
     Activations ref, fast;
     activations_alloc(&ref, B, H, NULL), activations_alloc(&fast, B, H, NULL);
-    float scratch[B * (H + NN_OUTPUTS)];
+    void *scratch = malloc(nn_backward_scratch_bytes(B, H));
     forward_prop_reference(&ref, &m, X, B);
     forward_prop_t(&fast, &mt, X, B);
     for (int i = 0; i < B * H; i++) CHECK_NEAR(fast.Z1[i], ref.Z1[i], 1e-5);
@@ -331,7 +332,39 @@ TEST(training_layout_kernels_should_agree_with_the_reference_ones) {
     DigitsError err;
     CHECK(predict_t(&mt, X, p2, hidden, &err) == -1);
     CHECK_CONTAINS(err.msg, "input value 7 (row 0, column 7) is NaN");
+    free(scratch);
     activations_free(&ref), activations_free(&fast);
+    model_free(&m), model_free(&mt), model_free(&g), model_free(&gt), model_free(&back);
+}
+
+/* backward_prop_t sums each weight's gradient over the samples that ink its pixel, a pixel at a
+ * time, in chunks of samples; backward_prop goes a sample at a time. The products and their order
+ * per weight are the same, so the gradients must be equal to the last bit, across chunk edges too. */
+TEST(the_pixel_major_weight_gradient_should_equal_the_sample_major_one_bit_for_bit) {
+    enum { H = 37, B = 600 }; /* H not a multiple of the vector blocks; B spans three chunks */
+    Model m, mt, g, gt, back;
+    model_alloc(&m, H, NULL), model_alloc(&mt, H, NULL), model_alloc(&g, H, NULL), model_alloc(&gt, H, NULL);
+    model_alloc(&back, H, NULL);
+    model_init_he(&m, 3);
+    nn_transpose_w1(mt.W1, m.W1, H);
+    memcpy(mt.b1, m.b1, (m.count - (size_t)H * NN_INPUTS) * sizeof(float));
+    Rng rng;
+    rng_seed(&rng, 12);
+    float *X = malloc((size_t)B * NN_INPUTS * sizeof *X);
+    uint8_t *Y = malloc(B);
+    random_inputs(X, B, &rng);
+    for (int b = 0; b < B; b++) Y[b] = (uint8_t)rng_below(&rng, 10);
+    Activations act;
+    activations_alloc(&act, B, H, NULL);
+    void *scratch = malloc(nn_backward_scratch_bytes(B, H));
+    forward_prop_reference(&act, &m, X, B);
+    model_zero(&g), model_zero(&gt);
+    backward_prop(&g, &m, &act, X, Y, B, scratch);
+    backward_prop_t(&gt, &mt, &act, X, Y, B, scratch);
+    nn_untranspose_w1(back.W1, gt.W1, H);
+    CHECK(memcmp(back.W1, g.W1, (size_t)H * NN_INPUTS * sizeof(float)) == 0);
+    free(scratch), free(X), free(Y);
+    activations_free(&act);
     model_free(&m), model_free(&mt), model_free(&g), model_free(&gt), model_free(&back);
 }
 
@@ -361,6 +394,7 @@ static const TestCase TESTS[] = {
     T(model_alloc_should_reject_bad_hidden_sizes),
     T(weights_so_large_that_the_logits_overflow_should_be_an_error_not_nan),
     T(training_layout_kernels_should_agree_with_the_reference_ones),
+    T(the_pixel_major_weight_gradient_should_equal_the_sample_major_one_bit_for_bit),
 };
 
 TEST_MAIN(TESTS)
