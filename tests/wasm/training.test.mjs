@@ -149,6 +149,12 @@ describe('training', () => {
     assert.equal(result.wrongCount, validation.count - result.confusion.reduce((a, row, r) => a + row[r], 0));
     assert.equal(result.misclassified.length, Math.min(result.wrongCount, 48));
     for (const m of result.misclassified) assert.notEqual(m.label, m.predicted);
+    // The weights handed back are on the integer grid, and the figures are theirs.
+    const rec = await Recognizer.create(factory);
+    rec.loadModel(result.files);
+    assert.equal(rec.integerFirstLayer, true);
+    assert.equal(training.accuracy(result.files, validation), result.valAccuracy);
+    rec.dispose();
   });
 
   test('the same seed trains the same model', async () => {
