@@ -13,6 +13,7 @@ export const TARGETS = {
   csvVsPapa: 3,        // CSV parsing ≥ 3× PapaParse
   pageGzipBytes: 1.2e6, // everything before the first prediction, model included
   readyMs: 1000,       // navigation to ready-to-predict, localhost
+  nativeShareAim: 50,  // native training: executed FLOP rate, % of one core's fp32 peak (an aim)
 };
 
 // FLOPs per training sample of the 784-H-10 network (2 FLOPs per multiply-add):
@@ -93,11 +94,15 @@ export function analyse(run) {
   if (summary.training) {
     for (const t of summary.training.hiddens) {
       const n = t.native;
+      // The issue asks for the rate against the core's fp32 peak, aiming at 50%. Executed FLOPs
+      // (the sparse kernels skip blank pixels) are the honest measure of how busy the core is; the
+      // dense-equivalent rate says how fast a dense implementation would have to run to keep up.
+      const denseShare = (100 * n.gflopsDense) / machine.cpu.peaks.hardware.gflops;
       targets.push({
-        name: `native training 784-${t.hidden}-10: executed FLOP rate vs one core's peak`, target: 'report',
-        value: n.percentOfPeak.hardware, met: null,
-        shown: `${fmt(n.gflopsExecuted, 1)} GFLOP/s = ${fmt(n.percentOfPeak.baseline, 0)}% of the default build's ISA peak, ` +
-          `${fmt(n.percentOfPeak.hardware, 0)}% of the hardware's`,
+        name: `native training 784-${t.hidden}-10: FLOP rate vs one core's fp32 peak`, target: `report; aim ≥ ${TARGETS.nativeShareAim}%`,
+        value: n.percentOfPeak.hardware, met: n.percentOfPeak.hardware >= TARGETS.nativeShareAim,
+        shown: `executed: ${fmt(n.gflopsExecuted, 1)} GFLOP/s = ${fmt(n.percentOfPeak.hardware, 0)}% of the hardware's peak ` +
+          `(${fmt(n.percentOfPeak.baseline, 0)}% of the default SSE2 build's); dense-equivalent: ${fmt(n.gflopsDense, 0)} GFLOP/s = ${fmt(denseShare, 0)}%`,
       });
     }
   }
