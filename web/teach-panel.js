@@ -36,6 +36,9 @@ export class TeachPanel {
   #latest = null;       // the newest progress message, shown at the next frame
   #frame = 0;
   #ready;               // settles once the saved digits are shown
+  // Other tabs of this page keep digits in the same IndexedDB: each change is announced, and the
+  // other tabs read the list again.
+  #channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('digits-samples') : null;
 
   constructor({ drawing, clearPad, currentModel, useModel, say = () => {} }) {
     this.#say = say;
@@ -63,6 +66,12 @@ export class TeachPanel {
     $('#finetune-cancel').addEventListener('click', () => this.#client.cancel());
     $('#finetune-download').addEventListener('click', () => this.#download());
     this.#ready = this.#open();
+    this.#channel?.addEventListener('message', () => this.#ready.then(() => this.#reload()));
+  }
+
+  /** Tells the other tabs that the kept digits changed (only a shared store is worth telling). */
+  #announce() {
+    if (this.#store?.persistent) this.#channel?.postMessage('changed');
   }
 
   /** The pad changed: the digit keys work only when there is a drawing. */
@@ -87,6 +96,7 @@ export class TeachPanel {
     this.#samples.push(sample);
     this.#list.prepend(this.#item(sample));
     this.#refresh();
+    this.#announce();
     const read = drawing.digit == null ? '' : drawing.digit === digit ? ', as it read it' : ` (it read ${drawing.digit})`;
     $('#teach-status').textContent = `Kept as a ${digit}${read}: ${plural(this.#samples.length, 'digit')} of yours ` +
       'below, to fine-tune on.';
@@ -108,6 +118,7 @@ export class TeachPanel {
     this.#items.delete(id);
     item.remove();
     this.#refresh();
+    this.#announce();
     if (hadFocus) (next?.querySelector('button') ?? $('#mine-summary')).focus();
   }
 
@@ -122,6 +133,7 @@ export class TeachPanel {
     this.#items.clear();
     this.#list.replaceChildren();
     this.#refresh();
+    this.#announce();
     this.#closeConfirm($('#mine-summary'));
     $('#teach-status').textContent = `${plural(n, 'digit')} of yours deleted.`;
   }
@@ -214,13 +226,21 @@ export class TeachPanel {
     } catch {
       this.#store = SampleStore.inMemory();
     }
+    await this.#reload();
+  }
+
+  /** Reads the kept digits from the store and shows them (at start, and when another tab changed them). */
+  async #reload() {
     try {
       this.#samples = await this.#store.all();
     } catch (err) {
       show($('#mine-error'), `Your digits could not be read: ${err.message}.`);
     }
+    const hadFocus = this.#list.contains(document.activeElement);
+    this.#items.clear();
     this.#list.replaceChildren(...this.#samples.map((s) => this.#item(s)).reverse());
     this.#refresh();
+    if (hadFocus) $('#mine-summary').focus();
   }
 
   #item(sample) {

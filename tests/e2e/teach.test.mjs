@@ -114,6 +114,29 @@ describe('teaching it your handwriting', { timeout: 300_000 }, () => {
     assert.deepEqual(problems, []);
   });
 
+  test('another open tab shows digits kept, deleted and cleared here, without a reload', async () => {
+    const { page, context, problems } = await openPage();
+    const other = await context.newPage();
+    await other.goto(page.url());
+    await waitReady(other);
+    await other.waitForFunction(() => !/Loading/.test(document.querySelector('#mine-summary').textContent));
+    await teach(page, SEVEN, 7);
+    await teach(page, ZERO, 0);
+    const soon = { timeout: 10_000 }; // a change shows in the other tab at once, not at its next reload
+    await other.waitForFunction(() => document.querySelectorAll('#mine-list li').length === 2, null, soon);
+    assert.deepEqual(await captions(other), ['0', '7']);
+    assert.equal(await text(other, '#mine-summary'), '2 digits of yours, kept in this browser until you delete them.');
+    await other.locator('#mine-list li').first().locator('button').click(); // delete the 0 over there
+    await page.waitForFunction(() => document.querySelectorAll('#mine-list li').length === 1, null, soon);
+    assert.deepEqual(await captions(page), ['7']);
+    await page.locator('#mine-clear').click();
+    await page.locator('#mine-clear-yes').click();
+    await other.waitForFunction(() => document.querySelectorAll('#mine-list li').length === 0, null, soon);
+    assert.equal(await text(other, '#mine-summary'), 'None yet: draw a digit above, then press the digit it is.');
+    await context.close();
+    assert.deepEqual(problems, []);
+  });
+
   test('Cancel stops fine-tuning at once and leaves the model in use', async () => {
     const { page, context, problems } = await openPage();
     await teach(page, SEVEN, 7);
