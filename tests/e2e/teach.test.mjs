@@ -120,15 +120,18 @@ describe('teaching it your handwriting', { timeout: 300_000 }, () => {
     await other.goto(page.url());
     await waitReady(other);
     await other.waitForFunction(() => !/Loading/.test(document.querySelector('#mine-summary').textContent));
+    await page.bringToFront(); // a tab in the background gets no animation frames: the pad would not draw
     await teach(page, SEVEN, 7);
     await teach(page, ZERO, 0);
     const soon = { timeout: 10_000 }; // a change shows in the other tab at once, not at its next reload
     await other.waitForFunction(() => document.querySelectorAll('#mine-list li').length === 2, null, soon);
     assert.deepEqual(await captions(other), ['0', '7']);
     assert.equal(await text(other, '#mine-summary'), '2 digits of yours, kept in this browser until you delete them.');
+    await other.bringToFront();
     await other.locator('#mine-list li').first().locator('button').click(); // delete the 0 over there
     await page.waitForFunction(() => document.querySelectorAll('#mine-list li').length === 1, null, soon);
     assert.deepEqual(await captions(page), ['7']);
+    await page.bringToFront();
     await page.locator('#mine-clear').click();
     await page.locator('#mine-clear-yes').click();
     await other.waitForFunction(() => document.querySelectorAll('#mine-list li').length === 0, null, soon);
