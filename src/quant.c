@@ -96,8 +96,9 @@ static int inked_levels(int *idx, int32_t *level, int *n, const QuantW1 *q, cons
     int exact = 1;
     for (int i = 0; i < *n; i++) {
         float v = x[idx[i]];
-        int32_t p = (int32_t)(v * 255.0f + 0.5f); /* v is in (0, 1]: p is in 0..255 */
-        exact &= q->levels[p] == v;
+        float c = v > 0.0f && v <= 1.0f ? v : 0.0f; /* NaN, negative or above 1: no level, and no safe index */
+        int32_t p = (int32_t)(c * 255.0f + 0.5f);   /* p is in 0..255 */
+        exact &= (c == v) & (q->levels[p] == v);
         level[i] = p;
     }
     return exact;

@@ -47,8 +47,8 @@ int quant_on_grid(const Model *m);
 int quant_new(QuantW1 *q, const Model *m, DigitsError *err);
 void quant_free(QuantW1 *q); /* NULL-safe; leaves *q zeroed */
 
-/* z1 = b1 + W1 x, before the ReLU, in integers, if x (784 values, already checked to be in 0..1)
- * is an 8-bit image: returns 1. Returns 0, having written nothing, for any other x. */
+/* z1 = b1 + W1 x, before the ReLU, in integers, if x (784 values) is an 8-bit image: returns 1.
+ * Returns 0, having written nothing, for any other x (NaN and out-of-range values included). */
 int quant_hidden_layer(float *z1, QuantW1 *q, const float *b1, const float *x);
 
 /* predict for the recogniser: the integer first layer when q is not NULL and x is an 8-bit

@@ -209,6 +209,12 @@ TEST(images_that_are_not_8_bit_should_be_left_to_the_float_path) {
     CHECK(z1[0] == 42.0f); /* nothing written */
     x[300] = nextafterf(128.0f / 255.0f, 1.0f); /* one float away from a level */
     CHECK(quant_hidden_layer(z1, &q, m.b1, x) == 0);
+    const float bad[] = {NAN, INFINITY, 2.0f, -1.0f / 255.0f, 1e30f};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) { /* no level, no crash, nothing written */
+        x[300] = bad[i];
+        CHECK(quant_hidden_layer(z1, &q, m.b1, x) == 0);
+        CHECK(z1[0] == 42.0f);
+    }
     x[300] = 128.0f / 255.0f;
     CHECK(quant_hidden_layer(z1, &q, m.b1, x) == 1);
     quant_free(&q);
