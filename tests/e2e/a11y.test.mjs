@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  DESKTOP, ONE, PHONE, REPO, SEVEN, ZERO, axeViolations, drawWithMouse, launchSite, screenshot, settle, teach,
+  DESKTOP, LOOKS, ONE, REPO, SEVEN, ZERO, axeViolations, drawWithMouse, launchSite, screenshot, settle, teach,
 } from './browser.mjs';
 
 let site, dir, smallCsv;
@@ -68,19 +68,17 @@ const focused = (page) => page.evaluate(() => {
 });
 
 describe('for everyone', { timeout: 600_000 }, () => {
-  for (const colorScheme of ['light', 'dark']) {
-    for (const [device, options] of [['desktop', DESKTOP], ['phone', PHONE]]) {
-      test(`axe finds no serious or critical problem: ${colorScheme}, ${device}, everything showing`, async () => {
-        const { page, context, problems } = await openPage({ ...options, colorScheme });
-        assert.deepEqual(await axeViolations(page), [], 'on the fresh page');
-        await showEverything(page);
-        const violations = await axeViolations(page);
-        await screenshot(page, `a11y-${device}-${colorScheme}`, null, { fullPage: true });
-        assert.deepEqual(violations, []);
-        await context.close();
-        assert.deepEqual(problems, []);
-      });
-    }
+  for (const { colorScheme, device, options } of LOOKS) {
+    test(`axe finds no serious or critical problem: ${colorScheme}, ${device}, everything showing`, async () => {
+      const { page, context, problems } = await openPage(options);
+      assert.deepEqual(await axeViolations(page), [], 'on the fresh page');
+      await showEverything(page);
+      const violations = await axeViolations(page);
+      await screenshot(page, `a11y-${device}-${colorScheme}`, null, { fullPage: true });
+      assert.deepEqual(violations, []);
+      await context.close();
+      assert.deepEqual(problems, []);
+    });
   }
 
   test('Tab reaches every control in order, each with a visible focus mark', async () => {

@@ -185,6 +185,27 @@ export function inkAt(page, [x, y]) {
   }, [x, y]);
 }
 
+// The four looks every screenshot covers: light and dark, each on a desktop and a phone.
+export const LOOKS = ['light', 'dark'].flatMap((colorScheme) => [['desktop', DESKTOP], ['phone', PHONE]]
+  .map(([device, options]) => ({ colorScheme, device, options: { ...options, colorScheme } })));
+
+/** For each of LOOKS: opens a page with open(look.options), runs body(page, look) (which returns
+ * the screenshots it saved), checks that the page does not scroll sideways, closes it and checks
+ * that nothing went wrong in it. Prints and returns every screenshot saved. */
+export async function inEveryLook(open, body) {
+  const saved = [];
+  for (const look of LOOKS) {
+    const { page, context, problems } = await open(look.options);
+    saved.push(...[await body(page, look)].flat());
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), look.options.viewport.width,
+      `${look.device}, ${look.colorScheme}: the page scrolls sideways`);
+    await context.close();
+    assert.deepEqual(problems, []);
+  }
+  console.log(`screenshots: ${saved.join(', ')}`);
+  return saved;
+}
+
 /** Saves a screenshot (of the page, or of `locator` if given) as test-results/<name>.png. */
 export async function screenshot(page, name, locator = null, { fullPage = false } = {}) {
   const path = join(SHOTS, `${name}.png`);

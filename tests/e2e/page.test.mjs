@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  DESKTOP, ONE, PHONE, SEVEN, ZERO, assertEmpty, assertRecognised, drawWithMouse, drawWithTouch, inkAt,
+  DESKTOP, ONE, PHONE, SEVEN, ZERO, assertEmpty, assertRecognised, drawWithMouse, drawWithTouch, inEveryLook, inkAt,
   launchSite, predictionText, screenshot, settle,
 } from './browser.mjs';
 
@@ -107,17 +107,10 @@ describe('the page', { timeout: 300_000 }, () => {
   }
 
   test('screenshots: desktop and phone, light and dark', async () => {
-    const saved = [];
-    for (const colorScheme of ['light', 'dark']) {
-      for (const [name, options] of [['desktop', DESKTOP], ['phone', PHONE]]) {
-        const { page, context, problems } = await open({ ...options, colorScheme });
-        await drawWithMouse(page, SEVEN);
-        await assertRecognised(page, 7);
-        saved.push(await screenshot(page, `page-${name}-${colorScheme}`));
-        await context.close();
-        assert.deepEqual(problems, []);
-      }
-    }
-    console.log(`screenshots: ${saved.join(', ')}`);
+    await inEveryLook(open, async (page, { device, colorScheme }) => {
+      await drawWithMouse(page, SEVEN);
+      await assertRecognised(page, 7);
+      return screenshot(page, `page-${device}-${colorScheme}`);
+    });
   });
 });
