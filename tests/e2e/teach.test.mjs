@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { Training } from '../../web/training.js';
 import { loadFactory } from '../wasm/load.mjs';
 import {
-  DESKTOP, ONE, SEVEN, ZERO, assertRecognised, drawWithMouse, inEveryLook, launchSite, screenshot, settle, teach, waitReady,
+  DESKTOP, ONE, PHONE, SEVEN, ZERO, assertRecognised, drawWithMouse, inEveryLook, launchSite, screenshot, settle, teach, waitReady,
 } from './browser.mjs';
 
 let site;
@@ -149,6 +149,21 @@ describe('teaching it your handwriting', { timeout: 300_000 }, () => {
     assert.equal(await text(page, '#finetune-text'), 'Cancelled. The model in use did not change.');
     assert.match(await text(page, '#model-name'), /^Model: default 784-\d+-10$/);
     assert.equal(await page.locator('#finetune').isEnabled(), true);
+    await context.close();
+    assert.deepEqual(problems, []);
+  });
+
+  test('on a phone, the answer and the digit keys to correct it are on the first screen with the pad', async () => {
+    const { page, context, problems } = await openPage(PHONE);
+    await drawWithMouse(page, SEVEN);
+    await assertRecognised(page, 7);
+    const height = PHONE.viewport.height;
+    const box = async (selector) => page.locator(selector).boundingBox();
+    assert.equal(await page.evaluate(() => window.scrollY), 0, 'drawing did not scroll the page');
+    for (const selector of ['#pad', '#prediction', '#teach-keys .keys']) {
+      const b = await box(selector);
+      assert.ok(b.y >= 0 && b.y + b.height <= height, `${selector} spans ${Math.round(b.y)}..${Math.round(b.y + b.height)} px: not all within the first ${height} px`);
+    }
     await context.close();
     assert.deepEqual(problems, []);
   });
