@@ -1,4 +1,4 @@
-// teach-panel.js: "Teach it your handwriting". The digit keys under the bars keep what is on the
+// teach-panel.js: "Teach it your handwriting". The digit keys under the answer keep what is on the
 // pad (the 28×28 image the network saw) as the digit the user says it is, and clear the pad for
 // the next one. The section below shows these digits (how many of each, and each one, newest
 // first, to delete), exports them as a Kaggle CSV, and fine-tunes the model in use on them mixed
