@@ -237,7 +237,9 @@ export function readmeTable(r) {
       `${fmtBytes(s.page.tfLoadedGzip)} + the model`, '']);
     rows.push(['Page ready to read a digit, cold load on localhost', `${fmt(s.page.readyMs, 0)} ms`, '', '']);
   }
-  const native = (s.training?.hiddens ?? []).map((t) => `784-${t.hidden}-10 at ${fmt(t.native.samplesPerSec.median)} samples/s`);
+  const peak = r.machine.cpu.peaks.hardware.gflops;
+  const native = (s.training?.hiddens ?? []).map((t) => `784-${t.hidden}-10 at ${fmt(t.native.samplesPerSec.median)} samples/s ` +
+    `(the network's arithmetic at ${fmt((100 * t.native.gflopsDense) / peak, 0)}% of one core's fp32 peak)`);
   return [
     table(['', 'digits (C → wasm)', 'TensorFlow.js (wasm backend)', ''], rows),
     '',
