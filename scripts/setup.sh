@@ -53,13 +53,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
 fi
 
-# npm dev dependencies: installed when any of package.json's is missing from node_modules.
+# npm dev dependencies: installed when any of package.json's is missing from node_modules, or is
+# not the version package-lock.json pins (after a pull that changed it, say).
 for part in "${parts[@]}"; do
   [ "$part" = node ] || continue
   if ! node -e '
-    const deps = Object.keys(require("./package.json").devDependencies || {});
     const fs = require("fs");
-    process.exit(deps.every((d) => fs.existsSync("node_modules/" + d + "/package.json")) ? 0 : 1);'; then
+    const deps = Object.keys(require("./package.json").devDependencies || {});
+    const lock = fs.existsSync("package-lock.json") ? require("./package-lock.json").packages || {} : {};
+    const current = (d) => {
+      const file = "node_modules/" + d + "/package.json";
+      if (!fs.existsSync(file)) return false;
+      const pinned = lock["node_modules/" + d]?.version;
+      return !pinned || JSON.parse(fs.readFileSync(file, "utf8")).version === pinned;
+    };
+    process.exit(deps.every(current) ? 0 : 1);'; then
     echo "setup: installing npm dev dependencies" >&2
     if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
   fi
