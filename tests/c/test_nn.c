@@ -290,8 +290,9 @@ TEST(model_alloc_should_reject_bad_hidden_sizes) {
     model_free(&m); /* twice is harmless */
 }
 
-TEST(training_layout_kernels_should_agree_with_the_reference_ones) {
-    enum { H = 19, B = 6 };
+/* The training layout's kernels against the reference ones for one hidden size H. */
+static void check_training_layout(int H) {
+    enum { B = 6 };
     Model m, mt, g, gt, back;
     model_alloc(&m, H, NULL), model_alloc(&mt, H, NULL), model_alloc(&g, H, NULL), model_alloc(&gt, H, NULL);
     model_alloc(&back, H, NULL);
@@ -323,7 +324,7 @@ TEST(training_layout_kernels_should_agree_with_the_reference_ones) {
     for (size_t i = 0; i < (size_t)H * NN_INPUTS; i++) CHECK_NEAR(back.W1[i], g.W1[i], 1e-6);
     for (size_t i = (size_t)H * NN_INPUTS; i < m.count; i++) CHECK_NEAR(gt.params[i], g.params[i], 1e-6);
     /* predict_t on the training layout gives predict's answer */
-    float p1[NN_OUTPUTS], p2[NN_OUTPUTS], hidden[H];
+    float p1[NN_OUTPUTS], p2[NN_OUTPUTS], *hidden = malloc((size_t)H * sizeof *hidden);
     for (int b = 0; b < B; b++) {
         CHECK(predict(&m, X + b * NN_INPUTS, p1, hidden, NULL) == predict_t(&mt, X + b * NN_INPUTS, p2, hidden, NULL));
         for (int j = 0; j < NN_OUTPUTS; j++) CHECK_NEAR(p1[j], p2[j], 1e-6);
@@ -332,9 +333,20 @@ TEST(training_layout_kernels_should_agree_with_the_reference_ones) {
     DigitsError err;
     CHECK(predict_t(&mt, X, p2, hidden, &err) == -1);
     CHECK_CONTAINS(err.msg, "input value 7 (row 0, column 7) is NaN");
-    free(scratch);
+    free(scratch), free(hidden);
     activations_free(&ref), activations_free(&fast);
     model_free(&m), model_free(&mt), model_free(&g), model_free(&gt), model_free(&back);
+}
+
+/* Sizes that reach every path of the kernels at every vector width (4, 8 or 16 floats): whole
+ * blocks of vectors, single vectors and the scalar tail. */
+TEST(training_layout_kernels_should_agree_with_the_reference_ones) {
+    static const int sizes[] = {19, 45, 300};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        int failures = check_failures;
+        check_training_layout(sizes[i]);
+        if (check_failures != failures) fprintf(stderr, "  (with H = %d)\n", sizes[i]);
+    }
 }
 
 /* backward_prop_t sums each weight's gradient over the samples that ink its pixel, a pixel at a
