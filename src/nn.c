@@ -156,18 +156,26 @@ static void output_layer(float *z2, float *a2, const float *a1, const Model *m) 
     softmax(a2, z2, NN_OUTPUTS);
 }
 
+/* A float's bits without its sign: 0 exactly for +0 and -0, so "!= 0" on these is "!= 0.0f" on
+ * the float (a NaN is not 0 either), in integer arithmetic that vectorises without NaN care. */
+static uint32_t magnitude_bits(float v) {
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    return u & 0x7fffffffu;
+}
+
 /* Blank runs of eight pixels (most of a digit's frame) are skipped with one test; within an
  * inked run the compaction is branch-free, as ink and paper alternate unpredictably. */
 int nn_nonzero_indices(int *idx, const float *x) {
     enum { RUN = 8 }; /* divides 784 */
     int n = 0;
     for (int k = 0; k < NN_INPUTS; k += RUN) {
-        int inked = 0;
-        for (int l = 0; l < RUN; l++) inked |= x[k + l] != 0.0f;
+        uint32_t inked = 0;
+        for (int l = 0; l < RUN; l++) inked |= magnitude_bits(x[k + l]);
         if (!inked) continue;
         for (int l = 0; l < RUN; l++) {
             idx[n] = k + l;
-            n += x[k + l] != 0.0f;
+            n += magnitude_bits(x[k + l]) != 0;
         }
     }
     return n;
@@ -383,7 +391,7 @@ static void pixel_lists(int *start, int *sample, float *value, const float *X, i
     memset(start, 0, (NN_INPUTS + 1) * sizeof *start);
     for (int b = first; b < first + n; b++) { /* count, a pixel ahead: start[k + 1] += ... */
         const float *x = X + (size_t)b * NN_INPUTS;
-        for (int k = 0; k < NN_INPUTS; k++) start[k + 1] += x[k] != 0.0f;
+        for (int k = 0; k < NN_INPUTS; k++) start[k + 1] += magnitude_bits(x[k]) != 0;
     }
     for (int k = 0; k < NN_INPUTS; k++) start[k + 1] += start[k];
     int fill[NN_INPUTS];

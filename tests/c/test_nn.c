@@ -380,6 +380,31 @@ TEST(the_pixel_major_weight_gradient_should_equal_the_sample_major_one_bit_for_b
     model_free(&m), model_free(&mt), model_free(&g), model_free(&gt), model_free(&back);
 }
 
+/* nn_nonzero_indices lists, in order, the k with x[k] != 0.0f: -0 is blank, the smallest
+ * subnormal and a NaN are not, and runs of eight blank pixels are skipped without losing ink at
+ * their edges. */
+TEST(nonzero_indices_should_list_exactly_the_pixels_that_are_not_zero) {
+    float x[NN_INPUTS] = {0};
+    int idx[NN_INPUTS], want[NN_INPUTS];
+    CHECK(nn_nonzero_indices(idx, x) == 0);
+    x[0] = -0.0f, x[7] = 1.0f, x[8] = 1e-45f, x[15] = NAN, x[16] = -0.0f, x[783] = 0.5f;
+    int n = nn_nonzero_indices(idx, x);
+    CHECK(n == 4);
+    CHECK(idx[0] == 7 && idx[1] == 8 && idx[2] == 15 && idx[3] == 783);
+    Rng rng;
+    rng_seed(&rng, 9);
+    for (int trial = 0; trial < 200; trial++) {
+        float density = rng_uniform(&rng);
+        int m = 0;
+        for (int k = 0; k < NN_INPUTS; k++) {
+            x[k] = rng_uniform(&rng) < density ? rng_uniform(&rng) : (rng_uniform(&rng) < 0.5f ? 0.0f : -0.0f);
+            if (x[k] != 0.0f) want[m++] = k;
+        }
+        CHECK(nn_nonzero_indices(idx, x) == m);
+        CHECK(memcmp(idx, want, (size_t)m * sizeof *idx) == 0);
+    }
+}
+
 TEST(weights_so_large_that_the_logits_overflow_should_be_an_error_not_nan) {
     Model m;
     tiny_model(&m);
@@ -404,6 +429,7 @@ static const TestCase TESTS[] = {
     T(he_init_should_be_seeded_and_scaled),
     T(predict_should_reject_nan_infinity_and_values_outside_0_to_1),
     T(model_alloc_should_reject_bad_hidden_sizes),
+    T(nonzero_indices_should_list_exactly_the_pixels_that_are_not_zero),
     T(weights_so_large_that_the_logits_overflow_should_be_an_error_not_nan),
     T(training_layout_kernels_should_agree_with_the_reference_ones),
     T(the_pixel_major_weight_gradient_should_equal_the_sample_major_one_bit_for_bit),
