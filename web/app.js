@@ -21,6 +21,8 @@ let defaultModel = null; // { files, shape }: the default model's .npy files, to
 let current = null;      // what the pad shows: { x: the network's input, digit } or null
 let announce = null;     // what to tell screen readers at the next update: 'stroke', 'undo', 'clear'
 let teach = null;        // the TeachPanel, once loaded
+const BUNDLED = { kind: 'bundled' };
+let modelData = BUNDLED; // the data the model in use was trained on (see useModel)
 const pad = new Pad($('#pad'), {
   onChange: ({ strokeEnded }) => {
     if (strokeEnded) announce = 'stroke';
@@ -71,6 +73,7 @@ async function start() {
       drawing: () => current,
       clearPad,
       currentModel: () => recognizer.exportModel(),
+      modelData: () => modelData,
       useModel,
       say,
     });
@@ -92,18 +95,23 @@ async function start() {
 
 // Makes the four .npy files the recogniser's model; throws (keeping the old model) if they are bad.
 // kind: 'default', 'trained' (with accuracy, the validation accuracy), 'fine-tuned' (with accuracy,
-// the hold-out accuracy, and count, the user's digits it was tuned on) or 'files'.
-function useModel(files, kind, { accuracy, count } = {}) {
+// the accuracy on validation: 'hold-out' (the bundled one) or 'split' (part of the person's file),
+// and count, the user's digits it was tuned on) or 'files'. data: the source the model was trained
+// on ({ kind: 'file', file } or { kind: 'bundled' }, also for models of unknown origin), which
+// fine-tuning mixes in.
+function useModel(files, kind, { accuracy, count, data, validation } = {}) {
   recognizer.loadModel(files);
-  showModel(kind, { accuracy, count });
+  modelData = data ?? BUNDLED;
+  showModel(kind, { accuracy, count, validation });
   update();
 }
 
-function showModel(kind, { accuracy, count } = {}) {
+function showModel(kind, { accuracy, count, validation = 'hold-out' } = {}) {
   const shape = `784-${recognizer.hidden}-10`;
   const text = kind === 'default' ? `default ${shape}`
     : kind === 'trained' ? `trained here, ${shape}, ${(accuracy * 100).toFixed(1)}% validation`
-      : kind === 'fine-tuned' ? `fine-tuned on ${count} of your digits, ${shape}, ${(accuracy * 100).toFixed(1)}% hold-out`
+      : kind === 'fine-tuned' ? `fine-tuned on ${count} of your digits, ${shape}, ${(accuracy * 100).toFixed(1)}% ` +
+        (validation === 'hold-out' ? 'hold-out' : 'validation')
         : `loaded from files, ${shape}`;
   const name = $('#model-name');
   name.textContent = `Model: ${text}`;

@@ -2,13 +2,16 @@
 // pad (the 28×28 image the network saw) as the digit the user says it is, and clear the pad for
 // the next one. The section below shows these digits (how many of each, and each one, newest
 // first, to delete), exports them as a Kaggle CSV, and fine-tunes the model in use on them mixed
-// with the bundled digits, in a worker of its own (web/trainer-client.js, Training.fineTune in
-// web/training.js). They are kept in IndexedDB (web/samples.js) until the user deletes them.
+// with the data that model was trained on (the bundled digits, or the person's CSV file), in a
+// worker of its own (web/trainer-client.js, Training.fineTune in web/training.js). They are kept in
+// IndexedDB (web/samples.js) until the user deletes them.
 //
-//   const teach = new TeachPanel({ drawing, clearPad, currentModel, useModel, say });
+//   const teach = new TeachPanel({ drawing, clearPad, currentModel, modelData, useModel, say });
 //   teach.setDrawing(current)   // app.js, on every update: { x: Float32Array(784), digit } or null
-//   // drawing() -> the same; currentModel() -> the recogniser's four .npy files;
-//   // useModel(files, 'fine-tuned', { accuracy, count }) switches the recogniser (see app.js);
+//   // drawing() -> the same; currentModel() -> the recogniser's four .npy files; modelData() -> the
+//   // data it was trained on, { kind: 'bundled' } or { kind: 'file', file };
+//   // useModel(files, 'fine-tuned', { accuracy, count, data, validation }) switches the recogniser
+//   // (see app.js);
 //   // say(text) tells screen readers (the progress line is not a live region: it changes too often)
 import { FINETUNE_DEFAULTS } from './defaults.js';
 import { SampleStore, packSamples, samplesToCsv, toPixels } from './samples.js';
@@ -22,6 +25,7 @@ export class TeachPanel {
   #drawing;
   #clearPad;
   #currentModel;
+  #modelData;
   #useModel;
   #say;
   #store = null;
@@ -32,6 +36,7 @@ export class TeachPanel {
   #list = $('#mine-list');
   #client = new TrainerClient();
   #running = false;
+  #tuningOn = null;     // the data the running fine-tuning mixes in (see modelData)
   #result = null;       // the last fine-tuning's result, for the download
   #latest = null;       // the newest progress message, shown at the next frame
   #frame = 0;
@@ -40,11 +45,12 @@ export class TeachPanel {
   // other tabs read the list again.
   #channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('digits-samples') : null;
 
-  constructor({ drawing, clearPad, currentModel, useModel, say = () => {} }) {
+  constructor({ drawing, clearPad, currentModel, modelData = () => ({ kind: 'bundled' }), useModel, say = () => {} }) {
     this.#say = say;
     this.#drawing = drawing;
     this.#clearPad = clearPad;
     this.#currentModel = currentModel;
+    this.#modelData = modelData;
     this.#useModel = useModel;
     this.#keys = [...document.querySelectorAll('#teach-keys button[data-digit]')];
     this.#counts = makeCounts($('#mine-counts'));
@@ -147,6 +153,7 @@ export class TeachPanel {
   async fineTune() {
     if (this.#running || !this.#samples.length) return;
     const samples = this.#samples.slice();
+    const data = this.#tuningOn = this.#modelData();
     show($('#mine-error'), null);
     $('#finetune-result').textContent = '';
     $('#finetune-more').hidden = true;
@@ -157,10 +164,10 @@ export class TeachPanel {
     this.#say('Fine-tuning started.');
     try {
       const result = await this.#client.fineTune(
-        { model: this.#currentModel(), samples: packSamples(samples), options: FINETUNE_DEFAULTS },
+        { model: this.#currentModel(), samples: packSamples(samples), options: FINETUNE_DEFAULTS, data },
         (message) => this.#showProgress(message),
       );
-      this.#finish(result);
+      this.#finish(result, data);
     } catch (err) {
       cancelAnimationFrame(this.#frame);
       this.#frame = 0;
@@ -174,20 +181,28 @@ export class TeachPanel {
     }
   }
 
-  #finish(result) {
+  /** data: what the model was trained on, which the worker mixed in (unless it fell back to the
+   * bundled digits: result.base.fallback says why). */
+  #finish(result, data) {
     this.#result = result;
     this.#latest = null;
     $('#finetune-bar').value = 1;
-    const { personal, validationBefore, valAccuracy, options, seconds } = result;
-    $('#finetune-text').textContent = `Done: ${plural(options.epochs, 'epoch')} over your digits and ` +
-      `${number(result.baseCount)} bundled ones in ${seconds.toFixed(1)} s.`;
+    const { personal, validationBefore, valAccuracy, options, seconds, base } = result;
+    const fromFile = data.kind === 'file' && !base.fallback;
+    const mixed = fromFile ? `${number(result.baseCount)} of ${base.name}'s (the data the model was trained on)`
+      : `${number(result.baseCount)} bundled ones${base.fallback ? ` (${base.fallback})` : ''}`;
+    $('#finetune-text').textContent = `Done: ${plural(options.epochs, 'epoch')} over your digits and ${mixed} ` +
+      `in ${seconds.toFixed(1)} s.`;
     try {
-      this.#useModel(result.files, 'fine-tuned', { accuracy: valAccuracy, count: personal.count });
+      this.#useModel(result.files, 'fine-tuned', {
+        accuracy: valAccuracy, count: personal.count, data: fromFile ? data : { kind: 'bundled' }, validation: base.validation,
+      });
     } catch (err) {
       return show($('#mine-error'), `The fine-tuned model could not be used: ${err.message}`);
     }
+    const checked = fromFile ? `Validation digits of ${base.name}` : 'Hold-out digits';
     $('#finetune-result').textContent = `Your ${plural(personal.count, 'digit')}: ${percent(personal.before, 0)} ` +
-      `read right before, ${percent(personal.after, 0)} now. Hold-out digits: ${percent(validationBefore)} before, ` +
+      `read right before, ${percent(personal.after, 0)} now. ${checked}: ${percent(validationBefore)} before, ` +
       `${percent(valAccuracy)} now. The recogniser above uses the fine-tuned model.`;
     $('#finetune-more').hidden = false;
   }
@@ -198,16 +213,18 @@ export class TeachPanel {
       this.#frame = 0;
       const m = this.#latest;
       if (!m || !this.#running) return;
+      const file = this.#tuningOn?.kind === 'file' ? this.#tuningOn.file.name : null;
       if (m.type === 'parse') {
         const of = m.total ? ` of ${formatBytes(m.total)}` : '';
-        $('#finetune-text').textContent = `Reading the bundled digits (${m.name}): ${formatBytes(m.bytes)}${of}`;
+        $('#finetune-text').textContent = (m.name === file ? `Reading ${m.name} again, the data the model was trained on`
+          : `Reading the bundled digits (${m.name})`) + `: ${formatBytes(m.bytes)}${of}`;
         return;
       }
       const p = m.progress;
       $('#finetune-bar').value = p.step / p.steps;
       $('#finetune-text').textContent = [
         `Epoch ${p.epoch} of ${p.epochs}`, `batch ${number(p.batch)} of ${number(p.batches)}`,
-        `hold-out ${p.valAccuracy == null ? '–' : percent(p.valAccuracy)}`,
+        `${file ? 'validation' : 'hold-out'} ${p.valAccuracy == null ? '–' : percent(p.valAccuracy)}`,
         p.eta == null ? '' : p.step === p.steps ? 'finishing' : `${formatDuration(p.eta)} left`,
       ].filter(Boolean).join(' · ');
     });

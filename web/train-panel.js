@@ -4,7 +4,7 @@
 // validation digits; also loads a model from .npy/.zip files. The recogniser is only touched when
 // a run finishes or a model loads successfully. DOM is built once and updated in place.
 //
-//   new TrainPanel({ useModel, say })   // from app.js: useModel(files, kind, { accuracy }) throws, keeping
+//   new TrainPanel({ useModel, say })   // from app.js: useModel(files, kind, { accuracy, data }) throws, keeping
 //                                       // the old model; say(text) tells screen readers
 import { Chart } from './chart.js';
 import { TRAINING_DEFAULTS, TRAINING_LIMITS, VALIDATION_FRACTION, checkTrainingOptions } from './defaults.js';
@@ -129,7 +129,7 @@ export class TrainPanel {
       }
       $('#train-text').textContent = 'Starting…';
       const result = await this.#client.train(options, (m) => this.#showProgress(m.progress));
-      this.#finish(result);
+      this.#finish(result, source);
     } catch (err) {
       cancelAnimationFrame(this.#frame);
       this.#frame = 0;
@@ -146,7 +146,8 @@ export class TrainPanel {
     }
   }
 
-  #finish(result) {
+  /** source: the data trained on, which fine-tuning the model mixes in later. */
+  #finish(result, source) {
     this.#result = result;
     this.#latest = null;
     this.#setBar($('#train-bar'), 1);
@@ -155,7 +156,7 @@ export class TrainPanel {
       `${percent(valAccuracy)} of the validation digits right.`;
     this.#say(`Training done: ${percent(valAccuracy)} of the validation digits right. The recogniser now uses this model.`);
     try {
-      this.#useModel(result.files, 'trained', { accuracy: valAccuracy });
+      this.#useModel(result.files, 'trained', { accuracy: valAccuracy, data: source });
     } catch (err) {
       show($('#train-error'), `The trained model could not be used: ${err.message}`);
     }

@@ -11,7 +11,7 @@
 //   const client = new TrainerClient();
 //   const info = await client.load({ kind: 'file', file }, onParseProgress);  // or { kind: 'bundled' }
 //   const result = await client.train(options, onProgress);
-//   const tuned = await client.fineTune({ model, samples, options }, onProgress);  // onProgress gets
+//   const tuned = await client.fineTune({ model, samples, options, data }, onProgress);  // onProgress gets
 //                                                     // 'parse' and 'progress' messages
 //   client.cancel();   // the pending request rejects with an AbortError, at once
 
@@ -37,10 +37,11 @@ export class TrainerClient {
     return this.#request({ type: 'train', options }, onProgress);
   }
 
-  /** Fine-tunes model (four .npy files) on samples ({ pixels, labels }) mixed with the bundled
-   * digits; resolves to the result (see Training.fineTune in training.js). */
-  fineTune({ model, samples, options }, onProgress) {
-    return this.#request({ type: 'finetune', model, samples, options }, onProgress);
+  /** Fine-tunes model (four .npy files) on samples ({ pixels, labels }) mixed with data, the
+   * source it was trained on (as for load; the bundled digits if absent); resolves to the result
+   * (see Training.fineTune in training.js, and worker.js for result.base). */
+  fineTune({ model, samples, options, data }, onProgress) {
+    return this.#request({ type: 'finetune', model, samples, options, data }, onProgress);
   }
 
   /** Stops the worker now; a pending request rejects with an AbortError. */

@@ -5,9 +5,12 @@
 //   page -> worker   { type: 'load', id, source: { kind: 'bundled' } | { kind: 'file', file: File } }
 //                    { type: 'train', id, options: { hidden, epochs, lr, batch, augment, seed } }
 //                    { type: 'finetune', id, model: { 'W1.npy': Uint8Array, ... }, samples: { pixels, labels },
-//                      options: { epochs, lr, batch, augment, seed, share } }
-//                      (fine-tunes that model on the samples mixed with the bundled digits, which it
-//                      loads first if needed, reporting 'parse' messages; see Training.fineTune)
+//                      options: { epochs, lr, batch, augment, seed, share }, data: source }
+//                      (fine-tunes that model on the samples mixed with the data it was trained on:
+//                      source as for 'load', the bundled digits if absent, or if the file cannot be
+//                      read again; it parses them first, reporting 'parse' messages. The result adds
+//                      base: { name, validation, fallback } (fallback: why the file was not used).
+//                      See Training.fineTune)
 //   worker -> page   { type: 'parse', id, part: 'train' | 'validation', name, bytes, total, rows, done }
 //                    { type: 'loaded', id, info: { name, count, trainCount, validationCount, validation,
 //                                                  perClass, samples: [{ label, pixels }] } }
@@ -79,30 +82,26 @@ function post(message, transfer) {
 }
 
 async function load(id, source) {
-  if (source.kind === 'bundled') {
-    const loaded = await loadBundled(id);
-    if (data !== loaded) freeData(data);
-    data = loaded;
-    post({ type: 'loaded', id, info: loaded.info });
-    return;
-  }
+  const loaded = source.kind === 'bundled' ? await loadBundled(id)
+    : source.kind === 'file' ? await loadFile(id, source.file)
+      : null;
+  if (!loaded) throw new Error(`unknown data source '${source.kind}'`);
+  if (data !== loaded) freeData(data);
+  data = loaded;
+  post({ type: 'loaded', id, info: loaded.info });
+}
+
+// A CSV file the person chose, split into training and validation rows (the same split every time).
+async function loadFile(id, file) {
   const parts = [];
   try {
-    let loaded;
-    if (source.kind === 'file') {
-      const all = await parse(id, 'train', source.file.name, source.file);
-      parts.push(all);
-      const { train, validation } = training.split(all, VALIDATION_FRACTION, TRAINING_DEFAULTS.seed);
-      parts.push(train, validation);
-      loaded = { train, validation, name: source.file.name, validationSource: 'split', all };
-    } else {
-      throw new Error(`unknown data source '${source.kind}'`);
-    }
-    const info = describe(loaded);
-    loaded.all?.free();
-    freeData(data);
-    data = { train: loaded.train, validation: loaded.validation, info };
-    post({ type: 'loaded', id, info });
+    const all = await parse(id, 'train', file.name, file);
+    parts.push(all);
+    const { train, validation } = training.split(all, VALIDATION_FRACTION, TRAINING_DEFAULTS.seed);
+    parts.push(train, validation);
+    const info = describe({ train, validation, name: file.name, validationSource: 'split', all });
+    all.free();
+    return { train, validation, info };
   } catch (err) {
     parts.forEach((part) => part.free());
     throw err;
@@ -167,16 +166,31 @@ async function train(id, options) {
   postResult(id, result);
 }
 
-async function fineTune(id, { model, samples, options }) {
-  const base = await loadBundled(id);
+async function fineTune(id, { model, samples, options, data: source }) {
+  const { base, fallback } = await fineTuneBase(id, source);
   const mine = training.fromPixels(samples.pixels, samples.labels);
   try {
     const result = await training.fineTune(model, mine, base.train, base.validation, options, {
       onProgress: (progress) => post({ type: 'progress', id, progress }),
     });
+    result.base = { name: base.info.name, validation: base.info.validation, fallback };
     postResult(id, result);
   } finally {
     mine.free();
+    freeData(base);
+  }
+}
+
+// The data a model was trained on, to mix into its fine-tuning so that it forgets nothing: the
+// person's file, read again, or the bundled digits. A file that cannot be read or parsed any more
+// (moved, deleted, changed) falls back to the bundled digits, saying why.
+async function fineTuneBase(id, source) {
+  if (source?.kind !== 'file') return { base: await loadBundled(id), fallback: null };
+  try {
+    return { base: await loadFile(id, source.file), fallback: null };
+  } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError || /out of memory|allocation failed/i.test(err.message)) throw err;
+    return { base: await loadBundled(id), fallback: `${source.file.name} could not be read again (${err.message})` };
   }
 }
 

@@ -4,12 +4,14 @@
 //
 //   node --test tests/e2e/        (needs Debian's chromium, or CHROMIUM_PATH)
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Training } from '../../web/training.js';
 import { loadFactory } from '../wasm/load.mjs';
 import {
-  DESKTOP, ONE, PHONE, SEVEN, ZERO, assertRecognised, drawWithMouse, inEveryLook, launchSite, screenshot, settle, teach, waitReady,
+  DESKTOP, ONE, PHONE, REPO, SEVEN, ZERO, assertRecognised, drawWithMouse, inEveryLook, launchSite, screenshot, settle, teach, waitReady,
 } from './browser.mjs';
 
 let site;
@@ -138,6 +140,49 @@ describe('teaching it your handwriting', { timeout: 300_000 }, () => {
     assert.equal(await text(other, '#mine-summary'), 'None yet: draw a digit above, then press the digit it is.');
     await context.close();
     assert.deepEqual(problems, []);
+  });
+
+  test('a model trained on a CSV file is fine-tuned with that file\'s digits, and with the bundled ones once it is gone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'digits-teach-'));
+    const file = join(dir, 'mine.csv');
+    const lines = readFileSync(join(REPO, 'data', 'train.csv'), 'utf8').split('\n');
+    writeFileSync(file, `${lines.slice(0, 601).join('\n')}\n`);
+    const fineTuned = async () => {
+      await page.locator('#finetune').click();
+      await page.waitForFunction(() => /^Your \d+ digits/.test(document.querySelector('#finetune-result').textContent) ||
+        !document.querySelector('#mine-error').hidden, null, { timeout: 120_000 });
+      assert.equal(await page.locator('#mine-error').isHidden(), true, await text(page, '#mine-error'));
+    };
+    const { page, context, problems } = await openPage();
+    try {
+      await page.locator('#train-start:enabled').waitFor();
+      await page.locator('#csv-file').setInputFiles(file);
+      await page.locator('#train-form [name=hidden]').fill('64');
+      await page.locator('#train-form [name=epochs]').fill('5');
+      await page.locator('#train-start').click();
+      await page.waitForFunction(() => /^Model: trained here/.test(document.querySelector('#model-name').textContent), null,
+        { timeout: 120_000 });
+      await teach(page, SEVEN, 1);
+      await teach(page, ONE, 1);
+
+      await fineTuned();
+      assert.match(await text(page, '#finetune-text'),
+        /^Done: 3 epochs over your digits and 5\d\d of mine\.csv's \(the data the model was trained on\) in [\d.]+ s\.$/);
+      assert.match(await text(page, '#finetune-result'), / now\. Validation digits of mine\.csv: [\d.]+% before, [\d.]+% now\. /);
+      assert.match(await text(page, '#model-name'), /^Model: fine-tuned on 2 of your digits, 784-64-10, [\d.]+% validation$/);
+
+      // The fine-tuned model came from the file too; with the file gone, the bundled digits stand in, and it says so.
+      rmSync(file);
+      await fineTuned();
+      assert.match(await text(page, '#finetune-text'),
+        /^Done: 3 epochs over your digits and 8,995 bundled ones \(mine\.csv could not be read again \(.+\)\) in [\d.]+ s\.$/);
+      assert.match(await text(page, '#finetune-result'), / now\. Hold-out digits: [\d.]+% before, [\d.]+% now\. /);
+      assert.match(await text(page, '#model-name'), /^Model: fine-tuned on 2 of your digits, 784-64-10, [\d.]+% hold-out$/);
+      await context.close();
+      assert.deepEqual(problems, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('Cancel stops fine-tuning at once and leaves the model in use', async () => {
