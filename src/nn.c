@@ -309,6 +309,28 @@ void backward_prop(Model *grad, const Model *m, const Activations *a, const floa
     }
 }
 
+void backward_prop_reference(Model *grad, const Model *m, const Activations *a, const float *X,
+                             const uint8_t *Y, int B) {
+    int H = m->hidden;
+    for (int b = 0; b < B; b++) {
+        const float *x = X + (size_t)b * NN_INPUTS, *a1 = a->A1 + (size_t)b * H, *z1 = a->Z1 + (size_t)b * H;
+        float dz2[NN_OUTPUTS];
+        for (int j = 0; j < NN_OUTPUTS; j++) /* dZ2 = (A2 - onehot(Y)) / B */
+            dz2[j] = (a->A2[(size_t)b * NN_OUTPUTS + j] - (j == Y[b] ? 1.0f : 0.0f)) / (float)B;
+        for (int j = 0; j < NN_OUTPUTS; j++) { /* dW2 += dz2 a1^T, db2 += dz2 */
+            for (int h = 0; h < H; h++) grad->W2[(size_t)j * H + h] += dz2[j] * a1[h];
+            grad->b2[j] += dz2[j];
+        }
+        for (int h = 0; h < H; h++) { /* dz1 = (W2^T dz2) * ReLU'(z1); dW1 += dz1 x^T, db1 += dz1 */
+            float dz1 = 0.0f;
+            for (int j = 0; j < NN_OUTPUTS; j++) dz1 += m->W2[(size_t)j * H + h] * dz2[j];
+            dz1 = z1[h] > 0.0f ? dz1 : 0.0f;
+            for (int k = 0; k < NN_INPUTS; k++) grad->W1[(size_t)h * NN_INPUTS + k] += dz1 * x[k];
+            grad->b1[h] += dz1;
+        }
+    }
+}
+
 void nn_transpose_w1(float *W1T, const float *W1, int hidden) {
     for (int h = 0; h < hidden; h++)
         for (int k = 0; k < NN_INPUTS; k++) W1T[(size_t)k * hidden + h] = W1[(size_t)h * NN_INPUTS + k];

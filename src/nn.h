@@ -77,6 +77,11 @@ size_t nn_backward_scratch_bytes(int B, int hidden);
 void backward_prop(Model *grad, const Model *m, const Activations *a, const float *X,
                    const uint8_t *Y, int B, void *scratch);
 
+/* The plain reference implementation of backward_prop (dense, as the formulas read; no scratch),
+ * kept to test the fast ones against. Accumulates into grad as backward_prop does. */
+void backward_prop_reference(Model *grad, const Model *m, const Activations *a, const float *X,
+                             const uint8_t *Y, int B);
+
 /* ---- the training layout ----
  * Training keeps the first layer transposed, W1T (784, H) in the W1 view of a Model (same size,
  * same place), so that both first-layer kernels stream over contiguous rows of H: for each inked

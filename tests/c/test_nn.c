@@ -290,12 +290,12 @@ TEST(model_alloc_should_reject_bad_hidden_sizes) {
     model_free(&m); /* twice is harmless */
 }
 
-/* The training layout's kernels against the reference ones for one hidden size H. */
+/* The fast kernels (both layouts) against the reference ones for one hidden size H. */
 static void check_training_layout(int H) {
     enum { B = 6 };
-    Model m, mt, g, gt, back;
+    Model m, mt, g, gt, gref, back;
     model_alloc(&m, H, NULL), model_alloc(&mt, H, NULL), model_alloc(&g, H, NULL), model_alloc(&gt, H, NULL);
-    model_alloc(&back, H, NULL);
+    model_alloc(&gref, H, NULL), model_alloc(&back, H, NULL);
     model_init_he(&m, 21);
     Rng rng;
     rng_seed(&rng, 4);
@@ -317,12 +317,16 @@ static void check_training_layout(int H) {
     forward_prop_t(&fast, &mt, X, B);
     for (int i = 0; i < B * H; i++) CHECK_NEAR(fast.Z1[i], ref.Z1[i], 1e-5);
     for (int i = 0; i < B * NN_OUTPUTS; i++) CHECK_NEAR(fast.A2[i], ref.A2[i], 1e-6);
-    model_zero(&g), model_zero(&gt);
+    /* both backward kernels against the dense reference: the weight gradients of both layers and
+     * the biases (the training layout's W1 gradient transposed back) */
+    model_zero(&g), model_zero(&gt), model_zero(&gref);
+    backward_prop_reference(&gref, &m, &ref, X, Y, B);
     backward_prop(&g, &m, &ref, X, Y, B, scratch);
     backward_prop_t(&gt, &mt, &fast, X, Y, B, scratch);
     nn_untranspose_w1(back.W1, gt.W1, H);
-    for (size_t i = 0; i < (size_t)H * NN_INPUTS; i++) CHECK_NEAR(back.W1[i], g.W1[i], 1e-6);
-    for (size_t i = (size_t)H * NN_INPUTS; i < m.count; i++) CHECK_NEAR(gt.params[i], g.params[i], 1e-6);
+    for (size_t i = 0; i < (size_t)H * NN_INPUTS; i++) CHECK_NEAR(back.W1[i], gref.W1[i], 1e-6);
+    for (size_t i = (size_t)H * NN_INPUTS; i < m.count; i++) CHECK_NEAR(gt.params[i], gref.params[i], 1e-6);
+    for (size_t i = 0; i < m.count; i++) CHECK_NEAR(g.params[i], gref.params[i], 1e-6);
     /* predict_t on the training layout gives predict's answer */
     float p1[NN_OUTPUTS], p2[NN_OUTPUTS], *hidden = malloc((size_t)H * sizeof *hidden);
     for (int b = 0; b < B; b++) {
@@ -335,7 +339,7 @@ static void check_training_layout(int H) {
     CHECK_CONTAINS(err.msg, "input value 7 (row 0, column 7) is NaN");
     free(scratch), free(hidden);
     activations_free(&ref), activations_free(&fast);
-    model_free(&m), model_free(&mt), model_free(&g), model_free(&gt), model_free(&back);
+    model_free(&m), model_free(&mt), model_free(&g), model_free(&gt), model_free(&gref), model_free(&back);
 }
 
 /* Sizes that reach every path of the kernels at every vector width (4, 8 or 16 floats): whole
