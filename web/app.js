@@ -21,8 +21,7 @@ let defaultModel = null; // { files, shape }: the default model's .npy files, to
 let current = null;      // what the pad shows: { x: the network's input, digit } or null
 let announce = null;     // what to tell screen readers at the next update: 'stroke', 'undo', 'clear'
 let teach = null;        // the TeachPanel, once loaded
-const BUNDLED = { kind: 'bundled' };
-let modelData = BUNDLED; // the data the model in use was trained on (see useModel)
+let modelData = null;    // the data the model in use was trained on, null for the bundled digits (see useModel)
 const pad = new Pad($('#pad'), {
   onChange: ({ strokeEnded }) => {
     if (strokeEnded) announce = 'stroke';
@@ -97,11 +96,11 @@ async function start() {
 // kind: 'default', 'trained' (with accuracy, the validation accuracy), 'fine-tuned' (with accuracy,
 // the accuracy on validation: 'hold-out' (the bundled one) or 'split' (part of the person's file),
 // and count, the user's digits it was tuned on) or 'files'. data: the source the model was trained
-// on ({ kind: 'file', file } or { kind: 'bundled' }, also for models of unknown origin), which
-// fine-tuning mixes in.
+// on ({ kind: 'file', file } or { kind: 'bundled' }; absent: the bundled digits, also for models of
+// unknown origin), which fine-tuning mixes in.
 function useModel(files, kind, { accuracy, count, data, validation } = {}) {
   recognizer.loadModel(files);
-  modelData = data ?? BUNDLED;
+  modelData = data ?? null;
   showModel(kind, { accuracy, count, validation });
   update();
 }

@@ -49,6 +49,8 @@ export const VALIDATION_FRACTION = 0.1;
 
 /** The bundled data, gzipped into the site's assets by scripts/build-site.mjs. */
 export const BUNDLED_DATA = Object.freeze({ train: 'data/train.csv.gz', validation: 'data/holdout.csv.gz' });
+/** The data source that names the bundled digits (the other: { kind: 'file', file }). */
+export const BUNDLED_SOURCE = Object.freeze({ kind: 'bundled' });
 
 /** Pacing of the training loop in the worker. */
 export const STEP_MILLISECONDS = 30;      // aim for this much work per call into wasm

@@ -9,11 +9,11 @@
 //   const teach = new TeachPanel({ drawing, clearPad, currentModel, modelData, useModel, say });
 //   teach.setDrawing(current)   // app.js, on every update: { x: Float32Array(784), digit } or null
 //   // drawing() -> the same; currentModel() -> the recogniser's four .npy files; modelData() -> the
-//   // data it was trained on, { kind: 'bundled' } or { kind: 'file', file };
+//   // data it was trained on, { kind: 'file', file }, or { kind: 'bundled' } or null for the bundled digits;
 //   // useModel(files, 'fine-tuned', { accuracy, count, data, validation }) switches the recogniser
 //   // (see app.js);
 //   // say(text) tells screen readers (the progress line is not a live region: it changes too often)
-import { FINETUNE_DEFAULTS } from './defaults.js';
+import { BUNDLED_SOURCE, FINETUNE_DEFAULTS } from './defaults.js';
 import { SampleStore, packSamples, samplesToCsv, toPixels } from './samples.js';
 import { TrainerClient } from './trainer-client.js';
 import {
@@ -45,7 +45,7 @@ export class TeachPanel {
   // other tabs read the list again.
   #channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('digits-samples') : null;
 
-  constructor({ drawing, clearPad, currentModel, modelData = () => ({ kind: 'bundled' }), useModel, say = () => {} }) {
+  constructor({ drawing, clearPad, currentModel, modelData = () => null, useModel, say = () => {} }) {
     this.#say = say;
     this.#drawing = drawing;
     this.#clearPad = clearPad;
@@ -153,7 +153,7 @@ export class TeachPanel {
   async fineTune() {
     if (this.#running || !this.#samples.length) return;
     const samples = this.#samples.slice();
-    const data = this.#tuningOn = this.#modelData();
+    const data = this.#tuningOn = this.#modelData() ?? BUNDLED_SOURCE;
     show($('#mine-error'), null);
     $('#finetune-result').textContent = '';
     $('#finetune-more').hidden = true;
@@ -167,7 +167,7 @@ export class TeachPanel {
         { model: this.#currentModel(), samples: packSamples(samples), options: FINETUNE_DEFAULTS, data },
         (message) => this.#showProgress(message),
       );
-      this.#finish(result, data);
+      this.#finish(result);
     } catch (err) {
       cancelAnimationFrame(this.#frame);
       this.#frame = 0;
@@ -181,21 +181,21 @@ export class TeachPanel {
     }
   }
 
-  /** data: what the model was trained on, which the worker mixed in (unless it fell back to the
-   * bundled digits: result.base.fallback says why). */
-  #finish(result, data) {
+  /** The worker mixed in this.#tuningOn, what the model was trained on, unless it fell back to the
+   * bundled digits (result.base.fallback says why). */
+  #finish(result) {
     this.#result = result;
     this.#latest = null;
     $('#finetune-bar').value = 1;
     const { personal, validationBefore, valAccuracy, options, seconds, base } = result;
-    const fromFile = data.kind === 'file' && !base.fallback;
+    const data = this.#tuningOn, fromFile = data.kind === 'file' && !base.fallback;
     const mixed = fromFile ? `${number(result.baseCount)} of ${base.name}'s (the data the model was trained on)`
       : `${number(result.baseCount)} bundled ones${base.fallback ? ` (${base.fallback})` : ''}`;
     $('#finetune-text').textContent = `Done: ${plural(options.epochs, 'epoch')} over your digits and ${mixed} ` +
       `in ${seconds.toFixed(1)} s.`;
     try {
       this.#useModel(result.files, 'fine-tuned', {
-        accuracy: valAccuracy, count: personal.count, data: fromFile ? data : { kind: 'bundled' }, validation: base.validation,
+        accuracy: valAccuracy, count: personal.count, data: fromFile ? data : BUNDLED_SOURCE, validation: base.validation,
       });
     } catch (err) {
       return show($('#mine-error'), `The fine-tuned model could not be used: ${err.message}`);

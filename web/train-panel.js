@@ -7,7 +7,9 @@
 //   new TrainPanel({ useModel, say })   // from app.js: useModel(files, kind, { accuracy, data }) throws, keeping
 //                                       // the old model; say(text) tells screen readers
 import { Chart } from './chart.js';
-import { TRAINING_DEFAULTS, TRAINING_LIMITS, VALIDATION_FRACTION, checkTrainingOptions } from './defaults.js';
+import {
+  BUNDLED_SOURCE as BUNDLED, TRAINING_DEFAULTS, TRAINING_LIMITS, VALIDATION_FRACTION, checkTrainingOptions,
+} from './defaults.js';
 import { modelFilesFrom } from './models.js';
 import { TrainerClient } from './trainer-client.js';
 import {
@@ -15,7 +17,6 @@ import {
 } from './ui.js';
 import { zip } from './zip.js';
 
-const BUNDLED = Object.freeze({ kind: 'bundled' });
 const SAMPLES = 30;
 
 export class TrainPanel {

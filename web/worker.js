@@ -63,10 +63,17 @@ async function handle(request) {
     else if (request.type === 'finetune') await fineTune(id, request);
     else throw new Error(`unknown request '${request.type}'`);
   } catch (err) {
-    if (err instanceof WebAssembly.RuntimeError) stop(`the WebAssembly module failed (${err.message})`);
-    else if (/out of memory|allocation failed/i.test(err.message)) stop(`it ran out of memory (${err.message})`);
+    const fatal = fatalError(err);
+    if (fatal) stop(fatal);
     else self.postMessage({ type: 'error', id, message: err.message });
   }
+}
+
+// Why this worker cannot go on after err, or null if err is an ordinary error (bad input, say).
+function fatalError(err) {
+  if (err instanceof WebAssembly.RuntimeError) return `the WebAssembly module failed (${err.message})`;
+  if (/out of memory|allocation failed/i.test(err.message)) return `it ran out of memory (${err.message})`;
+  return null;
 }
 
 // Tells the page why this worker cannot go on (the page then ends it).
@@ -189,7 +196,7 @@ async function fineTuneBase(id, source) {
   try {
     return { base: await loadFile(id, source.file), fallback: null };
   } catch (err) {
-    if (err instanceof WebAssembly.RuntimeError || /out of memory|allocation failed/i.test(err.message)) throw err;
+    if (fatalError(err)) throw err;
     return { base: await loadBundled(id), fallback: `${source.file.name} could not be read again (${err.message})` };
   }
 }
