@@ -117,7 +117,9 @@ int argmax(const float *v, int n) {
 }
 
 /* Four floats as one SIMD register: SSE natively, v128 in wasm (-msimd128); GCC and clang both
- * accept the vector_size extension. Unaligned loads and stores go through memcpy. */
+ * accept the vector_size extension. Unaligned loads and stores go through memcpy. The output layer
+ * sums across the lanes of its vectors, so it stays at four lanes in every build (the wider fvec
+ * below would add in another order, and builds would differ in the last bit). */
 typedef float f32x4 __attribute__((vector_size(16)));
 
 static f32x4 load4(const float *p) {
