@@ -3,7 +3,7 @@
 #   bash scripts/setup.sh [native] [wasm] [browser] [node] [checks]    (no argument: everything)
 #   native:  cmake and a C compiler (gcc or clang)
 #   wasm:    Emscripten (Debian's emcc 3.1.x works; so does an emsdk 3.x/4.x already on PATH)
-#   browser: Chromium for the browser tests
+#   browser: Chromium for the browser tests (or the browser at $CHROMIUM_PATH, if set)
 #   node:    the npm dev dependencies (npm ci / npm install)
 #   checks:  clang with libFuzzer and the sanitizer runtimes (Debian: libclang-rt-<version>-dev),
 #            and valgrind: for the fuzzers (npm run fuzz) and the memory checks in npm test
@@ -22,7 +22,7 @@ for part in "${parts[@]}"; do
   case "$part" in
     native) want cmake cmake; command -v cc >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || missing+=(gcc); want make make ;;
     wasm) want emcc emscripten; want cmake cmake ;;
-    browser) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
+    browser) [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium) ;;
     node) ;;
     checks)
       want valgrind valgrind

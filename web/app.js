@@ -50,9 +50,9 @@ start();
 async function start() {
   try {
     // Imported here rather than statically, so a failure shows on the page.
-    const [{ Recognizer }, { default: createDigitsModule }] =
-      await Promise.all([import('./recognizer.js'), import('./digits_wasm.js')]);
-    recognizer = await Recognizer.create(createDigitsModule);
+    const [{ Recognizer }, { default: createDigitsModule }, { fetchWasm }] =
+      await Promise.all([import('./recognizer.js'), import('./digits_wasm.js'), import('./wasm.js')]);
+    recognizer = await Recognizer.create(createDigitsModule, await fetchWasm(new URL('./digits_wasm.wasm', import.meta.url)));
   } catch (err) {
     return fail(`The recogniser (WebAssembly) could not be loaded: ${err.message}`);
   }

@@ -2,12 +2,14 @@
 // Creates the module once, holds the active model, copies every result out of wasm memory before
 // freeing it, and turns each C failure into a thrown Error with the C layer's message.
 //
-//   const rec = await Recognizer.create(createDigitsModule, { wasmBinary })  // wasmBinary: Node only
+//   const rec = await Recognizer.create(createDigitsModule, wasm)  // wasm: see web/wasm.js
 //   await rec.loadModelFromUrl('./model/')      // W1.npy b1.npy W2.npy b2.npy
 //   rec.loadModel({ W1, b1, W2, b2 })           // Uint8Array/ArrayBuffer .npy bytes; throws, keeps the old model
 //   rec.predict(x)                              // Float32Array(784) 0..1 -> { digit, probabilities }
 //   rec.integerFirstLayer                       // true when W1 is on the integer grid (src/quant.h)
 //   rec.exportModel()                           // -> { 'W1.npy': Uint8Array, ... } float32 .npy files
+
+import { createModule } from './wasm.js';
 
 export const INPUTS = 784;
 export const OUTPUTS = 10;
@@ -16,10 +18,9 @@ export const MODEL_FILES = ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy'];
 const F32 = 4;
 
 export class Recognizer {
-  /** @param factory the Emscripten module factory (default export of digits_wasm.js) */
-  static async create(factory, options = {}) {
-    const mod = await factory(options);
-    return new Recognizer(mod);
+  /** factory: the default export of digits_wasm.js; wasm: its compiled module or bytes (web/wasm.js) */
+  static async create(factory, wasm) {
+    return new Recognizer(await createModule(factory, wasm));
   }
 
   constructor(mod) {

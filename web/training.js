@@ -4,7 +4,7 @@
 // model as .npy files. Every C failure becomes an Error with the C layer's message; results are
 // copied out of wasm memory before anything is freed.
 //
-//   const training = await Training.create(createDigitsModule, { wasmBinary })  // wasmBinary: Node only
+//   const training = await Training.create(createDigitsModule, wasm)  // wasm: see web/wasm.js
 //   const data = await training.parseCsv(file, { name: 'train.csv', onProgress })  // Blob, Response,
 //                                        // ReadableStream, async iterable of bytes, or bytes; .gz too
 //   data.summary()                        // { count, perClass, samples: [{ label, pixels }] }
@@ -20,6 +20,7 @@ import {
   personalRepeats,
 } from './defaults.js';
 import { MODEL_FILES, modelToNpy } from './recognizer.js';
+import { createModule } from './wasm.js';
 
 const PIXELS = 784;
 const CHUNK = 1 << 20;  // bytes handed to the C parser per call
@@ -27,9 +28,10 @@ const PROGRESS_FIELDS = ['epoch', 'epochs', 'batch', 'batches', 'step', 'steps',
   'seconds', 'samplesPerSecCompute']; // the order of dg_trainer_progress
 
 export class Training {
-  /** @param factory the Emscripten module factory (default export of digits_wasm.js) */
-  static async create(factory, options = {}) {
-    return new Training(await factory(options));
+  /** factory: the default export of digits_wasm.js; wasm: its compiled module or bytes (web/wasm.js);
+   * options: Emscripten module options (onAbort) */
+  static async create(factory, wasm, options = {}) {
+    return new Training(await createModule(factory, wasm, options));
   }
 
   constructor(mod) {

@@ -31,6 +31,7 @@
 import createDigitsModule from './digits_wasm.js';
 import { BUNDLED_DATA, TRAINING_DEFAULTS, VALIDATION_FRACTION } from './defaults.js';
 import { Training } from './training.js';
+import { fetchWasm } from './wasm.js';
 
 let training = null;
 let data = null;    // { train, validation, info }: the data the next run trains on
@@ -55,7 +56,7 @@ async function handle(request) {
   if (stopped) return;
   current = id;
   try {
-    training ??= await Training.create(createDigitsModule, {
+    training ??= await Training.create(createDigitsModule, await fetchWasm(new URL('./digits_wasm.wasm', import.meta.url)), {
       onAbort: (what) => stop(`the WebAssembly module failed (${what})`),
     });
     if (request.type === 'load') await load(id, request.source);

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MODEL_FILES, Recognizer } from '../../web/recognizer.js';
+import { createModule } from '../../web/wasm.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const WASM_DIR = join(ROOT, 'build-wasm');
@@ -16,7 +17,7 @@ export async function loadModule() {
   const js = join(WASM_DIR, 'digits_wasm.js');
   if (!existsSync(js)) throw new Error('build-wasm/digits_wasm.js is missing: run npm run build:wasm');
   const factory = (await import(pathToFileURL(js).href)).default;
-  return factory({ wasmBinary: readFileSync(join(WASM_DIR, 'digits_wasm.wasm')) });
+  return createModule(factory, readFileSync(join(WASM_DIR, 'digits_wasm.wasm')));
 }
 
 export async function defaultRecognizer(modelDir = join(ROOT, 'model')) {

@@ -3,7 +3,7 @@
 // recognises a digit with no network at all; a new deploy installs a new cache and, once the person
 // presses Reload on the banner, runs on it alone, the old cache deleted.
 //
-//   node --test tests/e2e/        (needs Debian's chromium, or CHROMIUM_PATH)
+//   node --test tests/e2e/*.test.mjs   (needs Debian's chromium, or CHROMIUM_PATH)
 import assert from 'node:assert/strict';
 import { appendFileSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';

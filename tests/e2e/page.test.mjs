@@ -2,7 +2,7 @@
 // and reads what the page shows. The site is built into a temporary folder and served from
 // the sub-path /digits/, as GitHub Pages would. Screenshots go to test-results/.
 //
-//   node --test tests/e2e/        (needs Debian's chromium, or CHROMIUM_PATH)
+//   node --test tests/e2e/*.test.mjs   (needs Debian's chromium, or CHROMIUM_PATH)
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {

@@ -5,7 +5,7 @@
 // the memory budget of docs/reliability.md. The deaths are brought about from outside, through
 // Playwright's handle on the worker: the site has no test hooks. Screenshot to test-results/.
 //
-//   node --test tests/e2e/        (needs Debian's chromium, or CHROMIUM_PATH)
+//   node --test tests/e2e/*.test.mjs   (needs Debian's chromium, or CHROMIUM_PATH)
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

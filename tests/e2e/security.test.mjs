@@ -5,7 +5,7 @@
 // user's CSV, loads the user's model files and downloads makes no request outside the site's
 // origin, no request that is not a GET, and none that carries a user file's name or bytes.
 //
-//   node --test tests/e2e/        (needs Debian's chromium, or CHROMIUM_PATH)
+//   node --test tests/e2e/*.test.mjs   (needs Debian's chromium, or CHROMIUM_PATH)
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,14 +2,13 @@
 // should have been, see it kept, delete one, export the CSV, fine-tune the model in use on them,
 // reload and find them still there, delete them all. Screenshots go to test-results/.
 //
-//   node --test tests/e2e/        (needs Debian's chromium, or CHROMIUM_PATH)
+//   node --test tests/e2e/*.test.mjs   (needs Debian's chromium, or CHROMIUM_PATH)
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Training } from '../../web/training.js';
-import { loadFactory } from '../wasm/load.mjs';
+import { createTraining } from '../wasm/load.mjs';
 import {
   DESKTOP, ONE, PHONE, REPO, SEVEN, ZERO, assertRecognised, drawWithMouse, inEveryLook, launchSite, screenshot, settle, teach, waitReady,
 } from './browser.mjs';
@@ -68,7 +67,7 @@ describe('teaching it your handwriting', { timeout: 300_000 }, () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#mine-export').click()]);
     assert.equal(download.suggestedFilename(), 'my-digits.csv');
     const csv = readFileSync(await download.path());
-    const training = await Training.create(await loadFactory());
+    const training = await createTraining();
     const data = await training.parseCsv(csv, { name: 'my-digits.csv' });
     assert.deepEqual([...data.labels()], [1, 4, 1]);
     assert.deepEqual([...data.image(0)], seen.map((v) => v)); // the 7 kept as a 1, pixel for pixel

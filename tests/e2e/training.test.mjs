@@ -3,7 +3,7 @@
 // download, load model files, and keep drawing meanwhile. Small CSVs are cut from data/train.csv.
 // Screenshots of the section go to test-results/.
 //
-//   node --test tests/e2e/        (needs Debian's chromium, or CHROMIUM_PATH)
+//   node --test tests/e2e/*.test.mjs   (needs Debian's chromium, or CHROMIUM_PATH)
 import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { TRAINING_DEFAULTS } from '../../web/defaults.js';
-import { Recognizer } from '../../web/recognizer.js';
 import { unzip } from '../../web/zip.js';
-import { loadFactory } from '../wasm/load.mjs';
+import { createRecognizer } from '../wasm/load.mjs';
 import {
   DESKTOP, ONE, REPO, SEVEN, assertRecognised, drawWithMouse, inEveryLook, launchSite, screenshot, settle,
 } from './browser.mjs';
@@ -153,7 +152,7 @@ describe('training in the page', { timeout: 600_000 }, () => {
     assert.equal(download.suggestedFilename(), 'digits-model-784-64-10.zip');
     const files = await unzip(readFileSync(await download.path()));
     assert.deepEqual(Object.keys(files), ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy']);
-    const rec = await Recognizer.create(await loadFactory());
+    const rec = await createRecognizer(null);
     assert.equal(rec.loadModel(files), 64);
 
     // One click back to the default model.

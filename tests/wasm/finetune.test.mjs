@@ -12,18 +12,16 @@ import {
 } from '../../web/defaults.js';
 import { Recognizer } from '../../web/recognizer.js';
 import { SampleStore, packSamples, samplesToCsv, toPixels } from '../../web/samples.js';
-import { Training } from '../../web/training.js';
-import { loadFactory, readCsv, readModelDir, root } from './load.mjs';
+import { createTraining, newModule, readCsv, readModelDir, root } from './load.mjs';
 import { makeRng, pickPerDigit, styledDigit } from './style.mjs';
 
 const trainCsv = path.join(root, 'data', 'train.csv');
 const holdoutCsv = path.join(root, 'data', 'holdout.csv');
 const pct = (v) => `${(100 * v).toFixed(1)}%`;
 
-let factory, training;
+let training;
 before(async () => {
-  factory = await loadFactory();
-  training = await Training.create(factory);
+  training = await createTraining();
 });
 
 describe("the user's digits as training data", () => {
@@ -134,12 +132,12 @@ describe('fine-tuning on a personal style', { timeout: 300_000 }, () => {
     assert.ok(result.personal.after > result.personal.before);
     assert.equal(result.personal.count, 200);
     assert.equal(result.trainCount, base.count + 200 * result.repeats);
-    assert.equal(result.hidden, new Recognizer(await factory()).loadModel(model));
+    assert.equal(result.hidden, new Recognizer(await newModule()).loadModel(model));
     assert.equal(result.options.epochs, FINETUNE_DEFAULTS.epochs);
     assert.deepEqual(progress.filter((p) => p.epochDone).map((p) => p.epoch), [1, 2, 3].slice(0, FINETUNE_DEFAULTS.epochs));
 
     // The fine-tuned files load in the page's recogniser and read a fresh styled digit.
-    const rec = new Recognizer(await factory());
+    const rec = new Recognizer(await newModule());
     rec.loadModel(result.files);
     assert.equal(rec.predict(Float32Array.from(fresh.image(0), (v) => v / 255)).probabilities.length, 10);
     mine.free();
@@ -149,7 +147,7 @@ describe('fine-tuning on a personal style', { timeout: 300_000 }, () => {
   test('starting from a model keeps its size and weights: zero epochs of change means the same accuracy', async () => {
     const tiny = training.fromPixels(new Uint8Array(784), Uint8Array.from([0]));
     const result = await training.train(tiny, validation, { epochs: 1, lr: 1e-5, batch: 1, augment: false }, { initial: model });
-    assert.equal(result.hidden, new Recognizer(await factory()).loadModel(model));
+    assert.equal(result.hidden, new Recognizer(await newModule()).loadModel(model));
     assert.ok(Math.abs(result.valAccuracy - training.accuracy(model, validation)) <= 0.002,
       `one tiny step moved the hold-out from ${pct(training.accuracy(model, validation))} to ${pct(result.valAccuracy)}`);
     tiny.free();

@@ -4,19 +4,38 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Recognizer } from '../../web/recognizer.js';
+import { Training } from '../../web/training.js';
+import { createModule } from '../../web/wasm.js';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export async function loadFactory() {
-  const js = path.join(root, 'build-wasm', 'digits_wasm.js');
-  if (!fs.existsSync(js)) throw new Error('build-wasm/digits_wasm.js is missing: run npm run build:wasm');
-  const factory = (await import(pathToFileURL(js).href)).default;
-  const wasmBinary = fs.readFileSync(path.join(root, 'build-wasm', 'digits_wasm.wasm'));
-  return (options = {}) => factory({ wasmBinary, ...options });
+let loaded = null;
+
+/** The module factory of build-wasm/digits_wasm.js and its compiled .wasm, loaded once. */
+export function loadWasm() {
+  loaded ??= (async () => {
+    const js = path.join(root, 'build-wasm', 'digits_wasm.js');
+    if (!fs.existsSync(js)) throw new Error('build-wasm/digits_wasm.js is missing: run npm run build:wasm');
+    const factory = (await import(pathToFileURL(js).href)).default;
+    const wasm = await WebAssembly.compile(fs.readFileSync(path.join(root, 'build-wasm', 'digits_wasm.wasm')));
+    return { factory, wasm };
+  })();
+  return loaded;
+}
+
+/** A fresh instance of the module, as web/wasm.js creates it in the page. */
+export async function newModule() {
+  const { factory, wasm } = await loadWasm();
+  return createModule(factory, wasm);
+}
+
+export async function createTraining() {
+  const { factory, wasm } = await loadWasm();
+  return Training.create(factory, wasm);
 }
 
 export async function createRecognizer(modelDir = path.join(root, 'model')) {
-  const rec = await Recognizer.create(await loadFactory());
+  const rec = new Recognizer(await newModule());
   if (modelDir) rec.loadModel(readModelDir(modelDir));
   return rec;
 }

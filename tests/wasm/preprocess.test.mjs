@@ -1,5 +1,5 @@
 // web/preprocess.js: canvas pixels -> the 28x28 MNIST-like input.
-// Run: node --test tests/wasm/
+// Run: node --test tests/wasm/*.test.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {

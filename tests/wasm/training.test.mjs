@@ -11,9 +11,8 @@ import { gzipSync } from 'node:zlib';
 import { checkTrainingOptions, TRAINING_DEFAULTS } from '../../web/defaults.js';
 import { modelFilesFrom } from '../../web/models.js';
 import { Recognizer } from '../../web/recognizer.js';
-import { Training } from '../../web/training.js';
 import { crc32, unzip, zip } from '../../web/zip.js';
-import { loadFactory, readModelDir, root } from './load.mjs';
+import { createTraining, newModule, readModelDir, root } from './load.mjs';
 
 const trainCsv = path.join(root, 'data', 'train.csv');
 const holdoutCsv = path.join(root, 'data', 'holdout.csv');
@@ -38,10 +37,9 @@ async function* chunked(bytes, sizes) {
 
 const fast = { hidden: 32, epochs: 3, lr: 0.003, batch: 32, augment: false, seed: 7 };
 
-let factory, training, small, holdout;
+let training, small, holdout;
 before(async () => {
-  factory = await loadFactory();
-  training = await Training.create(factory);
+  training = await createTraining();
   small = headRows(trainCsv, 1200);
   holdout = fs.readFileSync(holdoutCsv);
 });
@@ -150,7 +148,7 @@ describe('training', () => {
     assert.equal(result.misclassified.length, Math.min(result.wrongCount, 48));
     for (const m of result.misclassified) assert.notEqual(m.label, m.predicted);
     // The weights handed back are on the integer grid, and the figures are theirs.
-    const rec = await Recognizer.create(factory);
+    const rec = new Recognizer(await newModule());
     rec.loadModel(result.files);
     assert.equal(rec.integerFirstLayer, true);
     assert.equal(training.accuracy(result.files, validation), result.valAccuracy);
@@ -212,7 +210,7 @@ describe('training', () => {
 
   test('the exported .npy files reload and predict the same, in the page and in `digits eval`', async (t) => {
     const result = await training.train(train, validation, fast);
-    const rec = await Recognizer.create(factory);
+    const rec = new Recognizer(await newModule());
     rec.loadModel(result.files);
     assert.equal(rec.hidden, 32);
     const labels = validation.labels();
@@ -284,7 +282,7 @@ describe('model files and .zip', () => {
 
   test("the seed project's float64 files are accepted as a model", async () => {
     const seed = readModelDir(path.join(root, 'tests', 'c', 'fixtures', 'seed_model'));
-    const rec = await Recognizer.create(factory);
+    const rec = new Recognizer(await newModule());
     rec.loadModel(await modelFilesFrom(Object.entries(seed).map(([n, b]) => named(n, b))));
     assert.equal(rec.hidden, 3);
   });
