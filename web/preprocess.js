@@ -37,6 +37,17 @@ export const SPECK_FRACTION = 0.02;
 // Ink weaker than this is background noise and is dropped from the output.
 export const NOISE_FLOOR = 0.04;
 
+// Buffers kept from one call to the next (they only grow, up to RETAIN pixels): preprocess then
+// allocates nothing per pixel, and nothing but its result once they fit the images it is given.
+const RETAIN = 1 << 22;
+let kept = { ink: new Float32Array(0), labels: new Int32Array(0), stack: new Int32Array(0), tmp: new Float64Array(0) };
+const scratch = (name, n, Type) => {
+  if (kept[name].length >= n) return kept[name];
+  const buffer = new Type(n);
+  if (n <= RETAIN) kept = { ...kept, [name]: buffer };
+  return buffer;
+};
+
 // RGBA -> Float32Array(width*height) of ink 0..1, row-major.
 // The background is what the border of the canvas mostly shows:
 //   - a mostly transparent border: the canvas is transparent and the ink, whatever its
@@ -47,31 +58,85 @@ export const NOISE_FLOOR = 0.04;
 // Dark on light, light on dark, and coloured pens on either all come out the same way, and
 // an anti-aliased edge pixel gets its coverage (the distance is linear in the blend).
 export function inkMap(imageData) {
-  const { width, height, data } = imageData;
-  const n = width * height;
-  const ink = new Float32Array(n);
-  if (n === 0) return ink;
-
-  const border = borderIndices(width, height);
-  let transparent = 0;
-  for (const i of border) if (data[4 * i + 3] < 128) transparent++;
-
-  if (transparent * 2 > border.length) {
-    for (let i = 0; i < n; i++) ink[i] = data[4 * i + 3] / 255;
-    return ink;
-  }
-
-  const opaque = border.filter((i) => data[4 * i + 3] >= 128);
-  const bg = [0, 1, 2].map((c) => median(opaque.map((i) => data[4 * i + c])));
-  const [r0, g0, b0] = bg;
-  const perFar = 1 / Math.hypot(Math.max(r0, 255 - r0), Math.max(g0, 255 - g0), Math.max(b0, 255 - b0));
-  for (let i = 0, p = 0; i < n; i++, p += 4) {
-    const dr = data[p] - r0, dg = data[p + 1] - g0, db = data[p + 2] - b0;
-    const a = data[p + 3];
-    const d = Math.sqrt(dr * dr + dg * dg + db * db) * perFar;
-    ink[i] = Math.min(1, a === 255 ? d : (d * a) / 255);
-  }
+  const ink = new Float32Array(imageData.width * imageData.height);
+  inkInto(imageData, ink, BOX_THRESHOLD);
   return ink;
+}
+
+// inkMap into `ink`, in one pass that also finds the box { x0, y0, x1, y1 } (exclusive) of the
+// pixels with ink >= threshold; null when there are none.
+function inkInto({ width, height, data }, ink, threshold) {
+  if (width * height === 0) return null;
+  const { transparent, total, background } = borderColours(width, height, data);
+  let x0 = width, y0 = height, x1 = 0, y1 = 0;
+  if (transparent * 2 > total) {
+    for (let y = 0, i = 0; y < height; y++) {
+      let first = -1, last = -1;
+      for (let x = 0; x < width; x++, i++) {
+        const v = data[4 * i + 3] / 255;
+        ink[i] = v;
+        if (v >= threshold) { if (first < 0) first = x; last = x; }
+      }
+      if (first >= 0) {
+        if (first < x0) x0 = first;
+        if (last >= x1) x1 = last + 1;
+        if (y < y0) y0 = y;
+        y1 = y + 1;
+      }
+    }
+    return x1 > x0 ? { x0, y0, x1, y1 } : null;
+  }
+  const [r0, g0, b0] = background;
+  const perFar = 1 / Math.hypot(Math.max(r0, 255 - r0), Math.max(g0, 255 - g0), Math.max(b0, 255 - b0));
+  for (let y = 0, i = 0, p = 0; y < height; y++) {
+    let first = -1, last = -1;
+    for (let x = 0; x < width; x++, i++, p += 4) {
+      const dr = data[p] - r0, dg = data[p + 1] - g0, db = data[p + 2] - b0;
+      if ((dr | dg | db) === 0) { ink[i] = 0; continue; }
+      const a = data[p + 3];
+      const d = Math.sqrt(dr * dr + dg * dg + db * db) * perFar;
+      const v = Math.min(1, a === 255 ? d : (d * a) / 255);
+      ink[i] = v;
+      if (v >= threshold) { if (first < 0) first = x; last = x; }
+    }
+    if (first >= 0) {
+      if (first < x0) x0 = first;
+      if (last >= x1) x1 = last + 1;
+      if (y < y0) y0 = y;
+      y1 = y + 1;
+    }
+  }
+  return x1 > x0 ? { x0, y0, x1, y1 } : null;
+}
+
+// The border's pixels: how many are mostly transparent (alpha < 128), how many there are, and
+// the median colour of the others ([255, 255, 255] for none).
+function borderColours(width, height, data) {
+  const counts = new Uint32Array(3 * 256);
+  let transparent = 0, total = 0;
+  const add = (i) => {
+    total++;
+    if (data[4 * i + 3] < 128) { transparent++; return; }
+    for (let c = 0; c < 3; c++) counts[c * 256 + data[4 * i + c]]++;
+  };
+  for (let x = 0; x < width; x++) {
+    add(x);
+    if (height > 1) add((height - 1) * width + x);
+  }
+  for (let y = 1; y < height - 1; y++) {
+    add(y * width);
+    if (width > 1) add(y * width + width - 1);
+  }
+  const opaque = total - transparent;
+  const median = (c) => {
+    let seen = 0;
+    for (let v = 0; v < 256; v++) {
+      seen += counts[c * 256 + v];
+      if (2 * seen > opaque) return v;
+    }
+    return 255;
+  };
+  return { transparent, total, background: [median(0), median(1), median(2)] };
 }
 
 // The bounding box of the ink: { x0, y0, x1, y1 } (x1, y1 exclusive), or null if there is
@@ -80,53 +145,84 @@ export function inkMap(imageData) {
 // `keep`, if given (Uint8Array(width*height)), is set to 1 on the pixels of the blobs kept.
 export function boundingBox(ink, width, height, options = {}) {
   const { threshold = BOX_THRESHOLD, speckFraction = SPECK_FRACTION, keep = null } = options;
-  const n = width * height;
-  const label = new Int32Array(n); // 0 = not ink, k = blob k (1-based)
-  const stack = new Int32Array(n);
+  if (keep) keep.fill(0);
+  let x0 = width, y0 = height, x1 = 0, y1 = 0;
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i++) {
+      if (ink[i] < threshold) continue;
+      if (x < x0) x0 = x;
+      if (x >= x1) x1 = x + 1;
+      if (y < y0) y0 = y;
+      y1 = y + 1;
+    }
+  }
+  if (x1 <= x0) return null;
+  const blobs = findBlobs(ink, width, { x0, y0, x1, y1 }, threshold, speckFraction);
+  if (keep) {
+    const w = x1 - x0;
+    for (let y = y0; y < y1; y++) {
+      for (let x = x0; x < x1; x++) keep[y * width + x] = blobs.kept[blobs.labels[(y - y0) * w + x - x0]];
+    }
+  }
+  return blobs.box;
+}
+
+// Labels the pixels with ink >= threshold inside `win` (a box holding all of them) into
+// 8-connected blobs and keeps those at least speckFraction as heavy as the heaviest. Returns
+// { box: the kept blobs' box, labels: Int32Array over win (row-major, 0 = not ink, k = blob k),
+// kept: Uint8Array, 1 for a kept blob's label }; labels is a reused buffer.
+function findBlobs(ink, width, win, threshold, speckFraction) {
+  const w = win.x1 - win.x0, h = win.y1 - win.y0, n = w * h;
+  const labels = scratch('labels', n, Int32Array);
+  const stack = scratch('stack', n, Int32Array);
+  labels.fill(0, 0, n);
   const masses = [0];
-  const boxes = [null];
+  const boxes = [0, 0, 0, 0];
   for (let start = 0; start < n; start++) {
-    if (label[start] !== 0 || ink[start] < threshold) continue;
+    if (labels[start] !== 0) continue;
+    const sy = (start / w) | 0;
+    if (ink[(win.y0 + sy) * width + win.x0 + start - sy * w] < threshold) continue;
     const k = masses.length;
     let mass = 0;
-    let x0 = width, y0 = height, x1 = 0, y1 = 0;
+    let x0 = w, y0 = h, x1 = 0, y1 = 0;
     let top = 0;
     stack[top++] = start;
-    label[start] = k;
+    labels[start] = k;
     while (top > 0) {
       const i = stack[--top];
-      const y = (i / width) | 0;
-      const x = i - y * width;
-      mass += ink[i];
+      const y = (i / w) | 0;
+      const x = i - y * w;
+      const row = (win.y0 + y) * width + win.x0;
+      mass += ink[row + x];
       if (x < x0) x0 = x;
       if (x >= x1) x1 = x + 1;
       if (y < y0) y0 = y;
       if (y >= y1) y1 = y + 1;
-      const left = x > 0, right = x < width - 1;
-      for (let j = y > 0 ? i - width : i, end = y < height - 1 ? i + width : i; j <= end; j += width) {
-        if (left && label[j - 1] === 0 && ink[j - 1] >= threshold) { label[j - 1] = k; stack[top++] = j - 1; }
-        if (label[j] === 0 && ink[j] >= threshold) { label[j] = k; stack[top++] = j; }
-        if (right && label[j + 1] === 0 && ink[j + 1] >= threshold) { label[j + 1] = k; stack[top++] = j + 1; }
+      const left = x > 0, right = x < w - 1;
+      for (let dy = y > 0 ? -1 : 0, end = y < h - 1 ? 1 : 0; dy <= end; dy++) {
+        const j = i + dy * w, r = row + dy * width + x;
+        if (left && labels[j - 1] === 0 && ink[r - 1] >= threshold) { labels[j - 1] = k; stack[top++] = j - 1; }
+        if (labels[j] === 0 && ink[r] >= threshold) { labels[j] = k; stack[top++] = j; }
+        if (right && labels[j + 1] === 0 && ink[r + 1] >= threshold) { labels[j + 1] = k; stack[top++] = j + 1; }
       }
     }
     masses.push(mass);
-    boxes.push({ x0, y0, x1, y1 });
+    boxes.push(x0, y0, x1, y1);
   }
-  if (masses.length === 1) return null;
 
   let heaviest = 0;
   for (const m of masses) if (m > heaviest) heaviest = m;
-  const kept = masses.map((m, k) => k > 0 && m >= speckFraction * heaviest);
+  const kept = new Uint8Array(masses.length);
   let box = null;
   for (let k = 1; k < masses.length; k++) {
-    if (!kept[k]) continue;
-    const b = boxes[k];
+    if (masses[k] < speckFraction * heaviest) continue;
+    kept[k] = 1;
+    const x0 = boxes[4 * k], y0 = boxes[4 * k + 1], x1 = boxes[4 * k + 2], y1 = boxes[4 * k + 3];
     box = box
-      ? { x0: Math.min(box.x0, b.x0), y0: Math.min(box.y0, b.y0), x1: Math.max(box.x1, b.x1), y1: Math.max(box.y1, b.y1) }
-      : { ...b };
+      ? { x0: Math.min(box.x0, x0 + win.x0), y0: Math.min(box.y0, y0 + win.y0), x1: Math.max(box.x1, x1 + win.x0), y1: Math.max(box.y1, y1 + win.y0) }
+      : { x0: x0 + win.x0, y0: y0 + win.y0, x1: x1 + win.x0, y1: y1 + win.y0 };
   }
-  if (keep) for (let i = 0; i < n; i++) keep[i] = kept[label[i]] ? 1 : 0;
-  return box;
+  return { box, labels, kept };
 }
 
 // Area (box-filter) resampling: the source rectangle box = { x0, y0, x1, y1 } is mapped onto
@@ -136,6 +232,12 @@ export function boundingBox(ink, width, height, options = {}) {
 // 0, so a partly covered last column gets its coverage). Exact for any scale, up or down,
 // and mass-preserving: sum(dst) = sum(src in box) * (outW / boxW) * (outH / boxH).
 export function resampleArea(src, srcW, srcH, box, outW, outH) {
+  const data = new Float32Array(Math.ceil(outW) * Math.ceil(outH));
+  return resampleInto(src, srcW, box, outW, outH, data);
+}
+
+// resampleArea into `data` (at least ceil(outW) * ceil(outH) long).
+function resampleInto(src, srcW, box, outW, outH, data) {
   const { x0, y0, x1, y1 } = box;
   const dstW = Math.ceil(outW);
   const dstH = Math.ceil(outH);
@@ -144,45 +246,48 @@ export function resampleArea(src, srcW, srcH, box, outW, outH) {
 
   // horizontal pass: each source row of the box -> dstW columns
   const rows = y1 - y0;
-  const tmp = new Float64Array(rows * dstW);
+  const tmp = scratch('tmp', rows * dstW, Float64Array);
   for (let y = 0; y < rows; y++) {
     const row = (y0 + y) * srcW + x0;
     for (let i = 0; i < dstW; i++) {
-      const { first, weights } = wx[i];
+      const first = row + wx.first[i];
       let sum = 0;
-      for (let k = 0; k < weights.length; k++) sum += weights[k] * src[row + first + k];
+      for (let k = wx.start[i]; k < wx.start[i + 1]; k++) sum += wx.weights[k] * src[first + k - wx.start[i]];
       tmp[y * dstW + i] = sum;
     }
   }
   // vertical pass
-  const data = new Float32Array(dstW * dstH);
   for (let j = 0; j < dstH; j++) {
-    const { first, weights } = wy[j];
     for (let i = 0; i < dstW; i++) {
+      const first = wy.first[j] - wy.start[j];
       let sum = 0;
-      for (let k = 0; k < weights.length; k++) sum += weights[k] * tmp[(first + k) * dstW + i];
+      for (let k = wy.start[j]; k < wy.start[j + 1]; k++) sum += wy.weights[k] * tmp[(first + k) * dstW + i];
       data[j * dstW + i] = sum;
     }
   }
   return { data, width: dstW, height: dstH };
 }
 
-// For each of dstN destination pixels, the source pixels it covers and their weights, when
-// srcN source pixels are stretched onto outN (maybe fractional) destination pixels.
+// For each of dstN destination pixels i, the source pixels it covers and their weights, when
+// srcN source pixels are stretched onto outN (maybe fractional) destination pixels: pixel i
+// covers the source first[i] + (0 .. start[i+1] - start[i]) with weights[start[i] ..].
 // Destination pixel i covers source [i, i+1) / scale; each weight is the overlap times scale.
 function coverageWeights(srcN, outN, dstN) {
   const scale = outN / srcN;
-  const result = [];
+  const first = new Int32Array(dstN);
+  const start = new Int32Array(dstN + 1);
+  const weights = new Float64Array(srcN + 2 * dstN);
+  let k = 0;
   for (let i = 0; i < dstN; i++) {
     const a = i / scale;
     const b = Math.min(srcN, (i + 1) / scale);
-    const first = Math.floor(a);
+    first[i] = Math.floor(a);
+    start[i] = k;
     const last = Math.min(srcN, Math.ceil(b)); // exclusive
-    const weights = [];
-    for (let x = first; x < last; x++) weights.push(Math.max(0, Math.min(b, x + 1) - Math.max(a, x)) * scale);
-    result.push({ first, weights: Float64Array.from(weights) });
+    for (let x = first[i]; x < last; x++) weights[k++] = Math.max(0, Math.min(b, x + 1) - Math.max(a, x)) * scale;
   }
-  return result;
+  start[dstN] = k;
+  return { first, start, weights };
 }
 
 // Ink-weighted mean position { x, y, mass }, in index coordinates (pixel (i, j) has its
@@ -201,33 +306,36 @@ export function centreOfMass(values, width, height) {
   return { x: sx / mass, y: sy / mass, mass };
 }
 
-// The whole pipeline; see the top of the file.
+// The whole pipeline; see the top of the file. Only the ink's box is worked on after the first
+// pass, and the buffers are reused.
 export function preprocess(imageData) {
   const out = new Float32Array(SIZE * SIZE);
-  const { width, height } = imageData;
-  const ink = inkMap(imageData);
-  const keep = new Uint8Array(width * height);
-  const box = boundingBox(ink, width, height, { keep });
-  if (!box) return out;
+  const { width } = imageData;
+  const ink = scratch('ink', width * imageData.height, Float32Array);
+  const strong = inkInto(imageData, ink, BOX_THRESHOLD);
+  if (!strong) return out;
+  const { box, labels, kept } = findBlobs(ink, width, strong, BOX_THRESHOLD, SPECK_FRACTION);
 
   // the digit alone: specks and background noise removed, soft edges kept
+  const w = strong.x1 - strong.x0;
   for (let y = box.y0; y < box.y1; y++) {
-    for (let i = y * width + box.x0; i < y * width + box.x1; i++) {
-      if (ink[i] < NOISE_FLOOR || (ink[i] >= BOX_THRESHOLD && !keep[i])) ink[i] = 0;
+    for (let x = box.x0, i = y * width + x; x < box.x1; x++, i++) {
+      const v = ink[i];
+      if (v < NOISE_FLOOR || (v >= BOX_THRESHOLD && !kept[labels[(y - strong.y0) * w + x - strong.x0]])) ink[i] = 0;
     }
   }
 
   const bw = box.x1 - box.x0;
   const bh = box.y1 - box.y0;
   const scale = BOX / Math.max(bw, bh);
-  const digit = resampleArea(ink, width, height, box, bw * scale, bh * scale);
+  const digit = resampleInto(ink, width, box, bw * scale, bh * scale, new Float32Array(Math.ceil(bw * scale) * Math.ceil(bh * scale)));
 
   const com = centreOfMass(digit.data, digit.width, digit.height);
   const dx = clamp(Math.round(CENTRE - com.x), 0, SIZE - digit.width);
   const dy = clamp(Math.round(CENTRE - com.y), 0, SIZE - digit.height);
 
   let max = 0;
-  for (const v of digit.data) if (v > max) max = v;
+  for (let i = 0; i < digit.width * digit.height; i++) if (digit.data[i] > max) max = digit.data[i];
   if (!(max > 0)) return out;
   for (let y = 0; y < digit.height; y++) {
     for (let x = 0; x < digit.width; x++) {
@@ -244,32 +352,6 @@ export function naiveResize(imageData) {
   if (width === 0 || height === 0) return new Float32Array(SIZE * SIZE);
   const ink = inkMap(imageData);
   return resampleArea(ink, width, height, { x0: 0, y0: 0, x1: width, y1: height }, SIZE, SIZE).data;
-}
-
-function borderIndices(width, height) {
-  const indices = [];
-  for (let x = 0; x < width; x++) {
-    indices.push(x);
-    if (height > 1) indices.push((height - 1) * width + x);
-  }
-  for (let y = 1; y < height - 1; y++) {
-    indices.push(y * width);
-    if (width > 1) indices.push(y * width + width - 1);
-  }
-  return indices;
-}
-
-// The median of byte values (0..255), 255 for none.
-function median(values) {
-  if (values.length === 0) return 255;
-  const counts = new Uint32Array(256);
-  for (const v of values) counts[v]++;
-  let seen = 0;
-  for (let v = 0; v < 256; v++) {
-    seen += counts[v];
-    if (2 * seen > values.length) return v;
-  }
-  return 255;
 }
 
 function clamp(v, lo, hi) {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  preprocess, naiveResize, inkMap, boundingBox, resampleArea, centreOfMass, SIZE,
+  preprocess, naiveResize, inkMap, boundingBox, resampleArea, centreOfMass, SIZE, BOX, CENTRE, BOX_THRESHOLD, NOISE_FLOOR,
 } from '../../web/preprocess.js';
 import { toImageData, renderDigit, randomStyle, makeRng, CONVENTIONS, PAD } from './drawn.mjs';
 
@@ -250,4 +250,47 @@ test('the harness renders reproducibly, inside the pad, and preprocess sees the 
     for (let i = 0; i < 784; i++) { dot += out[i] * digit[i]; a += out[i] ** 2; b += digit[i] ** 2; }
     assert.ok(dot / Math.sqrt(a * b) > 0.7, `${JSON.stringify(s)}: similarity ${dot / Math.sqrt(a * b)}`);
   }
+});
+
+// The pipeline written out with the exported steps, as the top of web/preprocess.js defines it.
+// preprocess itself works only inside the ink's box and reuses its buffers; it must agree exactly.
+function stepByStep(imageData) {
+  const { width, height } = imageData;
+  const out = new Float32Array(SIZE * SIZE);
+  const ink = inkMap(imageData);
+  const keep = new Uint8Array(width * height);
+  const box = boundingBox(ink, width, height, { keep });
+  if (!box) return out;
+  for (let y = box.y0; y < box.y1; y++) {
+    for (let i = y * width + box.x0; i < y * width + box.x1; i++) {
+      if (ink[i] < NOISE_FLOOR || (ink[i] >= BOX_THRESHOLD && !keep[i])) ink[i] = 0;
+    }
+  }
+  const bw = box.x1 - box.x0, bh = box.y1 - box.y0;
+  const scale = BOX / Math.max(bw, bh);
+  const digit = resampleArea(ink, width, height, box, bw * scale, bh * scale);
+  const com = centreOfMass(digit.data, digit.width, digit.height);
+  const dx = Math.min(SIZE - digit.width, Math.max(0, Math.round(CENTRE - com.x)));
+  const dy = Math.min(SIZE - digit.height, Math.max(0, Math.round(CENTRE - com.y)));
+  const max = Math.max(...digit.data);
+  if (!(max > 0)) return out;
+  for (let y = 0; y < digit.height; y++) {
+    for (let x = 0; x < digit.width; x++) {
+      out[(y + dy) * SIZE + x + dx] = Math.round(255 * Math.min(1, digit.data[y * digit.width + x] / max)) / 255;
+    }
+  }
+  return out;
+}
+
+test('preprocess gives exactly what its steps give, on drawings and on noise, call after call', () => {
+  const rng = makeRng(21);
+  const digit = preprocess(canvas(280, 280, strokes(TWO, 16, 80, 60)));
+  const images = [];
+  for (let k = 0; k < 40; k++) images.push(renderDigit(digit, randomStyle(rng)));
+  for (let k = 0; k < 30; k++) { // specks, smudges and odd sizes, in every convention
+    const w = 1 + Math.floor(rng() * 150), h = 1 + Math.floor(rng() * 150);
+    images.push(canvas(w, h, () => (rng() < 0.05 ? rng() : 0), CONVENTIONS[k % 3]));
+  }
+  images.push(canvas(600, 40, rect(10, 5, 500, 30))); // larger than any image before it: the buffers grow
+  for (const img of images) assert.deepEqual(preprocess(img), stepByStep(img));
 });
