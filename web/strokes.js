@@ -13,8 +13,8 @@
 // (14, 14) by whole pixels, strongest ink 1.0, 8-bit levels), but from the strokes rather than from
 // pixels, and with a pen PEN pixels wide in the 20 px box whatever size the drawing has. A digit
 // drawn small therefore reads exactly as the same digit drawn large, where a pen of fixed width on
-// the pad turns it into a blob once scaled to 20 px. It reads no pixels and allocates nothing per
-// call when given `out`: it is the page's per-frame path.
+// the pad turns it into a blob once scaled to 20 px. It reads no pixels, and given `out` it
+// allocates only its box per call, whatever the number of points: it is the page's per-frame path.
 //
 // The path through a stroke's points is the one the pad paints: quadratic curves through the
 // midpoints of successive points, a straight last piece, round caps and joins; a single point is a
@@ -73,7 +73,7 @@ export function renderStrokes(strokes, out = new Float32Array(SIZE * SIZE)) {
   const scale = longer > 0 ? (BOX - PEN) / longer : 0;
   // The ink's soft edge reaches half a pixel beyond the pen: the image starts there.
   const edge = PEN / 2 + 0.5;
-  rasterise(strokes, scratch, SIZE, SIZE, { scale, dx: edge - box.x0 * scale, dy: edge - box.y0 * scale, radius: PEN / 2 });
+  draw(strokes, scratch, SIZE, SIZE, scale, edge - box.x0 * scale, edge - box.y0 * scale, PEN / 2);
 
   let mass = 0, sx = 0, sy = 0, max = 0;
   for (let y = 0, i = 0; y < SIZE; y++) {
@@ -104,62 +104,81 @@ export function renderStrokes(strokes, out = new Float32Array(SIZE * SIZE)) {
  * stroke, anti-aliased over one pixel: 1 within radius - 0.5 of the path, 0 beyond radius + 0.5.
  */
 export function rasterise(strokes, out, width, height, { scale, dx, dy, radius }) {
-  out.fill(0, 0, width * height);
-  const pen = { out, width, height, radius, x: 0, y: 0 };
-  for (const stroke of strokes) {
-    let n = 0; // finite points seen
-    let px = 0, py = 0, cx = 0, cy = 0; // the previous point; the curve's start
-    for (const p of stroke) {
-      if (!(Number.isFinite(p.x) && Number.isFinite(p.y))) continue;
-      const x = p.x * scale + dx, y = p.y * scale + dy;
-      if (n === 0) {
-        moveTo(pen, x, y);
-        cx = x; cy = y;
-      } else if (n >= 2) {
-        // a curve from (cx, cy) with control point (px, py) to the midpoint of (px, py) and (x, y)
-        const mx = (px + x) / 2, my = (py + y) / 2;
-        curveTo(pen, cx, cy, px, py, mx, my);
-        cx = mx; cy = my;
-      }
-      px = x; py = y;
-      n++;
-    }
-    if (n === 0) continue;
-    lineTo(pen, px, py, true); // the straight last piece, or the dot of a single point
-  }
+  draw(strokes, out, width, height, scale, dx, dy, radius);
   return out;
 }
 
-function moveTo(pen, x, y) {
-  pen.x = x;
-  pen.y = y;
-}
+// Nothing is allocated per point: each stroke's path is cut into straight pieces whose ends go to
+// `vertices` (x, y pairs, reused, grown when a stroke needs more), and the pieces are drawn by a
+// function that takes only integers and arrays (a number that is not an integer, handed to a
+// function, may be boxed on the heap).
+let vertices = new Float64Array(2048);
+const pen = new Float64Array(1); // the radius, for segment()
 
-// Cuts the curve into as many straight pieces as keep it within TOLERANCE of them: a quadratic's
-// largest distance from its chord is |a - 2c + b| / 4, and n pieces divide that by n^2.
-function curveTo(pen, ax, ay, cx, cy, bx, by) {
-  const ex = ax - 2 * cx + bx, ey = ay - 2 * cy + by;
-  const deviation = Math.sqrt(ex * ex + ey * ey) / 4;
-  const n = deviation > TOLERANCE ? Math.min(16, Math.ceil(Math.sqrt(deviation / TOLERANCE))) : 1;
-  for (let k = 1; k <= n; k++) {
-    const t = k / n, u = 1 - t;
-    lineTo(pen, u * u * ax + 2 * t * u * cx + t * t * bx, u * u * ay + 2 * t * u * cy + t * t * by, false);
+function draw(strokes, out, width, height, scale, dx, dy, radius) {
+  out.fill(0, 0, width * height);
+  pen[0] = radius;
+  for (let s = 0; s < strokes.length; s++) {
+    const n = flatten(strokes[s], scale, dx, dy);
+    for (let i = 0; i + 1 < n; i++) segment(out, width, height, vertices, 2 * i, pen);
   }
 }
 
-function lineTo(pen, x, y, last) {
-  const ddx = x - pen.x, ddy = y - pen.y;
-  if (!last && ddx * ddx + ddy * ddy < MIN_PIECE * MIN_PIECE) return;
-  segment(pen.out, pen.width, pen.height, pen.x, pen.y, x, y, pen.radius);
-  pen.x = x;
-  pen.y = y;
+// Writes the stroke's path into `vertices`, in pixel units: the first point, the curves cut into
+// pieces (points nearer than MIN_PIECE to the last one kept skipped), and the last point, always
+// (twice the same point for a single one: a dot). Returns the number of vertices.
+function flatten(stroke, scale, dx, dy) {
+  let v = vertices;
+  let n = 0, seen = 0; // vertices written; finite points seen
+  let px = 0, py = 0, cx = 0, cy = 0, lx = 0, ly = 0; // previous point; curve start; last vertex
+  for (let i = 0; i < stroke.length; i++) {
+    if (2 * (n + 18) > v.length) { // room for what one point can add: 16 pieces, and the last
+      vertices = new Float64Array(2 * v.length);
+      vertices.set(v);
+      v = vertices;
+    }
+    const p = stroke[i];
+    if (!(Number.isFinite(p.x) && Number.isFinite(p.y))) continue;
+    const x = p.x * scale + dx, y = p.y * scale + dy;
+    if (seen === 0) {
+      v[0] = lx = cx = x;
+      v[1] = ly = cy = y;
+      n = 1;
+    } else if (seen >= 2) {
+      // a curve from (cx, cy) with control point (px, py) to the midpoint of (px, py) and (x, y),
+      // cut into as many pieces as keep it within TOLERANCE: a quadratic's largest distance from
+      // its chord is |a - 2c + b| / 4, and m pieces divide that by m^2
+      const mx = (px + x) / 2, my = (py + y) / 2;
+      const ex = cx - 2 * px + mx, ey = cy - 2 * py + my;
+      const deviation = Math.sqrt(ex * ex + ey * ey) / 4;
+      const m = deviation > TOLERANCE ? Math.min(16, Math.ceil(Math.sqrt(deviation / TOLERANCE))) : 1;
+      for (let j = 1; j <= m; j++) {
+        const t = j / m, u = 1 - t;
+        const qx = u * u * cx + 2 * t * u * px + t * t * mx, qy = u * u * cy + 2 * t * u * py + t * t * my;
+        if ((qx - lx) * (qx - lx) + (qy - ly) * (qy - ly) < MIN_PIECE * MIN_PIECE) continue;
+        v[2 * n] = lx = qx;
+        v[2 * n + 1] = ly = qy;
+        n++;
+      }
+      cx = mx;
+      cy = my;
+    }
+    px = x;
+    py = y;
+    seen++;
+  }
+  if (seen === 0) return 0;
+  v[2 * n] = px; // the straight last piece
+  v[2 * n + 1] = py;
+  return n + 1;
 }
 
-// One straight piece with round ends: each pixel in reach takes max(its ink, the piece's coverage).
-// The maximum over the pieces is the coverage by the distance to the whole path, so joins and
-// overlaps never darken.
-function segment(out, width, height, ax, ay, bx, by, radius) {
-  const reach = radius + 0.5;
+// The piece from vertex k to the next (v[k..k+3]) with round ends, radius pen[0]: each pixel in
+// reach takes max(its ink, the piece's coverage). The maximum over the pieces is the coverage by
+// the distance to the whole path, so joins and overlaps never darken.
+function segment(out, width, height, v, k, pen) {
+  const ax = v[k], ay = v[k + 1], bx = v[k + 2], by = v[k + 3];
+  const reach = pen[0] + 0.5;
   const i0 = Math.max(0, Math.ceil(Math.min(ax, bx) - reach - 0.5));
   const i1 = Math.min(width - 1, Math.floor(Math.max(ax, bx) + reach - 0.5));
   const j0 = Math.max(0, Math.ceil(Math.min(ay, by) - reach - 0.5));
@@ -179,8 +198,8 @@ function segment(out, width, height, ax, ay, bx, by, radius) {
       const d2 = ex * ex + ey * ey;
       if (d2 >= reach2) continue;
       const c = reach - Math.sqrt(d2);
-      const v = c > 1 ? 1 : c;
-      if (v > out[row + i]) out[row + i] = v;
+      const ink = c > 1 ? 1 : c;
+      if (ink > out[row + i]) out[row + i] = ink;
     }
   }
 }
