@@ -5,14 +5,18 @@
 // the training section (web/train-panel.js), which hand their models over through useModel(); and
 // registers the service worker (sw.js, written by the site build) that keeps the page for offline use.
 import { Pad } from './pad.js';
-import { preprocess } from './preprocess.js';
+import { renderStrokes, strokesBox, tooSmall } from './strokes.js';
 
 const $ = (selector) => document.querySelector(selector);
 const [undoButton, clearButton, sheet, hint, status] = ['#undo', '#clear', '#sheet', '#hint', '#status'].map($);
 const prediction = $('#prediction');
 const [digitText, confidenceText] = prediction.children;
 const seen = $('#seen').getContext('2d');
+const seenImage = seen.createImageData(28, 28); // redrawn in place on every frame
+let seenInk = null;                              // the ink's colour there, read once per colour scheme
+const input = new Float32Array(784);             // the network's input, redrawn in place on every frame
 const bars = makeBars($('#bars'));
+const TOO_SMALL = 'Too small: draw it bigger'; // a tap, a tiny mark (web/strokes.js tooSmall)
 const announcer = $('#announce');
 
 let recognizer = null;
@@ -23,10 +27,15 @@ let announce = null;     // what to tell screen readers at the next update: 'str
 let teach = null;        // the TeachPanel, once loaded
 let modelData = null;    // the data the model in use was trained on, null for the bundled digits (see useModel)
 const pad = new Pad($('#pad'), {
+  area: sheet, // a stroke may start a little off the pad: the sheet reaches beyond it
   onChange: ({ strokeEnded }) => {
     if (strokeEnded) announce = 'stroke';
     update();
   },
+});
+matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+  seenInk = null;
+  update();
 });
 
 const clearPad = () => { announce = 'clear'; pad.clear(); };
@@ -117,8 +126,9 @@ function showModel(kind, { accuracy, count, validation = 'hold-out' } = {}) {
   name.dataset.kind = kind;
   $('#use-default').hidden = kind === 'default';
   status.textContent = kind === 'default' ? `Default model, ${shape}.` : `Model ${text}.`;
-  $('#how').textContent = `Your drawing is cropped, scaled to 20×20 and centred by its mass in a 28×28 image, ` +
-    `as MNIST did, then a ${shape} network written in C runs on it in WebAssembly.`;
+  $('#how').textContent = `Your strokes are drawn again in a 20×20 box with a pen in proportion to the digit, ` +
+    `and centred by their mass in a 28×28 image, as MNIST prepared its digits; then a ${shape} network ` +
+    'written in C runs on it in WebAssembly.';
 }
 
 // Runs at most once per animation frame, after the pad repainted.
@@ -126,13 +136,15 @@ function update() {
   const empty = pad.isEmpty;
   // A button about to be disabled would drop the keyboard focus: give it to the pad instead.
   if (empty && [undoButton, clearButton].includes(document.activeElement)) $('#pad').focus();
-  undoButton.disabled = clearButton.disabled = empty;
+  if (undoButton.disabled !== empty) undoButton.disabled = clearButton.disabled = empty;
   sheet.classList.toggle('empty', empty);
-  const x = empty ? null : preprocess(pad.imageData());
+  // A tap or a tiny mark has no shape to read: the page says so instead of guessing.
+  const small = !empty && tooSmall(strokesBox(pad.strokes));
+  const x = empty ? null : renderStrokes(pad.strokes, input);
   showSeen(x);
   let result = null;
-  if (empty || !recognizer) {
-    showGuess(null, empty ? 'Draw a digit' : failed ? 'Nothing to read it with' : 'Loading…');
+  if (empty || small || !recognizer) {
+    showGuess(null, empty ? 'Draw a digit' : small ? TOO_SMALL : failed ? 'Nothing to read it with' : 'Loading…');
   } else {
     try {
       result = recognizer.predict(x);
@@ -141,17 +153,18 @@ function update() {
       fail(`Recognition failed: ${err.message}`);
     }
   }
-  current = x ? { x, digit: result?.digit ?? null } : null;
+  current = x && !small ? { x, digit: result?.digit ?? null } : null;
   teach?.setDrawing(current);
-  if (announce) tell(announce, result, empty);
+  if (announce) tell(announce, result, empty, small);
   announce = null;
 }
 
 // Tells screen readers what the network reads, when a stroke ends (not while it is drawn) and
 // after an undo or a clear.
-function tell(why, result, empty) {
+function tell(why, result, empty, small) {
   let text;
   if (empty) text = why === 'clear' ? 'Pad cleared.' : 'The pad is empty.';
+  else if (small) text = 'Too small to read: draw the digit bigger.';
   else if (!result) return;
   else text = `${why === 'undo' ? 'Stroke undone. ' : ''}Reads ${result.digit}, ${percent(result.probabilities[result.digit])} sure.`;
   say(text);
@@ -164,43 +177,60 @@ function say(text) {
   announcer.textContent = text === announcer.textContent ? `${text}\u00a0` : text;
 }
 
+// Runs on every frame while drawing: it touches the page only where what it shows changes, and
+// the bars move by a transform, so the page is not laid out again for them.
 function showGuess(result, text) {
-  hint.textContent = text;
+  setText(hint, text);
   prediction.classList.toggle('empty', !result);
-  if (!result) {
-    digitText.textContent = '—';
-    confidenceText.textContent = '';
-    delete prediction.dataset.digit;
-  } else {
-    const { digit, probabilities } = result;
-    digitText.textContent = String(digit);
-    confidenceText.textContent = ` — ${percent(probabilities[digit])}`;
-    prediction.dataset.digit = String(digit);
-  }
+  const digit = result ? String(result.digit) : null;
+  setText(digitText, digit ?? '—');
+  setText(confidenceText, result ? ` — ${percent(result.probabilities[result.digit])}` : '');
+  if (digit === null) delete prediction.dataset.digit;
+  else if (prediction.dataset.digit !== digit) prediction.dataset.digit = digit;
   bars.forEach((bar, k) => {
     const p = result ? result.probabilities[k] : 0;
-    bar.fill.style.width = `${(p * 100).toFixed(1)}%`;
-    bar.value.textContent = result ? percent(p) : '';
+    const tenths = Math.round(p * 1000); // of a percent
+    if (bar.tenths !== tenths) {
+      bar.tenths = tenths;
+      bar.fill.style.transform = `translateX(${tenths / 10 - 100}%)`;
+    }
+    const value = result ? percentage(p) : null;
+    if (bar.shown !== value) {
+      bar.shown = value;
+      bar.value.textContent = value === null ? '' : `${value}%`;
+    }
     bar.row.classList.toggle('top', result?.digit === k);
   });
 }
 
+const shownText = new WeakMap(); // element -> the text setText gave it
+function setText(element, text) {
+  if (shownText.get(element) === text) return;
+  shownText.set(element, text);
+  element.textContent = text;
+}
+
 // A model is never sure: show at most 99%.
+function percentage(p) {
+  return Math.round(Math.min(p, 0.99) * 100);
+}
+
 function percent(p) {
-  return `${Math.round(Math.min(p, 0.99) * 100)}%`;
+  return `${percentage(p)}%`;
 }
 
 // The network's input, ink on paper, drawn pixel for pixel (CSS scales it up, pixelated).
 function showSeen(x) {
-  const image = seen.createImageData(28, 28);
-  const ink = rgb(getComputedStyle(seen.canvas).color);
-  if (x) {
-    for (let i = 0; i < 784; i++) {
-      image.data.set(ink, 4 * i);
-      image.data[4 * i + 3] = Math.round(x[i] * 255);
-    }
+  seenInk ??= rgb(getComputedStyle(seen.canvas).color);
+  const [r, g, b] = seenInk;
+  const { data } = seenImage;
+  for (let i = 0, p = 0; i < 784; i++, p += 4) {
+    data[p] = r;
+    data[p + 1] = g;
+    data[p + 2] = b;
+    data[p + 3] = x ? Math.round(x[i] * 255) : 0;
   }
-  seen.putImageData(image, 0, 0);
+  seen.putImageData(seenImage, 0, 0);
 }
 
 function makeBars(list) {
@@ -208,7 +238,7 @@ function makeBars(list) {
     const row = document.createElement('li');
     row.innerHTML = `<span class="label">${k}</span><span class="track"><span class="fill"></span></span><span class="value"></span>`;
     list.append(row);
-    return { row, fill: row.querySelector('.fill'), value: row.querySelector('.value') };
+    return { row, fill: row.querySelector('.fill'), value: row.querySelector('.value'), tenths: 0, shown: null };
   });
 }
 

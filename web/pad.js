@@ -1,14 +1,20 @@
 // pad.js: the drawing pad. Pointer Events (mouse, touch, pen) make strokes; the pad keeps
-// them as lists of points in pad units (0..1, so any size or pixel density redraws them the
-// same) and paints them like a thick marker: round caps and joins, quadratic curves through
-// the midpoints of successive points.
+// them as lists of points in pad units (0..1 across the canvas, so any size or pixel density
+// redraws them the same) and paints them like a thick marker: round caps and joins, quadratic
+// curves through the midpoints of successive points (web/strokes.js draws the same path for the
+// network).
 //
-//   const pad = new Pad(canvas, { onChange });   // onChange({ strokeEnded }) runs at most once per
-//                                                // frame; strokeEnded: a stroke ended since the last
+//   const pad = new Pad(canvas, { onChange, area });
+//       onChange({ strokeEnded }) runs at most once per frame; strokeEnded: a stroke ended since
+//       the last. area (default: the canvas) is an element around the canvas: a stroke may start
+//       anywhere on it, and its points are kept up to its edges (outside 0..1 beyond the canvas),
+//       so a digit begun just off the pad, or one that leaves it and comes back, stays whole.
+//       The area needs `touch-action: none` for fingers, as the canvas has.
 //   pad.undo(); pad.clear(); pad.isEmpty; pad.strokeCount
-//   pad.imageData(280)                           // the strokes alone, black on transparent
+//   pad.strokes                         // the strokes, [[{ x, y }, ...], ...]: read, do not change
+//   paintStrokes(ctx, strokes, size, color)   // paints strokes on a size x size canvas
 
-const PEN_WIDTH = 0.075; // fraction of the pad's size: MNIST-like strokes after scaling to 20×20
+const PEN_WIDTH = 0.075; // fraction of the pad's size: a marker that reads well on the screen
 const MIN_STEP = 0.002;  // ignore moves shorter than this (pad units)
 
 export class Pad {
@@ -18,27 +24,35 @@ export class Pad {
   #strokes = [];
   #pointerId = null; // the pointer drawing the current stroke, if any
   #rect = null;      // the pad's client rect, taken when a stroke starts
+  #bounds = null;    // where points are kept, in pad units: the area's rect, taken with #rect
+  #area;
+  #color = null;     // the ink's colour, read once per colour scheme
+  #paths = new WeakMap(); // stroke -> its StrokePath at the canvas's size, grown with the stroke
   #frame = 0;
   #ended = false;    // a stroke ended since the last onChange
-  #scratch = null;   // offscreen canvas for imageData()
 
-  constructor(canvas, { onChange = () => {} } = {}) {
+  constructor(canvas, { onChange = () => {}, area = canvas } = {}) {
     this.#canvas = canvas;
     this.#ctx = canvas.getContext('2d');
     this.#onChange = onChange;
-    canvas.addEventListener('pointerdown', (e) => this.#down(e));
+    this.#area = area;
+    area.addEventListener('pointerdown', (e) => this.#down(e));
     canvas.addEventListener('pointermove', (e) => this.#move(e));
     for (const type of ['pointerup', 'pointercancel', 'lostpointercapture']) {
       canvas.addEventListener(type, (e) => this.#up(e));
     }
     new ResizeObserver(() => this.#resize()).observe(canvas);
     addEventListener('resize', () => this.#resize()); // also fires on zoom: devicePixelRatio changed
-    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.#schedule());
+    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+      this.#color = null;
+      this.#schedule();
+    });
     this.#resize();
   }
 
   get isEmpty() { return this.#strokes.length === 0; }
   get strokeCount() { return this.#strokes.length; }
+  get strokes() { return this.#strokes; }
 
   clear() {
     this.#strokes = [];
@@ -52,25 +66,18 @@ export class Pad {
     this.#schedule();
   }
 
-  // The strokes drawn black on a transparent size×size canvas: the same image on every
-  // screen, whatever the pad's CSS size or devicePixelRatio.
-  imageData(size = 280) {
-    if (!this.#scratch) {
-      const canvas = document.createElement('canvas');
-      this.#scratch = canvas.getContext('2d', { willReadFrequently: true });
-    }
-    const ctx = this.#scratch;
-    ctx.canvas.width = ctx.canvas.height = size; // also clears it
-    paint(ctx, this.#strokes, size, '#000');
-    return ctx.getImageData(0, 0, size, size);
-  }
-
   #down(e) {
     if (this.#pointerId !== null || (e.pointerType === 'mouse' && e.button !== 0)) return;
     e.preventDefault();
     this.#canvas.setPointerCapture(e.pointerId);
     this.#pointerId = e.pointerId;
-    this.#rect = this.#canvas.getBoundingClientRect();
+    const rect = this.#canvas.getBoundingClientRect();
+    const area = this.#area.getBoundingClientRect();
+    this.#rect = rect;
+    this.#bounds = {
+      x0: (area.left - rect.left) / rect.width, x1: (area.right - rect.left) / rect.width,
+      y0: (area.top - rect.top) / rect.height, y1: (area.bottom - rect.top) / rect.height,
+    };
     this.#strokes.push([this.#point(e)]);
     this.#schedule();
   }
@@ -93,8 +100,12 @@ export class Pad {
     this.#schedule();
   }
 
+  // The pointer in pad units, kept within the area: a stroke dragged far off the pad runs along
+  // the area's edge rather than stretching the digit across the page.
   #point(e) {
-    return { x: (e.clientX - this.#rect.left) / this.#rect.width, y: (e.clientY - this.#rect.top) / this.#rect.height };
+    const { x0, y0, x1, y1 } = this.#bounds;
+    const x = (e.clientX - this.#rect.left) / this.#rect.width, y = (e.clientY - this.#rect.top) / this.#rect.height;
+    return { x: Math.min(x1, Math.max(x0, x)), y: Math.min(y1, Math.max(y0, y)) };
   }
 
   #resize() {
@@ -104,14 +115,25 @@ export class Pad {
     this.#schedule();
   }
 
+  // Every stroke, from paths kept from frame to frame: a frame adds only the new points' curves.
+  #paint() {
+    const ctx = this.#ctx, size = this.#canvas.width;
+    ctx.clearRect(0, 0, size, size);
+    this.#color ??= getComputedStyle(this.#canvas).color;
+    penStyle(ctx, size, this.#color);
+    for (const stroke of this.#strokes) {
+      let path = this.#paths.get(stroke);
+      if (!path || path.size !== size) this.#paths.set(stroke, (path = new StrokePath(stroke, size)));
+      path.paint(ctx);
+    }
+  }
+
   // Repaint and tell the listener, once per animation frame at most.
   #schedule() {
     if (this.#frame) return;
     this.#frame = requestAnimationFrame(() => {
       this.#frame = 0;
-      const { width } = this.#canvas;
-      this.#ctx.clearRect(0, 0, width, width);
-      paint(this.#ctx, this.#strokes, width, getComputedStyle(this.#canvas).color);
+      this.#paint();
       const strokeEnded = this.#ended;
       this.#ended = false;
       this.#onChange({ strokeEnded });
@@ -119,25 +141,53 @@ export class Pad {
   }
 }
 
-function paint(ctx, strokes, size, color) {
+/** Paints strokes (pad units) on a size x size canvas with the pad's pen, in `color`. */
+export function paintStrokes(ctx, strokes, size, color) {
+  penStyle(ctx, size, color);
+  for (const stroke of strokes) new StrokePath(stroke, size).paint(ctx);
+}
+
+function penStyle(ctx, size, color) {
   ctx.lineWidth = PEN_WIDTH * size;
   ctx.lineCap = ctx.lineJoin = 'round';
   ctx.strokeStyle = ctx.fillStyle = color;
-  for (const stroke of strokes) {
-    const pts = stroke.map((p) => ({ x: p.x * size, y: p.y * size }));
-    ctx.beginPath();
-    if (pts.length === 1) {
-      ctx.arc(pts[0].x, pts[0].y, ctx.lineWidth / 2, 0, 2 * Math.PI);
+}
+
+// A stroke's path on a size x size canvas: from the first point, a quadratic curve through the
+// midpoint of each two successive points, then a straight last piece; a single point is a dot.
+// The curves are added as points arrive (the stroke only grows), so a frame costs only its new
+// points; the last piece, which moves with every point, is drawn apart.
+class StrokePath {
+  constructor(stroke, size) {
+    this.stroke = stroke;
+    this.size = size;
+    this.path = new Path2D();
+    this.next = 0; // the next point to add a curve for (1 once the path has its start)
+  }
+
+  paint(ctx) {
+    const { stroke, size, path } = this;
+    const n = stroke.length, last = stroke[n - 1];
+    if (n === 1) {
+      ctx.beginPath();
+      ctx.arc(last.x * size, last.y * size, ctx.lineWidth / 2, 0, 2 * Math.PI);
       ctx.fill();
-      continue;
+      return;
     }
-    ctx.moveTo(pts[0].x, pts[0].y);
-    for (let i = 1; i < pts.length - 1; i++) {
-      const mid = { x: (pts[i].x + pts[i + 1].x) / 2, y: (pts[i].y + pts[i + 1].y) / 2 };
-      ctx.quadraticCurveTo(pts[i].x, pts[i].y, mid.x, mid.y);
+    if (this.next === 0) {
+      path.moveTo(stroke[0].x * size, stroke[0].y * size);
+      this.next = 1;
     }
-    const last = pts[pts.length - 1];
-    ctx.lineTo(last.x, last.y);
+    for (; this.next < n - 1; this.next++) {
+      const p = stroke[this.next], q = stroke[this.next + 1];
+      path.quadraticCurveTo(p.x * size, p.y * size, ((p.x + q.x) / 2) * size, ((p.y + q.y) / 2) * size);
+    }
+    ctx.stroke(path);
+    const from = n === 2 ? stroke[0] : null, p = stroke[n - 2];
+    ctx.beginPath();
+    if (from) ctx.moveTo(from.x * size, from.y * size);
+    else ctx.moveTo(((p.x + last.x) / 2) * size, ((p.y + last.y) / 2) * size);
+    ctx.lineTo(last.x * size, last.y * size);
     ctx.stroke();
   }
 }
