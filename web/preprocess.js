@@ -68,36 +68,29 @@ export function inkMap(imageData) {
 function inkInto({ width, height, data }, ink, threshold) {
   if (width * height === 0) return null;
   const { transparent, total, background } = borderColours(width, height, data);
-  let x0 = width, y0 = height, x1 = 0, y1 = 0;
-  if (transparent * 2 > total) {
-    for (let y = 0, i = 0; y < height; y++) {
-      let first = -1, last = -1;
-      for (let x = 0; x < width; x++, i++) {
-        const v = data[4 * i + 3] / 255;
-        ink[i] = v;
-        if (v >= threshold) { if (first < 0) first = x; last = x; }
-      }
-      if (first >= 0) {
-        if (first < x0) x0 = first;
-        if (last >= x1) x1 = last + 1;
-        if (y < y0) y0 = y;
-        y1 = y + 1;
-      }
-    }
-    return x1 > x0 ? { x0, y0, x1, y1 } : null;
-  }
+  const alphaOnly = transparent * 2 > total;
   const [r0, g0, b0] = background;
   const perFar = 1 / Math.hypot(Math.max(r0, 255 - r0), Math.max(g0, 255 - g0), Math.max(b0, 255 - b0));
+  let x0 = width, y0 = height, x1 = 0, y1 = 0;
   for (let y = 0, i = 0, p = 0; y < height; y++) {
     let first = -1, last = -1;
     for (let x = 0; x < width; x++, i++, p += 4) {
-      const dr = data[p] - r0, dg = data[p + 1] - g0, db = data[p + 2] - b0;
-      if ((dr | dg | db) === 0) { ink[i] = 0; continue; }
-      const a = data[p + 3];
-      const d = Math.sqrt(dr * dr + dg * dg + db * db) * perFar;
-      const v = Math.min(1, a === 255 ? d : (d * a) / 255);
+      let v = 0;
+      if (alphaOnly) {
+        v = data[p + 3] / 255;
+      } else {
+        const dr = data[p] - r0, dg = data[p + 1] - g0, db = data[p + 2] - b0;
+        if ((dr | dg | db) !== 0) {
+          const a = data[p + 3];
+          const d = Math.sqrt(dr * dr + dg * dg + db * db) * perFar;
+          v = Math.min(1, a === 255 ? d : (d * a) / 255);
+        }
+      }
       ink[i] = v;
-      if (v >= threshold) { if (first < 0) first = x; last = x; }
+      if (v >= threshold) {
+        if (first < 0) first = x;
+        last = x;
+      }
     }
     if (first >= 0) {
       if (first < x0) x0 = first;
