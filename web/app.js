@@ -189,17 +189,21 @@ function showGuess(result, text) {
   else if (prediction.dataset.digit !== digit) prediction.dataset.digit = digit;
   bars.forEach((bar, k) => {
     const p = result ? result.probabilities[k] : 0;
-    const tenths = Math.round(p * 1000); // of a percent
-    if (bar.tenths !== tenths) {
-      bar.tenths = tenths;
-      bar.fill.style.transform = `translateX(${tenths / 10 - 100}%)`;
+    const width = Math.round(p * 200) / 2; // percent of the track, in steps of about a pixel
+    if (bar.width !== width) {
+      bar.width = width;
+      bar.fill.style.transform = `translateX(${width - 100}%)`;
     }
     const value = result ? percentage(p) : null;
-    if (bar.shown !== value) {
-      bar.shown = value;
-      bar.value.textContent = value === null ? '' : `${value}%`;
+    if (bar.value !== value) {
+      bar.value = value;
+      bar.text.textContent = value === null ? '' : `${value}%`;
     }
-    bar.row.classList.toggle('top', result?.digit === k);
+    const top = result?.digit === k;
+    if (bar.top !== top) {
+      bar.top = top;
+      bar.row.classList.toggle('top', top);
+    }
   });
 }
 
@@ -238,7 +242,8 @@ function makeBars(list) {
     const row = document.createElement('li');
     row.innerHTML = `<span class="label">${k}</span><span class="track"><span class="fill"></span></span><span class="value"></span>`;
     list.append(row);
-    return { row, fill: row.querySelector('.fill'), value: row.querySelector('.value'), tenths: 0, shown: null };
+    // what the row shows: the fill's width (percent), the value (percent, null for none), the top mark
+    return { row, fill: row.querySelector('.fill'), text: row.querySelector('.value'), width: 0, value: null, top: false };
   });
 }
 

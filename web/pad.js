@@ -27,7 +27,8 @@ export class Pad {
   #bounds = null;    // where points are kept, in pad units: the area's rect, taken with #rect
   #area;
   #color = null;     // the ink's colour, read once per colour scheme
-  #paths = new WeakMap(); // stroke -> its StrokePath at the canvas's size, grown with the stroke
+  // What the canvas shows: these strokes, at this size and colour, the last one up to its curve `next`.
+  #painted = { strokes: null, size: 0, color: '', count: 0, last: null, next: 0 };
   #frame = 0;
   #ended = false;    // a stroke ended since the last onChange
 
@@ -115,17 +116,22 @@ export class Pad {
     this.#schedule();
   }
 
-  // Every stroke, from paths kept from frame to frame: a frame adds only the new points' curves.
+  // Paints what changed. While a stroke is drawn that is only what it gained (the canvas keeps the
+  // rest); after anything else (an undo, a clear, a new size or colour), everything again.
   #paint() {
-    const ctx = this.#ctx, size = this.#canvas.width;
-    ctx.clearRect(0, 0, size, size);
+    const ctx = this.#ctx, size = this.#canvas.width, strokes = this.#strokes, was = this.#painted;
     this.#color ??= getComputedStyle(this.#canvas).color;
-    penStyle(ctx, size, this.#color);
-    for (const stroke of this.#strokes) {
-      let path = this.#paths.get(stroke);
-      if (!path || path.size !== size) this.#paths.set(stroke, (path = new StrokePath(stroke, size)));
-      path.paint(ctx);
+    const grown = was.strokes === strokes && was.size === size && was.color === this.#color &&
+      was.count <= strokes.length && (was.count === 0 || strokes[was.count - 1] === was.last);
+    let next = was.next;
+    if (grown) {
+      if (was.count > 0) next = paintStroke(ctx, was.last, size, was.next);
+    } else {
+      ctx.clearRect(0, 0, size, size);
+      penStyle(ctx, size, this.#color);
     }
+    for (let i = grown ? was.count : 0; i < strokes.length; i++) next = paintStroke(ctx, strokes[i], size);
+    Object.assign(was, { strokes, size, color: this.#color, count: strokes.length, last: strokes[strokes.length - 1], next });
   }
 
   // Repaint and tell the listener, once per animation frame at most.
@@ -144,7 +150,7 @@ export class Pad {
 /** Paints strokes (pad units) on a size x size canvas with the pad's pen, in `color`. */
 export function paintStrokes(ctx, strokes, size, color) {
   penStyle(ctx, size, color);
-  for (const stroke of strokes) new StrokePath(stroke, size).paint(ctx);
+  for (const stroke of strokes) paintStroke(ctx, stroke, size);
 }
 
 function penStyle(ctx, size, color) {
@@ -153,41 +159,31 @@ function penStyle(ctx, size, color) {
   ctx.strokeStyle = ctx.fillStyle = color;
 }
 
-// A stroke's path on a size x size canvas: from the first point, a quadratic curve through the
-// midpoint of each two successive points, then a straight last piece; a single point is a dot.
-// The curves are added as points arrive (the stroke only grows), so a frame costs only its new
-// points; the last piece, which moves with every point, is drawn apart.
-class StrokePath {
-  constructor(stroke, size) {
-    this.stroke = stroke;
-    this.size = size;
-    this.path = new Path2D();
-    this.next = 0; // the next point to add a curve for (1 once the path has its start)
+// Paints a stroke's path on a size x size canvas: from the first point, a quadratic curve through
+// the midpoint of each two successive points, then a straight last piece; a single point is a dot.
+// With `from` > 1 only the curves from point `from` on, and the last piece: a stroke drawn frame by
+// frame adds only what it gained (the last piece painted before stays under the new curves, within
+// their bend over one step of the pointer). Returns the `from` that paints what comes next.
+function paintStroke(ctx, stroke, size, from = 0) {
+  const n = stroke.length, first = stroke[0], last = stroke[n - 1];
+  ctx.beginPath();
+  if (n === 1) {
+    ctx.arc(first.x * size, first.y * size, ctx.lineWidth / 2, 0, 2 * Math.PI);
+    ctx.fill();
+    return 0;
   }
-
-  paint(ctx) {
-    const { stroke, size, path } = this;
-    const n = stroke.length, last = stroke[n - 1];
-    if (n === 1) {
-      ctx.beginPath();
-      ctx.arc(last.x * size, last.y * size, ctx.lineWidth / 2, 0, 2 * Math.PI);
-      ctx.fill();
-      return;
-    }
-    if (this.next === 0) {
-      path.moveTo(stroke[0].x * size, stroke[0].y * size);
-      this.next = 1;
-    }
-    for (; this.next < n - 1; this.next++) {
-      const p = stroke[this.next], q = stroke[this.next + 1];
-      path.quadraticCurveTo(p.x * size, p.y * size, ((p.x + q.x) / 2) * size, ((p.y + q.y) / 2) * size);
-    }
-    ctx.stroke(path);
-    const from = n === 2 ? stroke[0] : null, p = stroke[n - 2];
-    ctx.beginPath();
-    if (from) ctx.moveTo(from.x * size, from.y * size);
-    else ctx.moveTo(((p.x + last.x) / 2) * size, ((p.y + last.y) / 2) * size);
-    ctx.lineTo(last.x * size, last.y * size);
-    ctx.stroke();
+  if (from <= 1) {
+    ctx.moveTo(first.x * size, first.y * size);
+    from = 1;
+  } else {
+    const p = stroke[from - 1], q = stroke[from];
+    ctx.moveTo(((p.x + q.x) / 2) * size, ((p.y + q.y) / 2) * size);
   }
+  for (let i = from; i < n - 1; i++) {
+    const p = stroke[i], q = stroke[i + 1];
+    ctx.quadraticCurveTo(p.x * size, p.y * size, ((p.x + q.x) / 2) * size, ((p.y + q.y) / 2) * size);
+  }
+  ctx.lineTo(last.x * size, last.y * size);
+  ctx.stroke();
+  return n - 1;
 }

@@ -21,7 +21,7 @@
 // dot as wide as the pen.
 
 export const SIZE = 28; // the network's input is SIZE x SIZE
-export const BOX = 20; // the drawing's longer side, in pixels, ink included
+export const BOX = 20; // the drawing's longer side, in pixels, between the pen's edges (half-strength ink)
 export const CENTRE = 14; // where the centre of mass goes, in index coordinates
 // The pen's width in pixels of the 28x28 frame: MNIST's strokes are about this wide in their
 // 20 px box (measured where the ink is half strength; this width gives MNIST's mean ink per digit).

@@ -38,6 +38,24 @@ const DIGITS = [
 const placed = (strokes, height, cx = 0.5, cy = 0.5) =>
   strokes.map((stroke) => stroke.map(([x, y]) => [cx + (x - 0.5) * 0.7 * height, cy + (y - 0.5) * height]));
 
+// For each pixel of a width x width image, how many steps (4-neighbours) it is from a pixel of `set`.
+function distanceTo(set, width) {
+  const distance = new Array(set.length).fill(Infinity);
+  let front = [];
+  set.forEach((inSet, i) => { if (inSet) { distance[i] = 0; front.push(i); } });
+  for (let d = 1; front.length; d++) {
+    const next = [];
+    for (const i of front) {
+      const x = i % width;
+      for (const j of [x > 0 ? i - 1 : -1, x < width - 1 ? i + 1 : -1, i - width, i + width]) {
+        if (j >= 0 && j < set.length && distance[j] === Infinity) { distance[j] = d; next.push(j); }
+      }
+    }
+    front = next;
+  }
+  return distance;
+}
+
 // The 28x28 image the page shows as "what it sees": its ink, 0..255 per pixel.
 const seenInk = (page) => page.evaluate(() => {
   const { data } = document.querySelector('#seen').getContext('2d').getImageData(0, 0, 28, 28);
@@ -68,6 +86,32 @@ async function tap(page, cdp, at) {
   }
   await settle(page);
 }
+
+test('the pad paints a digit drawn point by point as it paints it at once', { timeout: 120_000 }, async () => {
+  const { page, context, problems } = await site.open(DESKTOP);
+  const alpha = () => page.evaluate(() => {
+    const pad = document.querySelector('#pad');
+    const { data } = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height);
+    return Array.from({ length: data.length / 4 }, (_, i) => data[4 * i + 3]);
+  });
+  await drawWithMouse(page, placed(DIGITS[2], 0.8)); // painted a little more on every frame
+  const drawn = await alpha();
+  await page.emulateMedia({ colorScheme: 'dark' }); // a new colour repaints every stroke whole
+  await settle(page);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await settle(page);
+  const whole = await alpha();
+  // The last piece painted on each frame stays under the curves that replace it: the two may
+  // differ by slivers along the ink's edge, never by a piece of stroke (half a pen, 12 px, wide).
+  const width = Math.round(Math.sqrt(whole.length));
+  const distance = distanceTo(whole.map((a, i) => a > 128 && drawn[i] > 128), width);
+  const differ = whole.map((a, i) => i).filter((i) => Math.abs(whole[i] - drawn[i]) > 64);
+  assert.ok(whole.filter((a) => a > 128).length > 1000, 'too little ink');
+  const farthest = Math.max(0, ...differ.map((i) => distance[i]));
+  assert.ok(farthest <= 4, `a pixel ${farthest} px from the ink both show differs`);
+  await context.close();
+  assert.deepEqual(problems, []);
+});
 
 for (const [device, options] of [['desktop', DESKTOP], ['phone', PHONE]]) {
   const touch = device === 'phone';
