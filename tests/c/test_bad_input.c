@@ -231,16 +231,16 @@ static void write_model(const char *dir) {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", tmpdir, dir);
     DigitsError err;
-    if (model_alloc(&m, 8, &err)) {
+    if (nn_model_alloc(&m, 8, &err)) {
         fprintf(stderr, "%s\n", err.msg);
         exit(2);
     }
-    model_init_he(&m, 1);
-    if (model_save_dir(&m, path, NPY_F32, &err)) {
+    nn_model_init_he(&m, 1);
+    if (files_save_model(&m, path, NPY_F32, &err)) {
         fprintf(stderr, "%s\n", err.msg);
         exit(2);
     }
-    model_free(&m);
+    nn_model_free(&m);
 }
 
 /* Replaces dir/file with a .npy written by hand: header dict text, then nbytes of data. */
@@ -660,7 +660,7 @@ typedef struct {
 static char *slurp(const char *path) {
     uint8_t *buf;
     size_t len;
-    if (file_read(path, &buf, &len, NULL)) return NULL;
+    if (files_read(path, &buf, &len, NULL)) return NULL;
     char *text = realloc(buf, len + 1);
     if (!text) {
         free(buf);
