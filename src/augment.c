@@ -62,15 +62,8 @@ enum {
 };
 
 AugmentConfig augment_defaults(void) {
-    AugmentConfig c;
-    c.rotate = 12.0f;
-    c.scale = 0.12f;
-    c.shear = 0.2f;
-    c.translate = 2.5f;
-    c.elastic_alpha = 1.2f;
-    c.elastic_sigma = 4.5f;
-    c.thickness = 0.5f;
-    return c;
+    return (AugmentConfig){.rotate = 12.0f, .scale = 0.12f, .shear = 0.2f, .translate = 2.5f, .elastic_alpha = 1.2f,
+                           .elastic_sigma = 4.5f, .thickness = 0.5f};
 }
 
 static int geometry_is_identity(const AugmentConfig *c) {

@@ -77,6 +77,20 @@ static int dataset_alloc(Dataset *d, size_t n, int labelled) {
     return d->pixels && (d->labels || !labelled) ? 0 : -1;
 }
 
+int dataset_from_pixels(Dataset *d, size_t n, const uint8_t *pixels, const uint8_t *labels, DigitsError *err) {
+    memset(d, 0, sizeof *d);
+    if (n == 0 || n > MAX_ROWS) return error_set(err, "the number of images, %zu, must be 1..%zu", n, (size_t)MAX_ROWS);
+    for (size_t i = 0; i < n; i++)
+        if (labels[i] > 9) return error_set(err, "image %zu: label %d is outside 0..9", i, labels[i]);
+    if (dataset_alloc(d, n, 1)) {
+        dataset_free(d);
+        return error_set(err, "out of memory");
+    }
+    memcpy(d->pixels, pixels, n * DATASET_PIXELS);
+    memcpy(d->labels, labels, n);
+    return 0;
+}
+
 int dataset_split(const Dataset *src, double fraction, uint64_t seed, Dataset *train, Dataset *val,
                   DigitsError *err) {
     memset(train, 0, sizeof *train);

@@ -24,10 +24,8 @@ int model_from_npy(Model *m, const uint8_t *const bufs[NN_TENSORS], const size_t
     if (nn_model_alloc(&tmp, (int)info.rows, err)) return -1;
     for (int i = 0; i < NN_TENSORS; i++) {
         NnTensor t = (NnTensor)i;
-        int (*read)(const uint8_t *, size_t, const char *, float *, size_t, size_t, DigitsError *) =
-            t == NN_W1 ? npy_read_transposed : npy_read_into;
-        if (read(bufs[t], lens[t], MODEL_FILE_NAMES[t], nn_tensor(&tmp, t), file_rows(tmp.hidden, t),
-                 file_cols(tmp.hidden, t), err)) {
+        if ((t == NN_W1 ? npy_read_transposed : npy_read_into)(bufs[t], lens[t], MODEL_FILE_NAMES[t], nn_tensor(&tmp, t),
+                                                               file_rows(tmp.hidden, t), file_cols(tmp.hidden, t), err)) {
             nn_model_free(&tmp);
             return -1;
         }
@@ -41,7 +39,6 @@ size_t model_npy_size(const Model *m, NnTensor t, NpyDtype dtype) {
 }
 
 size_t model_to_npy(const Model *m, NnTensor t, NpyDtype dtype, uint8_t *out, size_t cap) {
-    size_t (*write)(uint8_t *, size_t, const float *, size_t, size_t, NpyDtype) =
-        t == NN_W1 ? npy_write_transposed : npy_write;
-    return write(out, cap, nn_tensor(m, t), file_rows(m->hidden, t), file_cols(m->hidden, t), dtype);
+    return (t == NN_W1 ? npy_write_transposed : npy_write)(out, cap, nn_tensor(m, t), file_rows(m->hidden, t),
+                                                          file_cols(m->hidden, t), dtype);
 }

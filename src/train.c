@@ -16,21 +16,9 @@
  * working network stays far below; only runaway weights reach it. */
 #define DIVERGED_LOSS 20.0f
 
-TrainConfig train_defaults(void) {
-    TrainConfig c;
-    memset(&c, 0, sizeof c);
-    c.epochs = 10;
-    c.batch = 64;
-    c.lr = 1e-3f;
-    c.lr_final = 0.02f;
-    c.warmup_epochs = 0;
-    c.schedule = LR_COSINE;
-    c.optimizer = OPT_ADAM;
-    c.momentum = 0.9f;
-    c.beta2 = 0.999f;
-    c.weight_decay = 0.0f;
-    c.seed = 1;
-    return c; /* augmentation all zero: off */
+TrainConfig train_defaults(void) { /* no warm-up, weight decay or augmentation */
+    return (TrainConfig){.epochs = 10, .batch = 64, .lr = 1e-3f, .lr_final = 0.02f, .schedule = LR_COSINE,
+                         .optimizer = OPT_ADAM, .momentum = 0.9f, .beta2 = 0.999f, .seed = 1};
 }
 
 int train_config_check(const TrainConfig *c, DigitsError *err) {

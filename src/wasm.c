@@ -119,30 +119,12 @@ EMSCRIPTEN_KEEPALIVE void dg_dataset_free(Dataset *d) {
     free(d);
 }
 
-/* A new labelled Dataset holding copies of n images (pixels: n * 784 bytes, row-major 28x28,
- * 0 = background) and their labels (n bytes, each 0..9); free with dg_dataset_free. NULL, with
- * dg_last_error() naming the first bad label, on bad input or out of memory. */
+/* A new labelled Dataset (free with dg_dataset_free) of copies of n images and their labels; see
+ * dataset_from_pixels. */
 EMSCRIPTEN_KEEPALIVE Dataset *dg_dataset_from_pixels(size_t n, const uint8_t *pixels, const uint8_t *labels) {
-    if (n == 0 || n > SIZE_MAX / DATASET_PIXELS) {
-        error_set(&last_error, "the number of images, %zu, must be 1..%zu", n, SIZE_MAX / DATASET_PIXELS);
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (labels[i] > 9) { error_set(&last_error, "image %zu: label %d is outside 0..9", i, labels[i]); return NULL; }
-    }
-    Dataset *d = calloc(1, sizeof *d);
-    if (d) {
-        d->pixels = malloc(n * DATASET_PIXELS);
-        d->labels = malloc(n);
-    }
-    if (!d || !d->pixels || !d->labels) {
-        dg_dataset_free(d);
-        error_set(&last_error, "out of memory");
-        return NULL;
-    }
-    memcpy(d->pixels, pixels, n * DATASET_PIXELS);
-    memcpy(d->labels, labels, n);
-    d->n = n;
+    Dataset *d = malloc(sizeof *d);
+    if (!d) { error_set(&last_error, "out of memory"); return NULL; }
+    if (dataset_from_pixels(d, n, pixels, labels, &last_error)) { free(d); return NULL; }
     return d;
 }
 
