@@ -6,12 +6,12 @@
 // registers the service worker (sw.js, written by the site build) that keeps the page for offline use.
 import { Pad } from './pad.js';
 import { preprocess } from './preprocess.js';
+import { $, drawDigit, inkColor, percent } from './ui.js';
 
-const $ = (selector) => document.querySelector(selector);
 const [undoButton, clearButton, sheet, hint, status] = ['#undo', '#clear', '#sheet', '#hint', '#status'].map($);
 const prediction = $('#prediction');
 const [digitText, confidenceText] = prediction.children;
-const seen = $('#seen').getContext('2d');
+const seen = $('#seen');
 const bars = makeBars($('#bars'));
 const announcer = $('#announce');
 
@@ -153,7 +153,7 @@ function tell(why, result, empty) {
   let text;
   if (empty) text = why === 'clear' ? 'Pad cleared.' : 'The pad is empty.';
   else if (!result) return;
-  else text = `${why === 'undo' ? 'Stroke undone. ' : ''}Reads ${result.digit}, ${percent(result.probabilities[result.digit])} sure.`;
+  else text = `${why === 'undo' ? 'Stroke undone. ' : ''}Reads ${result.digit}, ${sure(result.probabilities[result.digit])} sure.`;
   say(text);
 }
 
@@ -174,33 +174,25 @@ function showGuess(result, text) {
   } else {
     const { digit, probabilities } = result;
     digitText.textContent = String(digit);
-    confidenceText.textContent = ` — ${percent(probabilities[digit])}`;
+    confidenceText.textContent = ` — ${sure(probabilities[digit])}`;
     prediction.dataset.digit = String(digit);
   }
   bars.forEach((bar, k) => {
     const p = result ? result.probabilities[k] : 0;
     bar.fill.style.width = `${(p * 100).toFixed(1)}%`;
-    bar.value.textContent = result ? percent(p) : '';
+    bar.value.textContent = result ? sure(p) : '';
     bar.row.classList.toggle('top', result?.digit === k);
   });
 }
 
 // A model is never sure: show at most 99%.
-function percent(p) {
-  return `${Math.round(Math.min(p, 0.99) * 100)}%`;
+function sure(p) {
+  return percent(Math.min(p, 0.99), 0);
 }
 
 // The network's input, ink on paper, drawn pixel for pixel (CSS scales it up, pixelated).
 function showSeen(x) {
-  const image = seen.createImageData(28, 28);
-  const ink = rgb(getComputedStyle(seen.canvas).color);
-  if (x) {
-    for (let i = 0; i < 784; i++) {
-      image.data.set(ink, 4 * i);
-      image.data[4 * i + 3] = Math.round(x[i] * 255);
-    }
-  }
-  seen.putImageData(image, 0, 0);
+  drawDigit(seen, x ? x.map((v) => Math.round(v * 255)) : new Uint8Array(784), inkColor(seen));
 }
 
 function makeBars(list) {
@@ -258,9 +250,4 @@ function fail(message) {
   box.textContent = message;
   box.hidden = false;
   status.textContent = 'No model loaded.';
-}
-
-function rgb(color) {
-  const m = color.match(/[\d.]+/g) ?? [0, 0, 0];
-  return m.slice(0, 3).map(Number);
 }
