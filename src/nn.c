@@ -214,15 +214,18 @@ int nn_nonzero_indices(int *idx, const float *x) {
 
 /* z1 = b1 + sum over inked pixels k of x[k] * W1[k], before the ReLU; x (784), z1 (H).
  * Each inked pixel adds one contiguous row, four rows per pass over z1, so that each z1 element
- * is loaded and stored once per four rows rather than once per row. The last pass is padded with
- * pixels of value 0 (adding 0 * w changes no sum). */
+ * is loaded and stored once per four rows rather than once per row. Padding pixels have value 0:
+ * adding 0 * w changes no sum. */
 static void hidden_layer(float *z1, const float *x, const Model *m) {
     enum { ROWS = 4 };
     int H = m->hidden, idx[NN_INPUTS + ROWS - 1];
     float v[NN_INPUTS + ROWS - 1];
     int n = nn_nonzero_indices(idx, x);
     for (int i = 0; i < n; i++) v[i] = x[idx[i]];
-    for (; n % ROWS; n++) idx[n] = idx[n - 1], v[n] = 0.0f; /* n > 0 here: a row already in use */
+    for (; n % ROWS; n++) { /* pad to whole passes with pixels of value 0 (n > 0: a row already in use) */
+        idx[n] = idx[n - 1];
+        v[n] = 0.0f;
+    }
     float *restrict z = z1;
     memcpy(z, m->b1, (size_t)H * sizeof *z);
     for (int i = 0; i < n; i += ROWS) {

@@ -151,7 +151,10 @@ int quant_hidden_layer(float *z1, QuantW1 *q, const float *b1, const float *x) {
     int idx[NN_INPUTS + ROWS - 1], n;
     int32_t level[NN_INPUTS + ROWS - 1];
     if (!inked_levels(idx, level, &n, q, x)) return 0;
-    for (; n % ROWS; n++) idx[n] = idx[n - 1], level[n] = 0; /* n > 0 here: a row already in use */
+    for (; n % ROWS; n++) { /* pad to whole passes with pixels of level 0 (n > 0: a row already in use) */
+        idx[n] = idx[n - 1];
+        level[n] = 0;
+    }
     int stride = q->stride;
     memset(q->sums, 0, (size_t)stride * sizeof *q->sums);
     for (int i = 0; i < n; i += ROWS) {

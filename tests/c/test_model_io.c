@@ -152,8 +152,8 @@ static int file_is(const char *path, const uint8_t *bytes, size_t len) {
     return same;
 }
 
-/* Found by fuzz_model: a weight beyond float16's range was saved as an infinity the loader then
- * refused. Now nothing is written, the message says why, and an existing model stays whole. */
+/* A weight beyond float16's range would be saved as an infinity the loader refuses: nothing is
+ * written, the message says why, and an existing model stays whole. */
 TEST(a_model_float16_cannot_hold_should_not_be_saved_over_an_existing_one) {
     Model old_model, big;
     nn_model_alloc(&old_model, 2, NULL);
