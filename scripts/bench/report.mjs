@@ -117,7 +117,7 @@ function trainingSummary(t, cpu) {
       },
     };
   });
-  return { rows, meanInked: nnz, inkedFraction: nnz / 784, csv: t.csv, plan: t.plan, builds: t.builds, tf: t.tf, hiddens };
+  return { rows, meanInked: nnz, inkedFraction: nnz / 784, csv: t.csv, plan: t.plan, builds: t.builds, tf: t.tfSetup, hiddens };
 }
 
 // ---- output ----
