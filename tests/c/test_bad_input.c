@@ -38,10 +38,12 @@ static char *doc; /* docs/bad-input.md */
 static int read_row(const char *line, Row *row) {
     char *cells[5] = {row->input, row->command, row->exit_code, row->message, row->test};
     size_t caps[5] = {sizeof row->input, sizeof row->command, sizeof row->exit_code, sizeof row->message, sizeof row->test};
-    const char *p = line + 2, *eol = strchr(line, '\n');
+    const char *eol = strchr(line, '\n');
+    if (strncmp(line, "| ", 2) || !eol) return 0;
+    const char *p = line + 2;
     for (int i = 0; i < 5; i++) {
         const char *end = strstr(p, i < 4 ? " | " : " |\n");
-        if (strncmp(line, "| ", 2) || !end || end > eol) return 0;
+        if (!end || end > eol) return 0;
         int tick = end - p >= 2 && *p == '`' && end[-1] == '`';
         snprintf(cells[i], caps[i], "%.*s", (int)(end - p) - 2 * tick, p + tick);
         p = end + 3;
