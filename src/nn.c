@@ -250,12 +250,10 @@ static void hidden_layer(float *z1, const float *x, const Model *m) {
     }
 }
 
-/* Row b from its z1: a1 = ReLU(z1), z2 = a1 W2^T + b2, a2 = softmax(z2). One pass over a1, four
- * units at a time, with ten vector sums (one per digit) held in registers: a1 is read once. */
-static void output_row(Activations *a, const Model *m, int b) {
+/* Z2 = A1 W2^T + b2, A2 = softmax(Z2) for one row: a1 is (H), z2 and a2 are (10). One pass over
+ * a1, four units at a time, with ten vector sums (one per digit) held in registers: a1 is read once. */
+static void output_layer(float *z2, float *a2, const float *a1, const Model *m) {
     int H = m->hidden, tail = H - H % 4;
-    float *a1 = a->A1 + (size_t)b * H, *z2 = a->Z2 + (size_t)b * NN_OUTPUTS;
-    relu(a1, a->Z1 + (size_t)b * H, H);
     f32x4 acc[NN_OUTPUTS] = {{0}};
     for (int h = 0; h < tail; h += 4) {
         f32x4 v = load4(a1 + h);
@@ -266,7 +264,15 @@ static void output_row(Activations *a, const Model *m, int b) {
         for (int h = tail; h < H; h++) sum += m->W2[(size_t)j * H + h] * a1[h];
         z2[j] = sum + ((acc[j][0] + acc[j][1]) + (acc[j][2] + acc[j][3]));
     }
-    nn_softmax(a->A2 + (size_t)b * NN_OUTPUTS, z2, NN_OUTPUTS);
+    nn_softmax(a2, z2, NN_OUTPUTS);
+}
+
+/* Row b from its z1: a1 = ReLU(z1), then the output layer. */
+static void output_row(Activations *a, const Model *m, int b) {
+    int H = m->hidden;
+    float *a1 = a->A1 + (size_t)b * H;
+    relu(a1, a->Z1 + (size_t)b * H, H);
+    output_layer(a->Z2 + (size_t)b * NN_OUTPUTS, a->A2 + (size_t)b * NN_OUTPUTS, a1, m);
 }
 
 void nn_forward(Activations *a, const Model *m, const float *X, int B) {
