@@ -17,7 +17,7 @@
 // that compare alternate the contenders, so a busy machine slows both alike. The load average is
 // recorded before and after each part. Helpers live in scripts/bench/.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,16 +119,6 @@ function sourceState() {
   }
 }
 
-// The default model's hidden size, from model/W1.npy's header ('shape': (H, 784)), or null.
-function defaultHidden() {
-  try {
-    const header = readFileSync(join(ROOT, 'model', 'W1.npy')).subarray(0, 256).toString('latin1');
-    return Number(header.match(/'shape':\s*\((\d+),\s*784\)/)?.[1]) || null;
-  } catch {
-    return null;
-  }
-}
-
 async function runTraining(plan, scratch) {
   const csv = join(ROOT, 'data', 'train.csv');
   const { hiddens } = plan;
@@ -151,9 +141,7 @@ async function runTraining(plan, scratch) {
     tf.push(...t.results);
     tfSetup = t.setup;
   }
-  const predict = [...new Set([...hiddens, defaultHidden()].filter(Boolean))].map((h) => JSON.parse(execFileSync(builds[0].binary,
-    ['--predict', join(ROOT, 'data', 'holdout.csv'), String(h), String(plan.rounds > 1 ? 10000 : 1000)]).toString()));
-  return { csv: relative(ROOT, csv), plan, builds: builds.map(({ name, flags, command }) => ({ name, flags, command })), native, ours, tf, tfSetup, nativePredict: predict };
+  return { csv: relative(ROOT, csv), plan, builds: builds.map(({ name, flags, command }) => ({ name, flags, command })), native, ours, tf, tfSetup };
 }
 
 async function main() {

@@ -33,12 +33,13 @@
  *
  * Only +, -, *, /, sqrtf and floorf, all exactly rounded (sin and cos are polynomials here), so
  * the same seed gives the same image native or wasm, given the same FMA contraction (none in
- * ISO C mode with GCC, none without FMA instructions). Cost at the defaults: ~7 us per image
- * natively, half of it the bilinear resampling. */
+ * ISO C mode with GCC, none without FMA instructions). */
 #include "augment.h"
 
 #include <math.h>
 #include <string.h>
+
+#include "digits.h"
 
 #define SIDE 28
 #define PIXELS (SIDE * SIDE)
@@ -61,20 +62,23 @@ enum {
 };
 
 AugmentConfig augment_defaults(void) {
-    AugmentConfig c;
-    c.rotate = 12.0f;
-    c.scale = 0.12f;
-    c.shear = 0.2f;
-    c.translate = 2.5f;
-    c.elastic_alpha = 1.2f;
-    c.elastic_sigma = 4.5f;
-    c.thickness = 0.5f;
-    return c;
+    return (AugmentConfig){.rotate = 12.0f, .scale = 0.12f, .shear = 0.2f, .translate = 2.5f, .elastic_alpha = 1.2f,
+                           .elastic_sigma = 4.5f, .thickness = 0.5f};
 }
 
 static int geometry_is_identity(const AugmentConfig *c) {
     return c->rotate == 0.0f && c->scale == 0.0f && c->shear == 0.0f && c->translate == 0.0f &&
            c->elastic_alpha == 0.0f;
+}
+
+int augment_check(const AugmentConfig *c, DigitsError *err) {
+    const struct { const char *name; float value; } fields[] = {
+        {"rotate", c->rotate}, {"scale", c->scale}, {"shear", c->shear}, {"translate", c->translate},
+        {"elastic alpha", c->elastic_alpha}, {"elastic sigma", c->elastic_sigma}, {"thickness", c->thickness}};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        if (!(fields[i].value >= 0.0f && fields[i].value <= 1000.0f))
+            return error_set(err, "augmentation %s %g must be 0..1000", fields[i].name, (double)fields[i].value);
+    return 0;
 }
 
 /* elastic_sigma is a shape, not a strength: with elastic_alpha = 0 it does nothing. */
@@ -220,7 +224,7 @@ static void sin_cos_degrees(float degrees, float *sin_out, float *cos_out) {
     float d = degrees - 360.0f * floorf(degrees / 360.0f); /* [0, 360] */
     if (!(d >= 0.0f && d <= 360.0f)) d = 0.0f;             /* an infinite or NaN angle */
     int quadrant = (int)(d / 90.0f + 0.5f);                 /* 0..4 */
-    float x = (d - 90.0f * (float)quadrant) * (3.14159265358979f / 180.0f); /* [-pi/4, pi/4] */
+    float x = (d - 90.0f * (float)quadrant) * (DIGITS_PI / 180.0f); /* [-pi/4, pi/4] */
     float x2 = x * x;
     float s = x * (1.0f - x2 / 6.0f * (1.0f - x2 / 20.0f * (1.0f - x2 / 42.0f * (1.0f - x2 / 72.0f))));
     float c = 1.0f - x2 / 2.0f * (1.0f - x2 / 12.0f * (1.0f - x2 / 30.0f * (1.0f - x2 / 56.0f * (1.0f - x2 / 90.0f))));

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "error.h"
 #include "rng.h"
 
 typedef struct {
@@ -30,6 +31,10 @@ typedef struct {
 
 /* The strengths the default model is trained with. */
 AugmentConfig augment_defaults(void);
+
+/* 0 if every strength is a number in 0..1000; otherwise -1 with err naming it
+ * ("augmentation rotate -1 must be 0..1000"). */
+int augment_check(const AugmentConfig *cfg, DigitsError *err);
 
 /* 1 if every strength is zero (augment_image then copies its input). */
 int augment_is_identity(const AugmentConfig *cfg);

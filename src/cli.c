@@ -15,8 +15,6 @@
 #include "quant.h"
 #include "train.h"
 
-#define DIGITS_VERSION "0.1.0"
-
 static const char USAGE[] =
     "usage: digits <command> [options]\n"
     "\n"
@@ -75,13 +73,23 @@ static const char PREDICT_USAGE[] =
     "--out - writes to standard output). Defaults: --model model, --data data/test.csv.\n"
     "--probabilities adds the ten class probabilities to each line (ImageId,Label,p0..p9).\n";
 
-/* ---- option parsing ---- */
+/* ---- options: each command is a table of them ---- */
+
+typedef enum { ARG_TEXT, ARG_INT, ARG_FLOAT, ARG_FLAG, ARG_CHOICE } ArgKind;
 
 typedef struct {
-    int argc, i;
-    char **argv;
-    const char *cmd;
-} Args;
+    const char *name;
+    int value;
+} Choice;
+
+typedef struct {
+    const char *name;      /* "--epochs" */
+    ArgKind kind;
+    void *target;          /* const char **, int *, float *; ARG_FLAG and ARG_CHOICE: int * */
+    double lo, hi;         /* ARG_INT, ARG_FLOAT: the allowed range */
+    const Choice *choices; /* ARG_CHOICE: ends with {NULL, 0} */
+    int *also;             /* if not NULL, set to 1 when the option is given */
+} Option;
 
 /* Prints "digits CMD: message" to stderr and returns 1 (the exit code for bad use). */
 static int fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -95,41 +103,55 @@ static int fail(const char *cmd, const char *fmt, ...) {
     return 1;
 }
 
-/* The value after option argv[i]; NULL (with a message) if missing. */
-static const char *value(Args *a) {
-    const char *opt = a->argv[a->i];
-    if (a->i + 1 >= a->argc) {
-        fail(a->cmd, "option %s needs a value (see 'digits %s --help')", opt, a->cmd);
-        return NULL;
-    }
-    return a->argv[++a->i];
-}
-
-static int parse_int(Args *a, int lo, int hi, int *out) {
-    const char *opt = a->argv[a->i], *v = value(a);
-    if (!v) return -1;
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (errno || *v == '\0' || *end != '\0' || x < lo || x > hi)
-        return fail(a->cmd, "%s '%s' must be a whole number from %d to %d", opt, v, lo, hi), -1;
-    *out = (int)x;
-    return 0;
-}
-
-static int parse_float(Args *a, float lo, float hi, float *out) {
-    const char *opt = a->argv[a->i], *v = value(a);
-    if (!v) return -1;
-    char *end;
-    errno = 0;
-    double x = strtod(v, &end);
-    if (errno || *v == '\0' || *end != '\0' || !isfinite(x) || x < lo || x > hi)
-        return fail(a->cmd, "%s '%s' must be a number from %g to %g", opt, v, (double)lo, (double)hi), -1;
-    *out = (float)x;
-    return 0;
-}
-
 static int is_help(const char *s) { return !strcmp(s, "--help") || !strcmp(s, "-h"); }
+
+/* Stores value v of option o; 0, or 1 after saying what is wrong. */
+static int set_option(const Option *o, const char *v, const char *cmd) {
+    char *end;
+    errno = 0;
+    if (o->kind == ARG_TEXT) {
+        *(const char **)o->target = v;
+    } else if (o->kind == ARG_INT) {
+        long x = strtol(v, &end, 10);
+        if (errno || *v == '\0' || *end != '\0' || x < o->lo || x > o->hi)
+            return fail(cmd, "%s '%s' must be a whole number from %.0f to %.0f", o->name, v, o->lo, o->hi);
+        *(int *)o->target = (int)x;
+    } else if (o->kind == ARG_FLOAT) {
+        double x = strtod(v, &end);
+        if (errno || *v == '\0' || *end != '\0' || !isfinite(x) || x < o->lo || x > o->hi)
+            return fail(cmd, "%s '%s' must be a number from %g to %g", o->name, v, o->lo, o->hi);
+        *(float *)o->target = (float)x;
+    } else {
+        const Choice *c = o->choices;
+        while (c->name && strcmp(c->name, v)) c++;
+        if (!c->name) {
+            char list[64] = "";
+            for (c = o->choices; c->name; c++) snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", c == o->choices ? "" : ", ", c->name);
+            return fail(cmd, "%s '%s' is not one of %s", o->name, v, list);
+        }
+        *(int *)o->target = c->value;
+    }
+    return 0;
+}
+
+/* Reads argv[1..] into the options' targets. Returns -1 to go on, or the exit code: 0 after
+ * printing usage for --help, 1 after saying what is wrong. */
+static int parse_options(int argc, char **argv, const char *cmd, const Option *options, int n, const char *usage) {
+    for (int i = 1; i < argc; i++) {
+        if (is_help(argv[i])) return fputs(usage, stdout), 0;
+        const Option *o = options;
+        while (o < options + n && strcmp(o->name, argv[i])) o++;
+        if (o == options + n) return fail(cmd, "unknown option '%s' (see 'digits %s --help')", argv[i], cmd);
+        if (o->also) *o->also = 1;
+        if (o->kind == ARG_FLAG) {
+            *(int *)o->target = 1;
+            continue;
+        }
+        if (i + 1 >= argc) return fail(cmd, "option %s needs a value (see 'digits %s --help')", o->name, cmd);
+        if (set_option(o, argv[++i], cmd)) return 1;
+    }
+    return -1;
+}
 
 /* ---- progress output ---- */
 
@@ -137,7 +159,7 @@ typedef struct {
     int tty, quiet;
     FILE *log;
     double last_draw;
-    float best_val;
+    double samples, loss_sum, correct; /* the run's sums when this epoch began */
 } Reporter;
 
 static void format_eta(char *buf, size_t n, double seconds) {
@@ -149,29 +171,36 @@ static void format_eta(char *buf, size_t n, double seconds) {
 
 static int on_progress(const TrainProgress *p, void *user) {
     Reporter *r = user;
-    if (p->epoch_done && r->log)
-        fprintf(r->log, "%d,%.6f,%.6f,%.6f,%.6g,%.2f\n", p->epoch, (double)p->loss, (double)p->accuracy,
-                (double)p->val_accuracy, (double)p->lr, p->seconds);
-    if (p->epoch_done && r->log) fflush(r->log); /* a live learning curve for whoever watches it */
+    double seen = p->samples - r->samples; /* this epoch's */
+    float loss = seen > 0 ? (float)((p->loss_sum - r->loss_sum) / seen) : 0.0f;
+    float accuracy = seen > 0 ? (float)(p->correct - r->correct) / (float)seen : 0.0f;
+    double per_sec = p->seconds > 0 ? p->samples / p->seconds : 0.0;
+    int epoch = (int)p->epoch, epochs = (int)p->epochs;
+    if (p->epoch_done) r->samples = p->samples, r->loss_sum = p->loss_sum, r->correct = p->correct;
+    if (p->epoch_done && r->log) {
+        fprintf(r->log, "%d,%.6f,%.6f,%.6f,%.6g,%.2f\n", epoch, (double)loss, (double)accuracy, p->val_accuracy, p->lr,
+                p->seconds);
+        fflush(r->log); /* a live learning curve for whoever watches it */
+    }
     if (r->quiet) return 0;
     double now = train_clock();
-    double eta = p->samples_per_sec > 0 && p->step > 0 ? p->seconds * (double)(p->steps - p->step) / (double)p->step : -1;
+    double eta = per_sec > 0 && p->step > 0 ? p->seconds * (p->steps - p->step) / p->step : -1;
     char eta_s[16];
     format_eta(eta_s, sizeof eta_s, eta);
     if (r->tty && (p->epoch_done || now - r->last_draw > 0.1)) {
         r->last_draw = now;
-        int width = 24, filled = (int)((double)width * (double)p->batch / (double)p->batches);
+        int width = 24, filled = (int)((double)width * p->batch / p->batches);
         char bar[32];
         for (int i = 0; i < width; i++) bar[i] = i < filled ? '#' : '.';
         bar[width] = '\0';
-        fprintf(stderr, "\repoch %d/%d [%s] loss %.4f  acc %.2f%%  %.0f samples/s  ETA %s\033[K", p->epoch, p->epochs,
-                bar, (double)p->loss, 100.0 * p->accuracy, p->samples_per_sec, eta_s);
+        fprintf(stderr, "\repoch %d/%d [%s] loss %.4f  acc %.2f%%  %.0f samples/s  ETA %s\033[K", epoch, epochs, bar,
+                (double)loss, 100.0 * accuracy, per_sec, eta_s);
     }
     if (p->epoch_done) {
         char val[32] = "";
         if (p->val_accuracy >= 0) snprintf(val, sizeof val, "  val %.2f%%", 100.0 * p->val_accuracy);
         fprintf(stderr, "%sepoch %d/%d  loss %.4f  train %.2f%%%s  lr %.2g  %.0f samples/s  ETA %s\n", r->tty ? "\r" : "",
-                p->epoch, p->epochs, (double)p->loss, 100.0 * p->accuracy, val, (double)p->lr, p->samples_per_sec, eta_s);
+                epoch, epochs, (double)loss, 100.0 * accuracy, val, p->lr, per_sec, eta_s);
         if (r->tty) fprintf(stderr, "\033[K");
     }
     return 0;
@@ -183,152 +212,112 @@ static void on_csv_progress(uint64_t bytes, uint64_t total, size_t rows, void *u
         fprintf(stderr, "\rreading %.1f / %.1f MB, %zu rows\033[K", (double)bytes / 1e6, (double)total / 1e6, rows);
 }
 
-static int load_csv(Dataset *d, const char *path, Reporter *r, const char *cmd) {
-    DigitsError err;
-    int status = dataset_load_csv(d, path, on_csv_progress, r, &err);
+/* Loads a CSV; if labels_for is not NULL the data must be labelled, for that purpose. */
+static int load_csv(Dataset *d, const char *path, const char *labels_for, Reporter *r, DigitsError *err) {
+    int status = files_load_csv(d, path, on_csv_progress, r, err);
     if (r->tty && !r->quiet) fprintf(stderr, "\r\033[K");
-    if (status) return fail(cmd, "%s", err.msg);
-    return 0;
+    if (status == 0 && labels_for && !d->labels)
+        status = error_set(err, "%s has no label column: %s", path, labels_for);
+    return status;
 }
 
 /* ---- train ---- */
 
 static int cmd_train(int argc, char **argv) {
-    Args a = {argc, 1, argv, "train"};
     const char *data = "data/train.csv", *val_path = NULL, *out = "model-out", *init = NULL, *log_path = NULL;
-    int hidden = 128, quiet = 0, grid = 0;
-    NpyDtype dtype = NPY_F32;
+    int hidden = 128, seed = 1, quiet = 0, grid = 0, use_aug = 0;
+    int schedule = LR_COSINE, optimizer = OPT_ADAM, dtype = NPY_F32;
     TrainConfig cfg = train_defaults();
     AugmentConfig aug = augment_defaults();
-    int use_aug = 0;
-    for (; a.i < argc; a.i++) {
-        const char *o = argv[a.i];
-        int s = 0;
-        if (is_help(o)) { fputs(TRAIN_USAGE, stdout); return 0; }
-        else if (!strcmp(o, "--data")) s = (data = value(&a)) ? 0 : -1;
-        else if (!strcmp(o, "--val")) s = (val_path = value(&a)) ? 0 : -1;
-        else if (!strcmp(o, "--out")) s = (out = value(&a)) ? 0 : -1;
-        else if (!strcmp(o, "--init")) s = (init = value(&a)) ? 0 : -1;
-        else if (!strcmp(o, "--log")) s = (log_path = value(&a)) ? 0 : -1;
-        else if (!strcmp(o, "--hidden")) s = parse_int(&a, 1, NN_MAX_HIDDEN, &hidden);
-        else if (!strcmp(o, "--epochs")) s = parse_int(&a, 1, 100000, &cfg.epochs);
-        else if (!strcmp(o, "--batch")) s = parse_int(&a, 1, 65536, &cfg.batch);
-        else if (!strcmp(o, "--warmup")) s = parse_int(&a, 0, 100000, &cfg.warmup_epochs);
-        else if (!strcmp(o, "--lr")) s = parse_float(&a, 1e-9f, 99.0f, &cfg.lr);
-        else if (!strcmp(o, "--lr-final")) s = parse_float(&a, 0.0f, 1.0f, &cfg.lr_final);
-        else if (!strcmp(o, "--momentum")) s = parse_float(&a, 0.0f, 0.9999f, &cfg.momentum);
-        else if (!strcmp(o, "--weight-decay")) s = parse_float(&a, 0.0f, 0.9999f, &cfg.weight_decay);
-        else if (!strcmp(o, "--seed")) {
-            int seed;
-            s = parse_int(&a, 0, 2147483647, &seed);
-            cfg.seed = (uint64_t)seed;
-        } else if (!strcmp(o, "--schedule") || !strcmp(o, "--optimizer") || !strcmp(o, "--dtype")) {
-            const char *v = value(&a);
-            if (!v) s = -1;
-            else if (!strcmp(o, "--schedule") && (!strcmp(v, "cosine") || !strcmp(v, "constant")))
-                cfg.schedule = !strcmp(v, "cosine") ? LR_COSINE : LR_CONSTANT;
-            else if (!strcmp(o, "--optimizer") && (!strcmp(v, "adam") || !strcmp(v, "sgd")))
-                cfg.optimizer = !strcmp(v, "adam") ? OPT_ADAM : OPT_SGD;
-            else if (!strcmp(o, "--dtype") && (!strcmp(v, "f32") || !strcmp(v, "f16")))
-                dtype = !strcmp(v, "f32") ? NPY_F32 : NPY_F16;
-            else {
-                fail("train", "%s '%s' is not one of %s", o, v,
-                     !strcmp(o, "--schedule") ? "cosine, constant" : !strcmp(o, "--optimizer") ? "adam, sgd" : "f32, f16");
-                s = -1;
-            }
-        } else if (!strcmp(o, "--augment")) use_aug = 1;
-        else if (!strcmp(o, "--grid")) grid = 1;
-        else if (!strcmp(o, "--rotate")) { s = parse_float(&a, 0, 180, &aug.rotate); use_aug = 1; }
-        else if (!strcmp(o, "--scale")) { s = parse_float(&a, 0, 0.9f, &aug.scale); use_aug = 1; }
-        else if (!strcmp(o, "--shear")) { s = parse_float(&a, 0, 2, &aug.shear); use_aug = 1; }
-        else if (!strcmp(o, "--translate")) { s = parse_float(&a, 0, 14, &aug.translate); use_aug = 1; }
-        else if (!strcmp(o, "--elastic-alpha")) { s = parse_float(&a, 0, 100, &aug.elastic_alpha); use_aug = 1; }
-        else if (!strcmp(o, "--elastic-sigma")) { s = parse_float(&a, 0, 28, &aug.elastic_sigma); use_aug = 1; }
-        else if (!strcmp(o, "--thickness")) { s = parse_float(&a, 0, 3, &aug.thickness); use_aug = 1; }
-        else if (!strcmp(o, "--quiet") || !strcmp(o, "-q")) quiet = 1;
-        else return fail("train", "unknown option '%s' (see 'digits train --help')", o);
-        if (s) return 1;
-    }
+    static const Choice schedules[] = {{"cosine", LR_COSINE}, {"constant", LR_CONSTANT}, {NULL, 0}};
+    static const Choice optimizers[] = {{"adam", OPT_ADAM}, {"sgd", OPT_SGD}, {NULL, 0}};
+    static const Choice dtypes[] = {{"f32", NPY_F32}, {"f16", NPY_F16}, {NULL, 0}};
+    const Option options[] = {
+        {"--data", ARG_TEXT, &data, 0, 0, NULL, NULL},
+        {"--val", ARG_TEXT, &val_path, 0, 0, NULL, NULL},
+        {"--out", ARG_TEXT, &out, 0, 0, NULL, NULL},
+        {"--init", ARG_TEXT, &init, 0, 0, NULL, NULL},
+        {"--log", ARG_TEXT, &log_path, 0, 0, NULL, NULL},
+        {"--hidden", ARG_INT, &hidden, 1, NN_MAX_HIDDEN, NULL, NULL},
+        {"--epochs", ARG_INT, &cfg.epochs, 1, 100000, NULL, NULL},
+        {"--batch", ARG_INT, &cfg.batch, 1, 65536, NULL, NULL},
+        {"--warmup", ARG_INT, &cfg.warmup_epochs, 0, 100000, NULL, NULL},
+        {"--seed", ARG_INT, &seed, 0, 2147483647, NULL, NULL},
+        {"--lr", ARG_FLOAT, &cfg.lr, 1e-9f, 99.0f, NULL, NULL},
+        {"--lr-final", ARG_FLOAT, &cfg.lr_final, 0, 1, NULL, NULL},
+        {"--momentum", ARG_FLOAT, &cfg.momentum, 0, 0.9999f, NULL, NULL},
+        {"--weight-decay", ARG_FLOAT, &cfg.weight_decay, 0, 0.9999f, NULL, NULL},
+        {"--schedule", ARG_CHOICE, &schedule, 0, 0, schedules, NULL},
+        {"--optimizer", ARG_CHOICE, &optimizer, 0, 0, optimizers, NULL},
+        {"--dtype", ARG_CHOICE, &dtype, 0, 0, dtypes, NULL},
+        {"--augment", ARG_FLAG, &use_aug, 0, 0, NULL, NULL},
+        {"--rotate", ARG_FLOAT, &aug.rotate, 0, 180, NULL, &use_aug},
+        {"--scale", ARG_FLOAT, &aug.scale, 0, 0.9f, NULL, &use_aug},
+        {"--shear", ARG_FLOAT, &aug.shear, 0, 2, NULL, &use_aug},
+        {"--translate", ARG_FLOAT, &aug.translate, 0, 14, NULL, &use_aug},
+        {"--elastic-alpha", ARG_FLOAT, &aug.elastic_alpha, 0, 100, NULL, &use_aug},
+        {"--elastic-sigma", ARG_FLOAT, &aug.elastic_sigma, 0, 28, NULL, &use_aug},
+        {"--thickness", ARG_FLOAT, &aug.thickness, 0, 3, NULL, &use_aug},
+        {"--grid", ARG_FLAG, &grid, 0, 0, NULL, NULL},
+        {"--quiet", ARG_FLAG, &quiet, 0, 0, NULL, NULL},
+        {"-q", ARG_FLAG, &quiet, 0, 0, NULL, NULL},
+    };
+    int code = parse_options(argc, argv, "train", options, (int)(sizeof options / sizeof *options), TRAIN_USAGE);
+    if (code >= 0) return code;
+    cfg.seed = (uint64_t)seed;
+    cfg.schedule = (LrSchedule)schedule;
+    cfg.optimizer = (Optimizer)optimizer;
     if (use_aug) cfg.augment = aug;
-    {   /* An --out that cannot be written fails now, not after the whole run. */
-        DigitsError out_err;
-        if (dir_check_writable(out, &out_err)) return fail("train", "%s", out_err.msg);
-    }
 
-    Reporter rep = {isatty(STDERR_FILENO), quiet, NULL, 0, -1};
+    Reporter rep = {isatty(STDERR_FILENO), quiet, NULL, 0, 0, 0, 0};
     Dataset train = {0}, val = {0};
-    if (load_csv(&train, data, &rep, "train")) return 1;
-    if (!train.labels) {
-        dataset_free(&train);
-        return fail("train", "%s has no label column: training needs a train.csv (label,pixel0..pixel783)", data);
-    }
-    if (val_path && load_csv(&val, val_path, &rep, "train")) { dataset_free(&train); return 1; }
-    if (val_path && !val.labels) {
-        dataset_free(&train);
-        dataset_free(&val);
-        return fail("train", "%s has no label column: --val needs a labelled CSV", val_path);
-    }
-
-    DigitsError err;
     Model m = {0};
-    int status = init ? model_load_dir(&m, init, &err) : model_alloc(&m, hidden, &err);
-    if (status == 0 && !init) model_init_he(&m, cfg.seed);
-    if (status == 0 && log_path) {
-        rep.log = fopen(log_path, "w");
-        if (!rep.log) status = error_set(&err, "%s: cannot write: %s", log_path, strerror(errno));
-        else fprintf(rep.log, "epoch,loss,train_accuracy,val_accuracy,lr,seconds\n");
+    DigitsError err;
+    int status = -1;
+    /* An --out that cannot be written fails now, not after the whole run. */
+    if (files_check_dir(out, &err)) goto done;
+    if (load_csv(&train, data, "training needs a train.csv (label,pixel0..pixel783)", &rep, &err)) goto done;
+    if (val_path && load_csv(&val, val_path, "--val needs a labelled CSV", &rep, &err)) goto done;
+    if (init ? files_load_model(&m, init, &err) : nn_model_alloc(&m, hidden, &err)) goto done;
+    if (!init) nn_model_init_he(&m, cfg.seed);
+    if (log_path && !(rep.log = fopen(log_path, "w"))) {
+        error_set(&err, "%s: cannot write: %s", log_path, strerror(errno));
+        goto done;
     }
-    if (status == 0 && !quiet)
+    if (rep.log) fprintf(rep.log, "epoch,loss,train_accuracy,val_accuracy,lr,seconds\n");
+    if (!quiet)
         fprintf(stderr, "training 784-%d-10 on %zu digits from %s: %d epochs, batch %d, %s lr %g%s\n", m.hidden, train.n,
                 data, cfg.epochs, cfg.batch, cfg.optimizer == OPT_ADAM ? "adam" : "sgd", (double)cfg.lr,
                 augment_is_identity(&cfg.augment) ? "" : ", augmented");
-    int trained = status == 0 && train_run(&m, &train, val_path ? &val : NULL, &cfg, on_progress, &rep, &err) == 0;
-    if (rep.log) fclose(rep.log);
-    if (status == 0 && !trained) {
+    if (train_run(&m, &train, val_path ? &val : NULL, &cfg, on_progress, &rep, &err)) {
         if (rep.tty && !quiet) fputc('\n', stderr);
         DigitsError why = err;
-        status = error_set(&err, "%.200s; nothing was saved", why.msg);
+        error_set(&err, "%.200s; nothing was saved", why.msg);
+        goto done;
     }
-    if (status == 0 && grid) quant_round_w1(&m);
-    if (status == 0) status = model_save_dir(&m, out, dtype, &err);
-    if (status == 0 && !quiet) fprintf(stderr, "saved %s/{W1,b1,W2,b2}.npy\n", out);
-    int code = status ? fail("train", "%s", err.msg) : 0;
-    model_free(&m);
+    if (grid) quant_round_w1(&m);
+    if (files_save_model(&m, out, (NpyDtype)dtype, &err)) goto done;
+    if (!quiet) fprintf(stderr, "saved %s/{W1,b1,W2,b2}.npy\n", out);
+    status = 0;
+done:
+    if (rep.log) fclose(rep.log);
+    nn_model_free(&m);
     dataset_free(&train);
     dataset_free(&val);
-    return code;
+    return status ? fail("train", "%s", err.msg) : 0;
 }
 
-/* ---- eval ---- */
+/* ---- eval and predict: a model and a CSV ---- */
 
-static int cmd_eval(int argc, char **argv) {
-    Args a = {argc, 1, argv, "eval"};
-    const char *model_dir = "model", *data = "data/holdout.csv";
-    for (; a.i < argc; a.i++) {
-        const char *o = argv[a.i];
-        if (is_help(o)) { fputs(EVAL_USAGE, stdout); return 0; }
-        else if (!strcmp(o, "--model")) { if (!(model_dir = value(&a))) return 1; }
-        else if (!strcmp(o, "--data")) { if (!(data = value(&a))) return 1; }
-        else return fail("eval", "unknown option '%s' (see 'digits eval --help')", o);
-    }
-    DigitsError err;
-    Model m;
-    if (model_load_dir(&m, model_dir, &err)) return fail("eval", "%s", err.msg);
-    Reporter rep = {isatty(STDERR_FILENO), 0, NULL, 0, -1};
-    Dataset d = {0};
-    if (load_csv(&d, data, &rep, "eval")) { model_free(&m); return 1; }
-    if (!d.labels) {
-        model_free(&m);
-        dataset_free(&d);
-        return fail("eval", "%s has no label column: eval needs labelled digits (label,pixel0..pixel783)", data);
-    }
+/* The accuracy, the accuracy of each digit and the confusion matrix of m on d. */
+static int print_evaluation(const Model *m, const char *model_dir, const Dataset *d, const char *data, DigitsError *err) {
     int confusion[NN_OUTPUTS * NN_OUTPUTS];
-    float acc = evaluate(&m, &d, confusion, &err);
-    if (acc < 0) { model_free(&m); dataset_free(&d); return fail("eval", "%s", err.msg); }
+    float acc = train_evaluate(m, d, confusion, err);
+    if (acc < 0) return -1;
     size_t correct = 0;
     for (int i = 0; i < NN_OUTPUTS; i++) correct += (size_t)confusion[i * NN_OUTPUTS + i];
-    printf("model %s (784-%d-10) on %s\n", model_dir, m.hidden, data);
-    printf("accuracy: %.2f%% (%zu of %zu)\n\n", 100.0 * acc, correct, d.n);
+    printf("model %s (784-%d-10) on %s\n", model_dir, m->hidden, data);
+    printf("accuracy: %.2f%% (%zu of %zu)\n\n", 100.0 * acc, correct, d->n);
     printf("digit  accuracy   count\n");
     for (int i = 0; i < NN_OUTPUTS; i++) {
         int n = 0;
@@ -344,58 +333,60 @@ static int cmd_eval(int argc, char **argv) {
         for (int j = 0; j < NN_OUTPUTS; j++) printf("%5d", confusion[i * NN_OUTPUTS + j]);
         printf("\n");
     }
-    model_free(&m);
-    dataset_free(&d);
     return 0;
 }
 
-/* ---- predict ---- */
-
-static int cmd_predict(int argc, char **argv) {
-    Args a = {argc, 1, argv, "predict"};
-    const char *model_dir = "model", *data = "data/test.csv", *out = "submission.csv";
-    int with_probs = 0;
-    for (; a.i < argc; a.i++) {
-        const char *o = argv[a.i];
-        if (is_help(o)) { fputs(PREDICT_USAGE, stdout); return 0; }
-        else if (!strcmp(o, "--probabilities")) with_probs = 1;
-        else if (!strcmp(o, "--model")) { if (!(model_dir = value(&a))) return 1; }
-        else if (!strcmp(o, "--data")) { if (!(data = value(&a))) return 1; }
-        else if (!strcmp(o, "--out")) { if (!(out = value(&a))) return 1; }
-        else return fail("predict", "unknown option '%s' (see 'digits predict --help')", o);
-    }
-    DigitsError err;
-    Model m;
-    if (model_load_dir(&m, model_dir, &err)) return fail("predict", "%s", err.msg);
-    Reporter rep = {isatty(STDERR_FILENO), 0, NULL, 0, -1};
-    Dataset d = {0};
-    if (load_csv(&d, data, &rep, "predict")) { model_free(&m); return 1; }
-    uint8_t *labels = malloc(d.n);
-    float *probs = with_probs ? malloc(d.n * NN_OUTPUTS * sizeof *probs) : NULL;
-    int status = labels && (probs || !with_probs) ? predict_dataset(&m, &d, labels, probs, &err)
-                                                  : error_set(&err, "out of memory");
-    /* The submission is built in memory and written in one go, so a failure leaves no half file. */
-    size_t cap = 64 + d.n * (with_probs ? 16 + NN_OUTPUTS * 16 : 16), len = 0;
+/* A Kaggle submission (ImageId,Label[,p0..p9]) of m's predictions for d, to out ("-": stdout).
+ * Built in memory and written in one go, so a failure leaves no half file. */
+static int write_submission(const Model *m, const Dataset *d, const char *out, int with_probs, DigitsError *err) {
+    uint8_t *labels = malloc(d->n);
+    float *probs = with_probs ? malloc(d->n * NN_OUTPUTS * sizeof *probs) : NULL;
+    int status = labels && (probs || !with_probs) ? train_predict_dataset(m, d, labels, probs, err)
+                                                  : error_set(err, "out of memory");
+    size_t cap = 64 + d->n * (with_probs ? 16 + NN_OUTPUTS * 16 : 16), len = 0;
     char *text = status == 0 ? malloc(cap) : NULL;
-    if (status == 0 && !text) status = error_set(&err, "out of memory");
+    if (status == 0 && !text) status = error_set(err, "out of memory");
     if (status == 0) {
         len += (size_t)snprintf(text, cap, "ImageId,Label%s\n", with_probs ? ",p0,p1,p2,p3,p4,p5,p6,p7,p8,p9" : "");
-        for (size_t i = 0; i < d.n; i++) {
+        for (size_t i = 0; i < d->n; i++) {
             len += (size_t)snprintf(text + len, cap - len, "%zu,%d", i + 1, labels[i]);
             for (int j = 0; with_probs && j < NN_OUTPUTS; j++)
                 len += (size_t)snprintf(text + len, cap - len, ",%.9g", (double)probs[i * NN_OUTPUTS + j]);
             text[len++] = '\n';
         }
-        if (!strcmp(out, "-")) status = fwrite(text, 1, len, stdout) == len ? 0 : error_set(&err, "cannot write to standard output");
-        else status = file_write(out, (const uint8_t *)text, len, &err);
+        if (!strcmp(out, "-")) status = fwrite(text, 1, len, stdout) == len ? 0 : error_set(err, "cannot write to standard output");
+        else status = files_write(out, (const uint8_t *)text, len, err);
     }
-    if (status == 0 && strcmp(out, "-")) fprintf(stderr, "wrote %zu predictions to %s\n", d.n, out);
+    if (status == 0 && strcmp(out, "-")) fprintf(stderr, "wrote %zu predictions to %s\n", d->n, out);
     free(text);
     free(probs);
     free(labels);
-    model_free(&m);
+    return status;
+}
+
+/* `digits eval` (eval = 1) or `digits predict`: the model in --model on the CSV in --data. */
+static int cmd_model_on_data(int argc, char **argv, int eval) {
+    const char *cmd = eval ? "eval" : "predict";
+    const char *model_dir = "model", *data = eval ? "data/holdout.csv" : "data/test.csv", *out = "submission.csv";
+    int with_probs = 0;
+    const Option options[] = {{"--model", ARG_TEXT, &model_dir, 0, 0, NULL, NULL},
+                              {"--data", ARG_TEXT, &data, 0, 0, NULL, NULL},
+                              {"--out", ARG_TEXT, &out, 0, 0, NULL, NULL}, /* predict's, as the next */
+                              {"--probabilities", ARG_FLAG, &with_probs, 0, 0, NULL, NULL}};
+    int code = parse_options(argc, argv, cmd, options, eval ? 2 : 4, eval ? EVAL_USAGE : PREDICT_USAGE);
+    if (code >= 0) return code;
+    Reporter rep = {isatty(STDERR_FILENO), 0, NULL, 0, 0, 0, 0};
+    Model m = {0};
+    Dataset d = {0};
+    DigitsError err;
+    int status = files_load_model(&m, model_dir, &err);
+    if (status == 0)
+        status = load_csv(&d, data, eval ? "eval needs labelled digits (label,pixel0..pixel783)" : NULL, &rep, &err);
+    if (status == 0)
+        status = eval ? print_evaluation(&m, model_dir, &d, data, &err) : write_submission(&m, &d, out, with_probs, &err);
+    nn_model_free(&m);
     dataset_free(&d);
-    return status ? fail("predict", "%s", err.msg) : 0;
+    return status ? fail(cmd, "%s", err.msg) : 0;
 }
 
 int main(int argc, char **argv) {
@@ -413,8 +404,8 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(cmd, "--version")) { printf("digits %s\n", DIGITS_VERSION); return 0; }
     if (!strcmp(cmd, "train")) return cmd_train(argc - 1, argv + 1);
-    if (!strcmp(cmd, "eval")) return cmd_eval(argc - 1, argv + 1);
-    if (!strcmp(cmd, "predict")) return cmd_predict(argc - 1, argv + 1);
+    if (!strcmp(cmd, "eval")) return cmd_model_on_data(argc - 1, argv + 1, 1);
+    if (!strcmp(cmd, "predict")) return cmd_model_on_data(argc - 1, argv + 1, 0);
     fprintf(stderr, "digits: unknown command '%s' (expected train, eval or predict; see 'digits --help')\n", cmd);
     return 2;
 }

@@ -77,6 +77,20 @@ static int dataset_alloc(Dataset *d, size_t n, int labelled) {
     return d->pixels && (d->labels || !labelled) ? 0 : -1;
 }
 
+int dataset_from_pixels(Dataset *d, size_t n, const uint8_t *pixels, const uint8_t *labels, DigitsError *err) {
+    memset(d, 0, sizeof *d);
+    if (n == 0 || n > MAX_ROWS) return error_set(err, "the number of images, %zu, must be 1..%zu", n, (size_t)MAX_ROWS);
+    for (size_t i = 0; i < n; i++)
+        if (labels[i] > 9) return error_set(err, "image %zu: label %d is outside 0..9", i, labels[i]);
+    if (dataset_alloc(d, n, 1)) {
+        dataset_free(d);
+        return error_set(err, "out of memory");
+    }
+    memcpy(d->pixels, pixels, n * DATASET_PIXELS);
+    memcpy(d->labels, labels, n);
+    return 0;
+}
+
 int dataset_split(const Dataset *src, double fraction, uint64_t seed, Dataset *train, Dataset *val,
                   DigitsError *err) {
     memset(train, 0, sizeof *train);
@@ -102,12 +116,7 @@ int dataset_split(const Dataset *src, double fraction, uint64_t seed, Dataset *t
     Rng rng;
     rng_seed(&rng, seed);
     for (size_t i = 0; i < src->n; i++) order[i] = (uint32_t)i;
-    for (size_t i = src->n; i > 1; i--) { /* one seeded shuffle; each class then keeps its order */
-        size_t j = rng_below(&rng, (uint32_t)i);
-        uint32_t t = order[i - 1];
-        order[i - 1] = order[j];
-        order[j] = t;
-    }
+    rng_shuffle(&rng, order, src->n); /* one seeded shuffle; each class then keeps its order */
     size_t taken[10] = {0}, nt = 0, nv = 0;
     for (size_t i = 0; i < src->n; i++) {
         size_t row = order[i];
@@ -251,6 +260,13 @@ static int header_field(CsvParser *p) {
 
 static int end_line(CsvParser *p, int at_eof);
 
+/* \n ends the line; after \r only \n may follow. */
+static int line_break(CsvParser *p, uint8_t c) {
+    if (c == '\n') return end_line(p, 0);
+    p->mode = M_CR;
+    return 0;
+}
+
 static int header_byte(CsvParser *p, uint8_t c) {
     if (c == ',') {
         if (header_field(p)) return -1;
@@ -261,11 +277,7 @@ static int header_byte(CsvParser *p, uint8_t c) {
         p->toklen = 0;
         return 0;
     }
-    if (c == '\n') return end_line(p, 0);
-    if (c == '\r') {
-        p->mode = M_CR;
-        return 0;
-    }
+    if (c == '\n' || c == '\r') return line_break(p, c);
     if (p->toklen == FIELD_MAX) return header_mismatch(p, 1);
     p->tok[p->toklen++] = (char)c;
     return 0;
@@ -343,11 +355,7 @@ static int data_byte(CsvParser *p, uint8_t c) {
         p->ndig = 0;
         return 0;
     }
-    if (c == '\n') return end_line(p, 0);
-    if (c == '\r') {
-        p->mode = M_CR;
-        return 0;
-    }
+    if (c == '\n' || c == '\r') return line_break(p, c);
     /* Not a number: keep the field's text (digits so far, this byte, what follows) to quote it. */
     digits_text(p, p->tok);
     p->toklen = p->ndig;
@@ -391,11 +399,7 @@ static int end_line(CsvParser *p, int at_eof) {
 }
 
 static int blank_byte(CsvParser *p, uint8_t c) {
-    if (c == '\n') return end_line(p, 0);
-    if (c == '\r') {
-        p->mode = M_CR;
-        return 0;
-    }
+    if (c == '\n' || c == '\r') return line_break(p, c);
     return fail_at(p, 0, "line %llu, column 1: blank line in the middle of the data (blank lines are allowed "
                    "only at the end)", (unsigned long long)p->blank_line);
 }

@@ -28,6 +28,10 @@ typedef struct {
 
 void dataset_free(Dataset *d); /* frees and zeroes; NULL and zeroed structs are fine */
 
+/* A new labelled Dataset in *d holding copies of n images (pixels: n * 784 bytes) and their labels
+ * (n bytes, each 0..9). Fails (-1, err set, *d zeroed) naming the first bad label, or out of memory. */
+int dataset_from_pixels(Dataset *d, size_t n, const uint8_t *pixels, const uint8_t *labels, DigitsError *err);
+
 /* Splits labelled data into a training part and a validation part of about `fraction` of the
  * rows, stratified (the same fraction of every digit, rounded up) and deterministic for a seed.
  * Both outputs are new copies the caller frees; src is unchanged. Fails (-1, err set) for

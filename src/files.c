@@ -10,7 +10,7 @@
 
 #include "model_io.h"
 
-int file_read(const char *path, uint8_t **buf, size_t *len, DigitsError *err) {
+int files_read(const char *path, uint8_t **buf, size_t *len, DigitsError *err) {
     *buf = NULL;
     *len = 0;
     FILE *f = fopen(path, "rb");
@@ -37,7 +37,7 @@ int file_read(const char *path, uint8_t **buf, size_t *len, DigitsError *err) {
     return 0;
 }
 
-int file_write(const char *path, const uint8_t *buf, size_t len, DigitsError *err) {
+int files_write(const char *path, const uint8_t *buf, size_t len, DigitsError *err) {
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 8);
     if (!tmp) return error_set(err, "out of memory");
@@ -61,7 +61,7 @@ int file_write(const char *path, const uint8_t *buf, size_t len, DigitsError *er
     return 0;
 }
 
-int dir_ensure(const char *dir, DigitsError *err) {
+int files_ensure_dir(const char *dir, DigitsError *err) {
     struct stat st;
     if (stat(dir, &st) == 0) {
         if (S_ISDIR(st.st_mode)) return 0;
@@ -71,7 +71,7 @@ int dir_ensure(const char *dir, DigitsError *err) {
     return 0;
 }
 
-int dir_check_writable(const char *dir, DigitsError *err) {
+int files_check_dir(const char *dir, DigitsError *err) {
     struct stat st;
     if (stat(dir, &st) == 0) {
         if (!S_ISDIR(st.st_mode)) return error_set(err, "%s: exists and is not a directory", dir);
@@ -111,14 +111,14 @@ static char *join(const char *dir, const char *name) {
     return p;
 }
 
-int model_load_dir(Model *m, const char *dir, DigitsError *err) {
+int files_load_model(Model *m, const char *dir, DigitsError *err) {
     uint8_t *bufs[NN_TENSORS] = {0};
     size_t lens[NN_TENSORS] = {0};
     int status = 0;
     memset(m, 0, sizeof *m);
     for (int t = 0; t < NN_TENSORS && status == 0; t++) {
         char *path = join(dir, MODEL_FILE_NAMES[t]);
-        status = path ? file_read(path, &bufs[t], &lens[t], err) : error_set(err, "out of memory");
+        status = path ? files_read(path, &bufs[t], &lens[t], err) : error_set(err, "out of memory");
         free(path);
     }
     if (status == 0) {
@@ -130,7 +130,7 @@ int model_load_dir(Model *m, const char *dir, DigitsError *err) {
     return status;
 }
 
-int model_save_dir(const Model *m, const char *dir, NpyDtype dtype, DigitsError *err) {
+int files_save_model(const Model *m, const char *dir, NpyDtype dtype, DigitsError *err) {
     /* All four files are encoded before any is written, so a model that cannot be encoded leaves
      * an existing model in dir whole rather than a mix of old and new files. */
     uint8_t *bufs[NN_TENSORS] = {0};
@@ -144,17 +144,17 @@ int model_save_dir(const Model *m, const char *dir, NpyDtype dtype, DigitsError 
             status = error_set(err, "%s/%s: cannot be saved: it holds a NaN or infinite value%s", dir,
                                MODEL_FILE_NAMES[t], dtype == NPY_F16 ? ", or one beyond float16's +-65504 (save as f32)" : "");
     }
-    if (status == 0) status = dir_ensure(dir, err);
+    if (status == 0) status = files_ensure_dir(dir, err);
     for (int t = 0; t < NN_TENSORS && status == 0; t++) {
         char *path = join(dir, MODEL_FILE_NAMES[t]);
-        status = path ? file_write(path, bufs[t], sizes[t], err) : error_set(err, "out of memory");
+        status = path ? files_write(path, bufs[t], sizes[t], err) : error_set(err, "out of memory");
         free(path);
     }
     for (int t = 0; t < NN_TENSORS; t++) free(bufs[t]);
     return status;
 }
 
-int dataset_load_csv(Dataset *out, const char *path, CsvFileProgress progress, void *user, DigitsError *err) {
+int files_load_csv(Dataset *out, const char *path, CsvFileProgress progress, void *user, DigitsError *err) {
     memset(out, 0, sizeof *out);
     FILE *f = fopen(path, "rb");
     if (!f) return error_set(err, "%s: cannot open: %s", path, strerror(errno));

@@ -1,8 +1,14 @@
+/* model_io.c: see model_io.h. The one place where W1 changes layout: the files hold (H, 784),
+ * memory (784, H) (nn.h). */
 #include "model_io.h"
 
 #include <string.h>
 
 const char *const MODEL_FILE_NAMES[NN_TENSORS] = {"W1.npy", "b1.npy", "W2.npy", "b2.npy"};
+
+/* The file's shape of tensor t: (H, 784), (H, 1), (10, H), (10, 1). */
+static size_t file_rows(int hidden, NnTensor t) { return t == NN_W1 || t == NN_B1 ? (size_t)hidden : NN_OUTPUTS; }
+static size_t file_cols(int hidden, NnTensor t) { return t == NN_W1 ? NN_INPUTS : t == NN_W2 ? (size_t)hidden : 1; }
 
 int model_from_npy(Model *m, const uint8_t *const bufs[NN_TENSORS], const size_t lens[NN_TENSORS],
                    DigitsError *err) {
@@ -15,11 +21,12 @@ int model_from_npy(Model *m, const uint8_t *const bufs[NN_TENSORS], const size_t
     if (info.rows < 1 || info.rows > NN_MAX_HIDDEN)
         return error_set(err, "W1.npy: hidden size %zu is outside 1..%d", info.rows, NN_MAX_HIDDEN);
     Model tmp;
-    if (model_alloc(&tmp, (int)info.rows, err)) return -1;
-    for (int t = 0; t < NN_TENSORS; t++) {
-        if (npy_read_into(bufs[t], lens[t], MODEL_FILE_NAMES[t], nn_tensor(&tmp, (NnTensor)t),
-                          nn_tensor_rows(tmp.hidden, (NnTensor)t), nn_tensor_cols(tmp.hidden, (NnTensor)t), err)) {
-            model_free(&tmp);
+    if (nn_model_alloc(&tmp, (int)info.rows, err)) return -1;
+    for (int i = 0; i < NN_TENSORS; i++) {
+        NnTensor t = (NnTensor)i;
+        if ((t == NN_W1 ? npy_read_transposed : npy_read_into)(bufs[t], lens[t], MODEL_FILE_NAMES[t], nn_tensor(&tmp, t),
+                                                               file_rows(tmp.hidden, t), file_cols(tmp.hidden, t), err)) {
+            nn_model_free(&tmp);
             return -1;
         }
     }
@@ -28,9 +35,10 @@ int model_from_npy(Model *m, const uint8_t *const bufs[NN_TENSORS], const size_t
 }
 
 size_t model_npy_size(const Model *m, NnTensor t, NpyDtype dtype) {
-    return npy_write_size(nn_tensor_rows(m->hidden, t), nn_tensor_cols(m->hidden, t), dtype);
+    return npy_write_size(file_rows(m->hidden, t), file_cols(m->hidden, t), dtype);
 }
 
 size_t model_to_npy(const Model *m, NnTensor t, NpyDtype dtype, uint8_t *out, size_t cap) {
-    return npy_write(out, cap, nn_tensor(m, t), nn_tensor_rows(m->hidden, t), nn_tensor_cols(m->hidden, t), dtype);
+    return (t == NN_W1 ? npy_write_transposed : npy_write)(out, cap, nn_tensor(m, t), file_rows(m->hidden, t),
+                                                          file_cols(m->hidden, t), dtype);
 }

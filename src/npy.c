@@ -400,8 +400,9 @@ static int bad_value(const NpyInfo *info, size_t k, double v, const char *name, 
     return npy_fail(err, name, "value %zu (%g)%s is too large for a float32", k, v, where);
 }
 
-int npy_read_into(const uint8_t *buf, size_t len, const char *name,
-                  float *out, size_t want_rows, size_t want_cols, DigitsError *err) {
+/* out[r * cols + c], or out[c * rows + r] when transposed, for every element (r, c) of the file. */
+static int read_values(const uint8_t *buf, size_t len, const char *name, float *out, size_t want_rows,
+                       size_t want_cols, int transposed, DigitsError *err) {
     NpyInfo info;
     if (npy_parse_header(buf, len, name, &info, err)) return -1;
     int fits = info.rows == want_rows && info.cols == want_cols; /* a 1-D (n,) has cols == 1 */
@@ -431,9 +432,19 @@ int npy_read_into(const uint8_t *buf, size_t len, const char *name,
             }
             if (!isfinite(f)) return bad_value(&info, k, f, name, err);
         }
-        out[k] = f;
+        out[transposed ? k % info.cols * info.rows + k / info.cols : k] = f;
     }
     return 0;
+}
+
+int npy_read_into(const uint8_t *buf, size_t len, const char *name,
+                  float *out, size_t want_rows, size_t want_cols, DigitsError *err) {
+    return read_values(buf, len, name, out, want_rows, want_cols, 0, err);
+}
+
+int npy_read_transposed(const uint8_t *buf, size_t len, const char *name,
+                        float *out, size_t want_rows, size_t want_cols, DigitsError *err) {
+    return read_values(buf, len, name, out, want_rows, want_cols, 1, err);
 }
 
 /* ---- writing ---- */
@@ -462,7 +473,9 @@ size_t npy_write_size(size_t rows, size_t cols, NpyDtype dtype) {
     return head + nbytes;
 }
 
-size_t npy_write(uint8_t *out, size_t cap, const float *data, size_t rows, size_t cols, NpyDtype dtype) {
+/* data[r * cols + c], or data[c * rows + r] when transposed, as element (r, c) of the file. */
+static size_t write_values(uint8_t *out, size_t cap, const float *data, size_t rows, size_t cols, NpyDtype dtype,
+                           int transposed) {
     size_t size = npy_write_size(rows, cols, dtype);
     if (size == 0 || !out || !data || cap < size) return 0;
     char text[192];
@@ -475,16 +488,25 @@ size_t npy_write(uint8_t *out, size_t cap, const float *data, size_t rows, size_
     uint8_t *p = out + 10 + header_len;
     size_t count = rows * cols;
     for (size_t k = 0; k < count; k++) {
+        float v = data[transposed ? k % cols * rows + k / cols : k];
         if (dtype == NPY_F32) {
-            if (!isfinite(data[k])) return 0; /* npy_read_into would refuse the file */
+            if (!isfinite(v)) return 0; /* npy_read_into would refuse the file */
             uint32_t bits;
-            memcpy(&bits, &data[k], sizeof bits);
+            memcpy(&bits, &v, sizeof bits);
             store_u32(p + 4 * k, bits);
         } else {
-            uint16_t half = npy_float_to_half(data[k]);
+            uint16_t half = npy_float_to_half(v);
             if ((half & 0x7c00u) == 0x7c00u) return 0; /* NaN, infinite, or beyond float16's +-65504 */
             store_u16(p + 2 * k, half);
         }
     }
     return size;
+}
+
+size_t npy_write(uint8_t *out, size_t cap, const float *data, size_t rows, size_t cols, NpyDtype dtype) {
+    return write_values(out, cap, data, rows, cols, dtype, 0);
+}
+
+size_t npy_write_transposed(uint8_t *out, size_t cap, const float *data, size_t rows, size_t cols, NpyDtype dtype) {
+    return write_values(out, cap, data, rows, cols, dtype, 1);
 }

@@ -45,6 +45,12 @@ size_t npy_write_size(size_t rows, size_t cols, NpyDtype dtype);
  * NaN, infinite or (for NPY_F16) beyond +-65504, so it never writes a file npy_read_into refuses. */
 size_t npy_write(uint8_t *out, size_t cap, const float *data, size_t rows, size_t cols, NpyDtype dtype);
 
+/* As npy_read_into and npy_write, for memory that holds the array transposed, as (cols, rows):
+ * element (r, c) of the file at out[c * rows + r]. The model keeps W1 so (nn.h). */
+int npy_read_transposed(const uint8_t *buf, size_t len, const char *name,
+                        float *out, size_t want_rows, size_t want_cols, DigitsError *err);
+size_t npy_write_transposed(uint8_t *out, size_t cap, const float *data, size_t rows, size_t cols, NpyDtype dtype);
+
 /* IEEE half <-> float, round to nearest even; exposed for tests and for the model's f16 storage. */
 float npy_half_to_float(uint16_t h);
 uint16_t npy_float_to_half(float f);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "block.h"
+
 #ifdef __wasm_simd128__
 #include <wasm_simd128.h>
 #endif
@@ -21,69 +23,79 @@ static float grid_step(float largest) {
     return fmaxf(s, 0x1p-24f);
 }
 
-static float largest_weight(const float *w) {
-    float largest = 0.0f;
-    for (int k = 0; k < NN_INPUTS; k++) largest = fmaxf(largest, fabsf(w[k]));
-    return largest;
+/* Each unit's largest |weight| into largest (H): one pass over W1's rows. */
+static void largest_weights(float *largest, const Model *m) {
+    int H = m->hidden;
+    for (int h = 0; h < H; h++) largest[h] = 0.0f;
+    for (int k = 0; k < NN_INPUTS; k++) {
+        const float *w = m->W1 + (size_t)k * H;
+        for (int h = 0; h < H; h++) largest[h] = fmaxf(largest[h], fabsf(w[h]));
+    }
 }
 
 void quant_round_w1(Model *m) {
-    for (int h = 0; h < m->hidden; h++) {
-        float *w = m->W1 + (size_t)h * NN_INPUTS, largest = largest_weight(w);
-        if (!(largest > 0.0f) || isinf(largest)) continue; /* all zero, or not numbers: nothing to round */
-        float step = grid_step(largest);
-        for (int k = 0; k < NN_INPUTS; k++) w[k] = nearbyintf(w[k] / step) * step;
+    int H = m->hidden;
+    float step[NN_MAX_HIDDEN];
+    largest_weights(step, m);
+    for (int h = 0; h < H; h++) /* 0: all zero, or not numbers: nothing to round */
+        step[h] = step[h] > 0.0f && !isinf(step[h]) ? grid_step(step[h]) : 0.0f;
+    for (int k = 0; k < NN_INPUTS; k++) {
+        float *w = m->W1 + (size_t)k * H;
+        for (int h = 0; h < H; h++)
+            if (step[h] > 0.0f) w[h] = nearbyintf(w[h] / step[h]) * step[h];
     }
 }
 
-/* The grid step of unit h if its weights are on the grid; 0 if they are all zero; -1 if not. */
-static float unit_step(const float *w) {
-    float largest = largest_weight(w);
-    if (largest == 0.0f) return 0.0f;
-    if (!(largest <= 65504.0f)) return -1.0f; /* NaN, infinite or beyond float16: not a grid point */
-    float step = grid_step(largest);
-    for (int k = 0; k < NN_INPUTS; k++) {
-        float q = w[k] / step; /* exact: a power of two */
-        if (q != nearbyintf(q) || fabsf(q) > QUANT_MAX) return -1.0f;
+/* Each unit's grid step into step (H), 0 for a unit of zeros; returns 0 if a unit is off the grid. */
+static int grid_steps(float *step, const Model *m) {
+    int H = m->hidden;
+    largest_weights(step, m);
+    for (int h = 0; h < H; h++) {
+        if (!(step[h] <= 65504.0f)) return 0; /* infinite or beyond float16: not a grid point */
+        step[h] = step[h] > 0.0f ? grid_step(step[h]) : 0.0f;
     }
-    return step;
+    for (int k = 0; k < NN_INPUTS; k++) {
+        const float *w = m->W1 + (size_t)k * H;
+        for (int h = 0; h < H; h++) {
+            if (step[h] == 0.0f) continue;
+            float q = w[h] / step[h]; /* exact: a power of two */
+            if (q != nearbyintf(q) || fabsf(q) > QUANT_MAX) return 0;
+        }
+    }
+    return 1;
 }
 
 int quant_on_grid(const Model *m) {
-    for (int h = 0; h < m->hidden; h++)
-        if (unit_step(m->W1 + (size_t)h * NN_INPUTS) < 0.0f) return 0;
-    return 1;
+    float step[NN_MAX_HIDDEN];
+    return grid_steps(step, m);
 }
 
 int quant_weight(const QuantW1 *q, int h, int k) { return q->Q[(size_t)k * (size_t)q->stride + (size_t)h]; }
 
 void quant_free(QuantW1 *q) {
     if (!q) return;
-    free(q->Q);
-    free(q->scale);
-    free(q->sums);
+    free(q->Q); /* the block's start */
     memset(q, 0, sizeof *q);
 }
 
 int quant_new(QuantW1 *q, const Model *m, DigitsError *err) {
     memset(q, 0, sizeof *q);
-    if (!quant_on_grid(m)) return 0;
+    float step[NN_MAX_HIDDEN];
+    if (!grid_steps(step, m)) return 0;
     int H = m->hidden, stride = (H + 7) / 8 * 8;
-    q->hidden = H, q->stride = stride;
-    q->Q = calloc((size_t)NN_INPUTS * (size_t)stride, sizeof *q->Q);
-    q->scale = malloc((size_t)H * sizeof *q->scale);
-    q->sums = malloc((size_t)stride * sizeof *q->sums);
-    if (!q->Q || !q->scale || !q->sums) {
-        quant_free(q);
+    BlockPart parts[] = {{&q->Q, (size_t)NN_INPUTS * (size_t)stride, sizeof(int16_t)},
+                         {&q->scale, (size_t)H, sizeof(float)}, {&q->sums, (size_t)stride, sizeof(int32_t)}};
+    if (!block_alloc(parts, 3)) {
+        memset(q, 0, sizeof *q);
         return error_set(err, "out of memory for the integer form of a 784-%d-10 model", H);
     }
+    q->hidden = H, q->stride = stride;
     for (int p = 0; p < 256; p++) q->levels[p] = (float)p / 255.0f;
-    for (int h = 0; h < H; h++) {
-        const float *w = m->W1 + (size_t)h * NN_INPUTS;
-        float step = unit_step(w);
-        q->scale[h] = step / 255.0f;
-        for (int k = 0; k < NN_INPUTS; k++)
-            q->Q[(size_t)k * stride + h] = step > 0.0f ? (int16_t)(w[k] / step) : 0;
+    for (int h = 0; h < H; h++) q->scale[h] = step[h] / 255.0f;
+    for (int k = 0; k < NN_INPUTS; k++) {
+        const float *w = m->W1 + (size_t)k * H;
+        int16_t *row = q->Q + (size_t)k * stride;
+        for (int h = 0; h < stride; h++) row[h] = h < H && step[h] > 0.0f ? (int16_t)(w[h] / step[h]) : 0;
     }
     return 1;
 }
@@ -139,7 +151,10 @@ int quant_hidden_layer(float *z1, QuantW1 *q, const float *b1, const float *x) {
     int idx[NN_INPUTS + ROWS - 1], n;
     int32_t level[NN_INPUTS + ROWS - 1];
     if (!inked_levels(idx, level, &n, q, x)) return 0;
-    for (; n % ROWS; n++) idx[n] = idx[n - 1], level[n] = 0; /* n > 0 here: a row already in use */
+    for (; n % ROWS; n++) { /* pad to whole passes with pixels of level 0 (n > 0: a row already in use) */
+        idx[n] = idx[n - 1];
+        level[n] = 0;
+    }
     int stride = q->stride;
     memset(q->sums, 0, (size_t)stride * sizeof *q->sums);
     for (int i = 0; i < n; i += ROWS) {
@@ -152,11 +167,4 @@ int quant_hidden_layer(float *z1, QuantW1 *q, const float *b1, const float *x) {
     const float *restrict scale = q->scale;
     for (int h = 0; h < q->hidden; h++) z[h] = b1[h] + (float)sums[h] * scale[h];
     return 1;
-}
-
-int predict_q(QuantW1 *q, const Model *mt, const float *x, float probs[NN_OUTPUTS], float *hidden_scratch,
-              DigitsError *err) {
-    if (nn_check_input(x, err)) return -1;
-    if (!q || !quant_hidden_layer(hidden_scratch, q, mt->b1, x)) return predict_t(mt, x, probs, hidden_scratch, err);
-    return nn_predict_from_z1(mt, hidden_scratch, probs, err);
 }

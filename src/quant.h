@@ -13,7 +13,7 @@
  * where the sum is an exact integer (|sum| <= 2047 * 255 * 784 < 2^31): the same network and
  * the same weights as the float kernels, with less rounding, in 16-bit multiply-adds that wasm's
  * SIMD pairs two at a time (i32x4.dot_i16x8_s), from half the bytes of float32 weights.
- * Any other model or input takes the float path (predict_q falls back to predict_t). */
+ * Any other model or input takes the float path (recognizer.c chooses). */
 #ifndef DIGITS_QUANT_H
 #define DIGITS_QUANT_H
 
@@ -26,35 +26,28 @@
 
 typedef struct {
     int hidden, stride; /* stride: hidden rounded up to a multiple of 8 (the SIMD width) */
-    int16_t *Q;         /* the integers q, 784 * stride of them (quant.c says where each lives); padding 0 */
+    int16_t *Q;         /* (784, stride): q[h][k] at Q[k * stride + h], as W1 lies; padding 0 */
     float *scale;       /* (hidden): 2^e[h] / 255 */
     int32_t *sums;      /* (stride): scratch for the integer sums */
     float levels[256];  /* p / 255.0f: the pixel values of an 8-bit image */
 } QuantW1;
 
-/* Moves W1 (standard layout, (H, 784)) to the nearest point of the grid. Idempotent. */
+/* Moves W1 to the nearest point of the grid. Idempotent. */
 void quant_round_w1(Model *m);
+
+/* 1 if m's W1 is on the grid. */
+int quant_on_grid(const Model *m);
 
 /* The integer q of unit h for pixel k. */
 int quant_weight(const QuantW1 *q, int h, int k);
 
-/* 1 if m's W1 (standard layout) is on the grid. */
-int quant_on_grid(const Model *m);
-
-/* Builds the integer form of m's W1 (standard layout). Returns 1 when built, 0 when W1 is not on
- * the grid (q zeroed: use the float path), -1 with err set when out of memory. Free with
- * quant_free. */
+/* Builds the integer form of m's W1. Returns 1 when built, 0 when W1 is not on the grid (q zeroed:
+ * use the float path), -1 with err set when out of memory. Free with quant_free. */
 int quant_new(QuantW1 *q, const Model *m, DigitsError *err);
 void quant_free(QuantW1 *q); /* NULL-safe; leaves *q zeroed */
 
-/* z1 = b1 + W1 x, before the ReLU, in integers, if x (784 values) is an 8-bit image: returns 1.
+/* z1 = b1 + x W1, before the ReLU, in integers, if x (784 values) is an 8-bit image: returns 1.
  * Returns 0, having written nothing, for any other x (NaN and out-of-range values included). */
 int quant_hidden_layer(float *z1, QuantW1 *q, const float *b1, const float *x);
-
-/* predict for the recogniser: the integer first layer when q is not NULL and x is an 8-bit
- * image, predict_t otherwise; mt is the model in the training layout (for b1, W2, b2 and the
- * fallback). Same result as predict to float rounding, same errors. */
-int predict_q(QuantW1 *q, const Model *mt, const float *x, float probs[NN_OUTPUTS], float *hidden_scratch,
-              DigitsError *err);
 
 #endif

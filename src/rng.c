@@ -39,3 +39,12 @@ float rng_normal(Rng *r) {
     for (int i = 0; i < 12; i++) sum += rng_uniform(r);
     return sum - 6.0f;
 }
+
+void rng_shuffle(Rng *r, uint32_t *v, size_t n) {
+    for (size_t i = n; i > 1; i--) {
+        size_t j = rng_below(r, (uint32_t)i);
+        uint32_t t = v[i - 1];
+        v[i - 1] = v[j];
+        v[j] = t;
+    }
+}

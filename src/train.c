@@ -3,31 +3,22 @@
 #include "train.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "block.h"
+#include "digits.h"
 #include "rng.h"
 
 /* A batch whose mean loss exceeds this has diverged: a uniform guess scores ln 10 = 2.3, and a
  * working network stays far below; only runaway weights reach it. */
 #define DIVERGED_LOSS 20.0f
 
-TrainConfig train_defaults(void) {
-    TrainConfig c;
-    memset(&c, 0, sizeof c);
-    c.epochs = 10;
-    c.batch = 64;
-    c.lr = 1e-3f;
-    c.lr_final = 0.02f;
-    c.warmup_epochs = 0;
-    c.schedule = LR_COSINE;
-    c.optimizer = OPT_ADAM;
-    c.momentum = 0.9f;
-    c.beta2 = 0.999f;
-    c.weight_decay = 0.0f;
-    c.seed = 1;
-    return c; /* augmentation all zero: off */
+TrainConfig train_defaults(void) { /* no warm-up, weight decay or augmentation */
+    return (TrainConfig){.epochs = 10, .batch = 64, .lr = 1e-3f, .lr_final = 0.02f, .schedule = LR_COSINE,
+                         .optimizer = OPT_ADAM, .momentum = 0.9f, .beta2 = 0.999f, .seed = 1};
 }
 
 int train_config_check(const TrainConfig *c, DigitsError *err) {
@@ -46,10 +37,7 @@ int train_config_check(const TrainConfig *c, DigitsError *err) {
         return error_set(err, "weight decay %g must be in [0, 1)", (double)c->weight_decay);
     if (c->optimizer != OPT_SGD && c->optimizer != OPT_ADAM) return error_set(err, "unknown optimizer %d", (int)c->optimizer);
     if (c->schedule != LR_CONSTANT && c->schedule != LR_COSINE) return error_set(err, "unknown schedule %d", (int)c->schedule);
-    const float *a = &c->augment.rotate;
-    for (size_t i = 0; i < sizeof c->augment / sizeof(float); i++)
-        if (!(a[i] >= 0.0f && a[i] <= 1000.0f)) return error_set(err, "augmentation strength %g must be 0..1000", (double)a[i]);
-    return 0;
+    return augment_check(&c->augment, err);
 }
 
 double train_clock(void) {
@@ -62,64 +50,31 @@ struct Trainer {
     Model *m;                 /* the caller's model: brought up to date at the end of every epoch */
     const Dataset *data;
     TrainConfig cfg;
-    /* All in the training layout (W1 transposed, see nn.h): the weights being trained, their
-     * gradient, the optimizer's moments, and the weights at the start of the epoch. */
+    /* The weights being trained, their gradient, the optimizer's moments, the weights at the
+     * start of the epoch. */
     Model work, grad, m1, m2, good;
     Activations act;
+    void *block;              /* holds the buffers below */
     float *X;                 /* (batch, 784) inputs of the current batch */
     uint8_t *Y;               /* (batch) labels */
-    void *scratch;            /* backward scratch */
-    float *aug_scratch;
+    void *scratch;            /* nn_backward's */
+    float *aug_scratch;       /* augment_image's */
     float *raw;               /* one un-augmented image (784) */
     uint32_t *order;          /* shuffled row order of this epoch */
     Rng rng;
-    int batches;              /* per epoch */
-    long long step;           /* batches done */
-    double loss_sum;
-    long long seen, correct;  /* this epoch */
-    long long samples;        /* in all */
-    double seconds;
+    TrainProgress progress;
 };
 
-void trainer_free(Trainer *t) {
+void train_free(Trainer *t) {
     if (!t) return;
-    model_free(&t->work);
-    model_free(&t->grad);
-    model_free(&t->m1);
-    model_free(&t->m2);
-    model_free(&t->good);
-    activations_free(&t->act);
-    free(t->X);
-    free(t->Y);
-    free(t->scratch);
-    free(t->aug_scratch);
-    free(t->raw);
-    free(t->order);
+    Model *models[] = {&t->work, &t->grad, &t->m1, &t->m2, &t->good};
+    for (int i = 0; i < 5; i++) nn_model_free(models[i]);
+    nn_activations_free(&t->act);
+    free(t->block);
     free(t);
 }
 
-static void to_training_layout(Model *work, const Model *m) {
-    nn_transpose_w1(work->W1, m->W1, m->hidden);
-    size_t rest = m->count - (size_t)m->hidden * NN_INPUTS; /* b1, W2, b2 keep their layout */
-    memcpy(work->b1, m->b1, rest * sizeof *m->b1);
-}
-
-static void from_training_layout(Model *m, const Model *work) {
-    nn_untranspose_w1(m->W1, work->W1, m->hidden);
-    size_t rest = m->count - (size_t)m->hidden * NN_INPUTS;
-    memcpy(m->b1, work->b1, rest * sizeof *m->b1);
-}
-
-static void shuffle(uint32_t *order, size_t n, Rng *rng) {
-    for (size_t i = n; i > 1; i--) {
-        size_t j = rng_below(rng, (uint32_t)i);
-        uint32_t tmp = order[i - 1];
-        order[i - 1] = order[j];
-        order[j] = tmp;
-    }
-}
-
-Trainer *trainer_new(Model *m, const Dataset *data, const TrainConfig *cfg, DigitsError *err) {
+Trainer *train_new(Model *m, const Dataset *data, const TrainConfig *cfg, DigitsError *err) {
     if (train_config_check(cfg, err)) return NULL;
     if (!data || data->n == 0) { error_set(err, "no training data"); return NULL; }
     if (!data->labels) { error_set(err, "training data has no labels (a test-format CSV cannot be trained on)"); return NULL; }
@@ -129,40 +84,41 @@ Trainer *trainer_new(Model *m, const Dataset *data, const TrainConfig *cfg, Digi
     t->m = m;
     t->data = data;
     t->cfg = *cfg;
-    int B = cfg->batch < (int)data->n ? cfg->batch : (int)data->n;
+    int B = cfg->batch < (int)data->n ? cfg->batch : (int)data->n, H = m->hidden;
     t->cfg.batch = B;
-    int H = m->hidden;
-    if (model_alloc(&t->work, H, err) || model_alloc(&t->grad, H, err) || model_alloc(&t->m1, H, err) ||
-        model_alloc(&t->m2, H, err) ||
-        model_alloc(&t->good, H, err) || activations_alloc(&t->act, B, H, err)) {
-        trainer_free(t);
-        return NULL;
-    }
-    t->X = malloc((size_t)B * NN_INPUTS * sizeof *t->X);
-    t->Y = malloc((size_t)B);
-    t->scratch = malloc(nn_backward_scratch_bytes(B, H));
-    t->aug_scratch = malloc(augment_scratch_floats() * sizeof *t->aug_scratch);
-    t->raw = malloc(NN_INPUTS * sizeof *t->raw);
-    t->order = malloc(data->n * sizeof *t->order);
-    if (!t->X || !t->Y || !t->scratch || !t->aug_scratch || !t->raw || !t->order) {
+    Model *models[] = {&t->work, &t->grad, &t->m1, &t->m2, &t->good};
+    for (int i = 0; i < 5; i++)
+        if (nn_model_alloc(models[i], H, err)) goto fail;
+    if (nn_activations_alloc(&t->act, B, H, err)) goto fail;
+    BlockPart parts[] = {{&t->X, (size_t)B * NN_INPUTS, sizeof(float)}, {&t->Y, (size_t)B, 1},
+                         {&t->scratch, nn_backward_scratch_bytes(B, H), 1},
+                         {&t->aug_scratch, augment_scratch_floats(), sizeof(float)},
+                         {&t->raw, NN_INPUTS, sizeof(float)}, {&t->order, data->n, sizeof(uint32_t)}};
+    if (!(t->block = block_alloc(parts, 6))) {
         error_set(err, "out of memory for training buffers");
-        trainer_free(t);
-        return NULL;
+        goto fail;
     }
     for (size_t i = 0; i < data->n; i++) t->order[i] = (uint32_t)i;
     rng_seed(&t->rng, cfg->seed);
-    t->batches = (int)((data->n + (size_t)B - 1) / (size_t)B);
-    to_training_layout(&t->work, m);
-    model_copy(&t->good, &t->work);
+    int batches = (int)((data->n + (size_t)B - 1) / (size_t)B);
+    t->progress = (TrainProgress){.epochs = cfg->epochs, .batches = batches, .steps = (double)batches * cfg->epochs,
+                                  .val_accuracy = -1};
+    nn_model_copy(&t->work, m);
+    nn_model_copy(&t->good, m);
     return t;
+fail:
+    train_free(t);
+    return NULL;
 }
+
+const TrainProgress *train_progress(const Trainer *t) { return &t->progress; }
 
 static float learning_rate(const TrainConfig *c, long long step, long long steps, int batches) {
     float lr = c->lr;
     if (c->schedule == LR_COSINE && steps > 1) {
         float progress = (float)step / (float)(steps - 1);
         float lo = c->lr * c->lr_final;
-        lr = lo + 0.5f * (c->lr - lo) * (1.0f + cosf(3.14159265358979f * progress));
+        lr = lo + 0.5f * (c->lr - lo) * (1.0f + cosf(DIGITS_PI * progress));
     }
     long long warm = (long long)c->warmup_epochs * batches;
     if (step < warm) lr *= 0.1f + 0.9f * (float)step / (float)warm;
@@ -204,7 +160,7 @@ static void update(Trainer *t, float lr) {
         return;
     }
     float b1 = c->momentum, b2 = c->beta2;
-    double tstep = (double)(t->step + 1);
+    double tstep = t->progress.step + 1;
     float corr1 = (float)(1.0 - pow(b1, tstep)), corr2 = (float)(1.0 - pow(b2, tstep));
     float step_size = lr / corr1, inv_sqrt_corr2 = 1.0f / sqrtf(corr2);
     for (size_t i = 0; i < n; i++) {
@@ -214,129 +170,111 @@ static void update(Trainer *t, float lr) {
     }
 }
 
-static void fill_progress(const Trainer *t, TrainProgress *p, int epoch, int batch, float lr) {
-    memset(p, 0, sizeof *p);
-    p->epoch = epoch;
-    p->epochs = t->cfg.epochs;
-    p->batch = batch;
-    p->batches = t->batches;
-    p->step = t->step;
-    p->steps = (long long)t->batches * t->cfg.epochs;
-    p->lr = lr;
-    p->loss = t->seen ? (float)(t->loss_sum / (double)t->seen) : 0.0f;
-    p->accuracy = t->seen ? (float)t->correct / (float)t->seen : 0.0f;
-    p->val_accuracy = -1.0f;
-    p->seconds = t->seconds;
-    p->samples_per_sec = t->seconds > 0 ? (double)t->samples / t->seconds : 0.0;
-    p->epoch_done = batch == t->batches;
+/* Ends the run after a divergence: the caller's model gets the last good epoch's weights. */
+static int diverged(Trainer *t, const char *what, DigitsError *err) {
+    nn_model_copy(t->m, &t->good);
+    t->progress.step = t->progress.steps;
+    return error_set(err, "training diverged at epoch %d, batch %d (%s); try a lower learning rate than %g",
+                     (int)t->progress.epoch, (int)t->progress.batch, what, (double)t->cfg.lr);
 }
 
-int trainer_step(Trainer *t, TrainProgress *p, DigitsError *err) {
-    long long steps = (long long)t->batches * t->cfg.epochs;
-    if (t->step >= steps) {
-        fill_progress(t, p, t->cfg.epochs, t->batches, 0.0f);
-        return 0;
-    }
+int train_step(Trainer *t, DigitsError *err) {
+    TrainProgress *p = &t->progress;
+    if (p->step >= p->steps) return 0;
     double start = train_clock();
-    int epoch = (int)(t->step / t->batches), batch = (int)(t->step % t->batches);
+    long long step = (long long)p->step;
+    int batch = (int)(step % (int)p->batches);
     if (batch == 0) {
-        shuffle(t->order, t->data->n, &t->rng);
-        t->loss_sum = 0.0;
-        t->seen = t->correct = 0;
-        model_copy(&t->good, &t->work);
+        rng_shuffle(&t->rng, t->order, t->data->n);
+        nn_model_copy(&t->good, &t->work);
     }
     size_t first = (size_t)batch * (size_t)t->cfg.batch;
     int B = (int)((t->data->n - first) < (size_t)t->cfg.batch ? (t->data->n - first) : (size_t)t->cfg.batch);
-    float lr = learning_rate(&t->cfg, t->step, steps, t->batches);
+    float lr = learning_rate(&t->cfg, step, (long long)p->steps, (int)p->batches);
+    p->epoch = (double)(step / (int)p->batches + 1);
+    p->batch = batch + 1;
 
     load_batch(t, first, B);
-    forward_prop_t(&t->act, &t->work, t->X, B);
-    float loss = cross_entropy(&t->act, t->Y, B);
+    nn_forward(&t->act, &t->work, t->X, B);
+    float loss = nn_cross_entropy(&t->act, t->Y, B);
     if (!isfinite(loss) || loss > DIVERGED_LOSS) {
-        from_training_layout(t->m, &t->good);
-        error_set(err, "training diverged at epoch %d, batch %d (loss %g); try a lower learning rate than %g",
-                  epoch + 1, batch + 1, (double)loss, (double)t->cfg.lr);
-        t->step = steps; /* the run is over */
-        return -1;
+        char what[64];
+        snprintf(what, sizeof what, "loss %g", (double)loss);
+        return diverged(t, what, err);
     }
-    model_zero(&t->grad);
-    backward_prop_t(&t->grad, &t->work, &t->act, t->X, t->Y, B, t->scratch);
+    nn_model_zero(&t->grad);
+    nn_backward(&t->grad, &t->work, &t->act, t->X, t->Y, t->scratch, B);
     update(t, lr);
 
     for (int b = 0; b < B; b++)
-        t->correct += argmax(t->act.A2 + (size_t)b * NN_OUTPUTS, NN_OUTPUTS) == t->Y[b];
-    t->loss_sum += (double)loss * B;
-    t->seen += B;
-    t->samples += B;
-    t->step++;
-    t->seconds += train_clock() - start;
-    fill_progress(t, p, epoch + 1, batch + 1, lr);
-    if (!isfinite(t->work.params[0]) || !isfinite(t->work.b2[0])) { /* cheap check that the update kept weights finite */
-        from_training_layout(t->m, &t->good);
-        error_set(err, "training diverged at epoch %d, batch %d (weights became infinite); try a lower learning rate than %g",
-                  epoch + 1, batch + 1, (double)t->cfg.lr);
-        t->step = steps;
-        return -1;
-    }
-    if (p->epoch_done) from_training_layout(t->m, &t->work);
-    return t->step < steps;
+        p->correct += nn_argmax(t->act.A2 + (size_t)b * NN_OUTPUTS, NN_OUTPUTS) == t->Y[b];
+    p->loss_sum += (double)loss * B;
+    p->samples += B;
+    p->step += 1;
+    p->lr = lr;
+    p->epoch_done = p->batch == p->batches;
+    p->val_accuracy = -1;
+    p->seconds += train_clock() - start;
+    if (!isfinite(t->work.params[0]) || !isfinite(t->work.b2[0])) /* cheap check that the update kept weights finite */
+        return diverged(t, "weights became infinite", err);
+    if (p->epoch_done) nn_model_copy(t->m, &t->work);
+    return p->step < p->steps;
 }
 
 int train_run(Model *m, const Dataset *train, const Dataset *val, const TrainConfig *cfg,
               TrainCallback cb, void *user, DigitsError *err) {
     if (val && val->n > 0 && !val->labels) return error_set(err, "validation data has no labels");
-    Trainer *t = trainer_new(m, train, cfg, err);
+    Trainer *t = train_new(m, train, cfg, err);
     if (!t) return -1;
-    TrainProgress p;
     int more, status = 0;
     do {
-        more = trainer_step(t, &p, err);
+        more = train_step(t, err);
         if (more < 0) { status = -1; break; }
-        if (p.epoch_done && val && val->n > 0) {
-            float acc = evaluate(m, val, NULL, err);
+        if (t->progress.epoch_done && val && val->n > 0) {
+            float acc = train_evaluate(m, val, NULL, err);
             if (acc < 0) { status = -1; break; }
-            p.val_accuracy = acc;
+            t->progress.val_accuracy = acc;
         }
-        if (cb && cb(&p, user)) break;
+        if (cb && cb(&t->progress, user)) break;
     } while (more);
-    trainer_free(t);
+    train_free(t);
     return status;
 }
 
-int predict_dataset(const Model *m, const Dataset *d, uint8_t *labels, float *probs, DigitsError *err) {
+int train_predict_dataset(const Model *m, const Dataset *d, uint8_t *labels, float *probs, DigitsError *err) {
     enum { CHUNK = 256 };
     Activations a;
-    if (activations_alloc(&a, CHUNK, m->hidden, err)) return -1;
+    if (nn_activations_alloc(&a, CHUNK, m->hidden, err)) return -1;
     float *X = malloc((size_t)CHUNK * NN_INPUTS * sizeof *X);
-    if (!X) { activations_free(&a); return error_set(err, "out of memory"); }
+    if (!X) { nn_activations_free(&a); return error_set(err, "out of memory"); }
     for (size_t start = 0; start < d->n; start += CHUNK) {
         int B = (int)((d->n - start) < CHUNK ? (d->n - start) : CHUNK);
         const uint8_t *px = d->pixels + start * NN_INPUTS;
         for (size_t k = 0; k < (size_t)B * NN_INPUTS; k++) X[k] = (float)px[k] * (1.0f / 255.0f);
-        forward_prop(&a, m, X, B);
+        nn_forward(&a, m, X, B);
         for (int b = 0; b < B; b++) {
             const float *probs = a.A2 + (size_t)b * NN_OUTPUTS;
             if (!nn_outputs_finite(probs)) {
                 free(X);
-                activations_free(&a);
+                nn_activations_free(&a);
                 return error_set(err, "row %zu: the model's outputs overflow (its weights are too large to give probabilities)",
                                  start + (size_t)b + 1);
             }
-            labels[start + (size_t)b] = (uint8_t)argmax(probs, NN_OUTPUTS);
+            labels[start + (size_t)b] = (uint8_t)nn_argmax(probs, NN_OUTPUTS);
         }
         if (probs) memcpy(probs + start * NN_OUTPUTS, a.A2, (size_t)B * NN_OUTPUTS * sizeof *probs);
     }
     free(X);
-    activations_free(&a);
+    nn_activations_free(&a);
     return 0;
 }
 
-float evaluate(const Model *m, const Dataset *d, int *confusion, DigitsError *err) {
+float train_evaluate(const Model *m, const Dataset *d, int *confusion, DigitsError *err) {
     if (!d || d->n == 0) return (float)error_set(err, "no data to evaluate");
     if (!d->labels) return (float)error_set(err, "the data has no labels to evaluate against");
     uint8_t *pred = malloc(d->n);
     if (!pred) return (float)error_set(err, "out of memory");
-    if (predict_dataset(m, d, pred, NULL, err)) { free(pred); return -1.0f; }
+    if (train_predict_dataset(m, d, pred, NULL, err)) { free(pred); return -1.0f; }
     if (confusion) memset(confusion, 0, NN_OUTPUTS * NN_OUTPUTS * sizeof *confusion);
     size_t correct = 0;
     for (size_t i = 0; i < d->n; i++) {

@@ -3,7 +3,7 @@
  * Training reads top to bottom: for each batch, forward -> zero_grad -> backward -> update.
  * Two ways to drive it:
  *   - train_run(): the whole run, calling back after every batch and every epoch (CLI);
- *   - Trainer + trainer_step(): one batch per call, for callers that must return to an event
+ *   - Trainer + train_step(): one batch per call, for callers that must return to an event
  *     loop between batches (the browser worker). */
 #ifndef DIGITS_TRAIN_H
 #define DIGITS_TRAIN_H
@@ -40,48 +40,66 @@ TrainConfig train_defaults(void);
 /* Checks every field; returns -1 with a message naming the bad one ("learning rate 0 must be > 0"). */
 int train_config_check(const TrainConfig *cfg, DigitsError *err);
 
+/* The progress of a run: where it is, and counts and sums since its start. Whoever shows a rate
+ * (the loss of the last epoch or window, samples per second) computes it from differences of
+ * the sums.
+ * TRAIN_PROGRESS_FIELDS lists the fields once; every one is a double (counts are exact to 2^53),
+ * so that JavaScript reads the struct by those names (wasm.c: dg_trainer_progress_fields). */
+#define TRAIN_PROGRESS_FIELDS(X)                                                                  \
+    X(epoch)        /* 1-based epoch of the last step */                                          \
+    X(epochs)       /* in the run */                                                              \
+    X(batch)        /* 1-based batch of the last step within its epoch */                         \
+    X(batches)      /* per epoch */                                                               \
+    X(step)         /* batches done */                                                            \
+    X(steps)        /* in the run */                                                              \
+    X(epoch_done)   /* 1 when the last step closed an epoch */                                    \
+    X(lr)           /* learning rate of the last step */                                          \
+    X(samples)      /* trained on since the start */                                              \
+    X(loss_sum)     /* their training losses, summed */                                           \
+    X(correct)      /* of them, classified right by the weights before each step (augmented) */   \
+    X(seconds)      /* spent in train_step */                                                     \
+    X(val_accuracy) /* train_run: after an epoch, on the validation data; otherwise -1 */
+
 typedef struct {
-    int epoch, epochs;         /* 1-based current epoch */
-    int batch, batches;        /* 1-based batch within the epoch, and batches per epoch */
-    long long step, steps;     /* batches done in all, and in the whole run */
-    float lr;                  /* learning rate of the last step */
-    float loss;                /* mean training loss over this epoch so far */
-    float accuracy;            /* training accuracy over this epoch so far (on augmented data) */
-    float val_accuracy;        /* after an epoch with validation data; otherwise -1 */
-    double seconds;            /* time spent in training so far */
-    double samples_per_sec;    /* throughput over the run so far */
-    int epoch_done;            /* 1 when this report closes an epoch */
+#define TRAIN_PROGRESS_FIELD(name) double name;
+    TRAIN_PROGRESS_FIELDS(TRAIN_PROGRESS_FIELD)
+#undef TRAIN_PROGRESS_FIELD
 } TrainProgress;
 
-/* Called after each batch and at the end of each epoch; return non-zero to stop the run. */
+/* Called after each batch (at an epoch's end with val_accuracy set, when there is validation
+ * data); return non-zero to stop the run. */
 typedef int (*TrainCallback)(const TrainProgress *p, void *user);
 
-/* Trains m in place (it must already be initialised, e.g. model_init_he, or hold a model to
+/* Trains m in place (it must already be initialised, e.g. nn_model_init_he, or hold a model to
  * fine-tune) on train (which must have labels). val may be NULL. Returns 0 when the run
  * completes or the callback stopped it; -1 with err set on bad arguments, out of memory, or
  * divergence (a non-finite loss): then m holds the weights of the last good epoch. */
 int train_run(Model *m, const Dataset *train, const Dataset *val, const TrainConfig *cfg,
               TrainCallback cb, void *user, DigitsError *err);
 
+/* The run one batch at a time, for callers that return to an event loop between batches. */
 typedef struct Trainer Trainer;
 
 /* Borrows m and train (both must outlive the trainer). The trainer works on its own copy of the
  * weights and writes them back into m at the end of every epoch (and on divergence, the last
  * good epoch's), so m always holds a whole epoch's result. */
-Trainer *trainer_new(Model *m, const Dataset *train, const TrainConfig *cfg, DigitsError *err);
-void trainer_free(Trainer *t);
+Trainer *train_new(Model *m, const Dataset *train, const TrainConfig *cfg, DigitsError *err);
+void train_free(Trainer *t); /* NULL-safe */
 
 /* Runs one batch. Returns 1 if more batches remain, 0 when the run is complete, -1 on
- * divergence (m restored to the last good epoch, err set). *p receives the progress. */
-int trainer_step(Trainer *t, TrainProgress *p, DigitsError *err);
+ * divergence (m restored to the last good epoch, err set). */
+int train_step(Trainer *t, DigitsError *err);
+
+/* The run's progress after the last step; valid as long as t. */
+const TrainProgress *train_progress(const Trainer *t);
 
 /* Fraction of d's rows that m classifies correctly; if confusion is not NULL it receives the
  * 10x10 counts (row = true label, column = prediction). -1 with err set on failure. */
-float evaluate(const Model *m, const Dataset *d, int *confusion, DigitsError *err);
+float train_evaluate(const Model *m, const Dataset *d, int *confusion, DigitsError *err);
 
 /* Predicted digit for every row of d into labels (d->n bytes); if probs is not NULL it receives
  * the 10 probabilities of every row (d->n * 10 floats). */
-int predict_dataset(const Model *m, const Dataset *d, uint8_t *labels, float *probs, DigitsError *err);
+int train_predict_dataset(const Model *m, const Dataset *d, uint8_t *labels, float *probs, DigitsError *err);
 
 /* Current clock in seconds (monotonic); the only platform-specific piece. */
 double train_clock(void);

@@ -1,7 +1,8 @@
-/* wasm.c: the Emscripten exports, and nothing else. The only file with globals: the last error
- * message and the scratch buffers JavaScript reads results from.
+/* wasm.c: the Emscripten exports, and nothing else. Every EMSCRIPTEN_KEEPALIVE function here is
+ * exported, and nothing else is (but malloc and free): this file is the export list. The only
+ * file with a global: the last error message.
  *
- * Conventions for JavaScript (web/recognizer.js, web/worker.js wrap all of this):
+ * Conventions for JavaScript (web/wasm.js, web/recognizer.js and web/training.js wrap all of this):
  *   - pointers are offsets into HEAPU8; JS copies results out before the next call;
  *   - a function that fails returns 0 / NULL / -1 and dg_last_error() says why. */
 #include <emscripten/emscripten.h>
@@ -12,12 +13,12 @@
 #include "model_io.h"
 #include "nn.h"
 #include "quant.h"
+#include "recognizer.h"
 #include "train.h"
 
 static DigitsError last_error;
-static float hidden_scratch[NN_MAX_HIDDEN];
 
-EMSCRIPTEN_KEEPALIVE const char *dg_version(void) { return "0.1.0"; }
+EMSCRIPTEN_KEEPALIVE const char *dg_version(void) { return DIGITS_VERSION; }
 EMSCRIPTEN_KEEPALIVE const char *dg_last_error(void) { return last_error.msg; }
 
 /* ---- models ---- */
@@ -25,19 +26,20 @@ EMSCRIPTEN_KEEPALIVE const char *dg_last_error(void) { return last_error.msg; }
 EMSCRIPTEN_KEEPALIVE Model *dg_model_new(int hidden) {
     Model *m = malloc(sizeof *m);
     if (!m) { error_set(&last_error, "out of memory"); return NULL; }
-    if (model_alloc(m, hidden, &last_error)) { free(m); return NULL; }
+    if (nn_model_alloc(m, hidden, &last_error)) { free(m); return NULL; }
     return m;
 }
 
 EMSCRIPTEN_KEEPALIVE void dg_model_free(Model *m) {
-    model_free(m);
+    nn_model_free(m);
     free(m);
 }
 
 EMSCRIPTEN_KEEPALIVE int dg_model_hidden(const Model *m) { return m->hidden; }
-EMSCRIPTEN_KEEPALIVE float *dg_model_params(const Model *m) { return m->params; }
-EMSCRIPTEN_KEEPALIVE size_t dg_model_param_count(const Model *m) { return m->count; }
-EMSCRIPTEN_KEEPALIVE void dg_model_init(Model *m, unsigned seed) { model_init_he(m, seed); }
+EMSCRIPTEN_KEEPALIVE void dg_model_init(Model *m, unsigned seed) { nn_model_init_he(m, seed); }
+
+/* Puts m's W1 on the integer grid (quant.h). */
+EMSCRIPTEN_KEEPALIVE void dg_model_round_grid(Model *m) { quant_round_w1(m); }
 
 /* A new model from the four .npy files' bytes, or NULL with the reason in dg_last_error(). */
 EMSCRIPTEN_KEEPALIVE Model *dg_model_load_npy(const uint8_t *w1, size_t n_w1, const uint8_t *b1, size_t n_b1,
@@ -63,65 +65,32 @@ EMSCRIPTEN_KEEPALIVE size_t dg_model_save_npy(const Model *m, int tensor, int dt
 
 /* ---- recognition ---- */
 
-/* A copy of m in the training layout (W1 transposed) for dg_predict_t, or NULL. */
-EMSCRIPTEN_KEEPALIVE Model *dg_model_transposed(const Model *m) {
-    Model *t = dg_model_new(m->hidden);
-    if (!t) return NULL;
-    nn_transpose_w1(t->W1, m->W1, m->hidden);
-    memcpy(t->b1, m->b1, (m->count - (size_t)m->hidden * NN_INPUTS) * sizeof *m->b1);
-    return t;
+/* A recogniser for m, which it takes over (m is freed, whatever happens); NULL when out of memory. */
+EMSCRIPTEN_KEEPALIVE Recognizer *dg_recognizer_new(Model *m) {
+    Recognizer *r = recognizer_new(m, &last_error);
+    free(m);
+    return r;
 }
 
-/* dg_predict for a model from dg_model_transposed: the same result, faster. */
-EMSCRIPTEN_KEEPALIVE int dg_predict_t(const Model *mt, const float *x, int len, float *probs) {
-    if (len != NN_INPUTS) return error_set(&last_error, "expected %d input values (28x28), got %d", NN_INPUTS, len);
-    return predict_t(mt, x, probs, hidden_scratch, &last_error);
-}
+EMSCRIPTEN_KEEPALIVE void dg_recognizer_free(Recognizer *r) { recognizer_free(r); }
+EMSCRIPTEN_KEEPALIVE const Model *dg_recognizer_model(const Recognizer *r) { return recognizer_model(r); }
+EMSCRIPTEN_KEEPALIVE int dg_recognizer_integer(const Recognizer *r) { return recognizer_uses_integers(r); }
+EMSCRIPTEN_KEEPALIVE void dg_recognizer_drop_integer(Recognizer *r) { recognizer_drop_integers(r); }
 
-/* The integer form of m's first layer (standard layout) for dg_predict_q, or NULL: when m's W1
- * is not on the grid (dg_last_error() is then empty) or memory ran out (it says so). */
-EMSCRIPTEN_KEEPALIVE QuantW1 *dg_quant_new(const Model *m) {
-    last_error.msg[0] = '\0';
-    QuantW1 *q = malloc(sizeof *q);
-    if (!q) { error_set(&last_error, "out of memory"); return NULL; }
-    if (quant_new(q, m, &last_error) != 1) { free(q); return NULL; }
-    return q;
-}
-
-EMSCRIPTEN_KEEPALIVE void dg_quant_free(QuantW1 *q) {
-    quant_free(q);
-    free(q);
-}
-
-/* Puts m's W1 (standard layout) on the integer grid (quant.h). */
-EMSCRIPTEN_KEEPALIVE void dg_model_round_grid(Model *m) { quant_round_w1(m); }
-
-/* The first layer's z1 (H floats, before the ReLU) from the integer kernel; 0 if x is not an
- * 8-bit image (z1 untouched). For tests of the SIMD kernel against exact integer sums. */
-EMSCRIPTEN_KEEPALIVE int dg_quant_hidden_layer(QuantW1 *q, const Model *mt, const float *x, float *z1) {
-    return quant_hidden_layer(z1, q, mt->b1, x);
-}
-
-/* The recogniser's predict: q from dg_quant_new (or NULL), mt from dg_model_transposed. */
-EMSCRIPTEN_KEEPALIVE int dg_predict_q(QuantW1 *q, const Model *mt, const float *x, int len, float *probs) {
-    if (len != NN_INPUTS) return error_set(&last_error, "expected %d input values (28x28), got %d", NN_INPUTS, len);
-    return predict_q(q, mt, x, probs, hidden_scratch, &last_error);
+/* For tests of the SIMD kernel: see recognizer_integer_layer. */
+EMSCRIPTEN_KEEPALIVE int dg_recognizer_integer_layer(Recognizer *r, const float *x, float *z1) {
+    return recognizer_integer_layer(r, x, z1);
 }
 
 /* x: len floats (must be 784). Writes 10 probabilities to probs; returns the digit or -1. */
-EMSCRIPTEN_KEEPALIVE int dg_predict(const Model *m, const float *x, int len, float *probs) {
+EMSCRIPTEN_KEEPALIVE int dg_predict(Recognizer *r, const float *x, int len, float *probs) {
     if (len != NN_INPUTS) return error_set(&last_error, "expected %d input values (28x28), got %d", NN_INPUTS, len);
-    return predict(m, x, probs, hidden_scratch, &last_error);
+    return recognizer_predict(r, x, probs, &last_error);
 }
 
 /* n images of 784 floats; writes n * 10 probabilities; returns 0 or -1 (naming the image). */
-EMSCRIPTEN_KEEPALIVE int dg_predict_batch(const Model *m, const float *X, int n, float *probs) {
-    for (int i = 0; i < n; i++) {
-        DigitsError err;
-        if (predict(m, X + (size_t)i * NN_INPUTS, probs + (size_t)i * NN_OUTPUTS, hidden_scratch, &err) < 0)
-            return error_set(&last_error, "image %d: %s", i, err.msg);
-    }
-    return 0;
+EMSCRIPTEN_KEEPALIVE int dg_predict_batch(Recognizer *r, const float *X, int n, float *probs) {
+    return recognizer_predict_batch(r, X, n, probs, NULL, &last_error);
 }
 
 /* ---- CSV parsing ---- */
@@ -150,30 +119,12 @@ EMSCRIPTEN_KEEPALIVE void dg_dataset_free(Dataset *d) {
     free(d);
 }
 
-/* A new labelled Dataset holding copies of n images (pixels: n * 784 bytes, row-major 28x28,
- * 0 = background) and their labels (n bytes, each 0..9); free with dg_dataset_free. NULL, with
- * dg_last_error() naming the first bad label, on bad input or out of memory. */
+/* A new labelled Dataset (free with dg_dataset_free) of copies of n images and their labels; see
+ * dataset_from_pixels. */
 EMSCRIPTEN_KEEPALIVE Dataset *dg_dataset_from_pixels(size_t n, const uint8_t *pixels, const uint8_t *labels) {
-    if (n == 0 || n > SIZE_MAX / DATASET_PIXELS) {
-        error_set(&last_error, "the number of images, %zu, must be 1..%zu", n, SIZE_MAX / DATASET_PIXELS);
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (labels[i] > 9) { error_set(&last_error, "image %zu: label %d is outside 0..9", i, labels[i]); return NULL; }
-    }
-    Dataset *d = calloc(1, sizeof *d);
-    if (d) {
-        d->pixels = malloc(n * DATASET_PIXELS);
-        d->labels = malloc(n);
-    }
-    if (!d || !d->pixels || !d->labels) {
-        dg_dataset_free(d);
-        error_set(&last_error, "out of memory");
-        return NULL;
-    }
-    memcpy(d->pixels, pixels, n * DATASET_PIXELS);
-    memcpy(d->labels, labels, n);
-    d->n = n;
+    Dataset *d = malloc(sizeof *d);
+    if (!d) { error_set(&last_error, "out of memory"); return NULL; }
+    if (dataset_from_pixels(d, n, pixels, labels, &last_error)) { free(d); return NULL; }
     return d;
 }
 
@@ -193,9 +144,6 @@ EMSCRIPTEN_KEEPALIVE Dataset *dg_dataset_split(const Dataset *src, float fractio
 
 /* ---- training ---- */
 
-static TrainProgress progress;
-static DigitsError step_error;
-
 /* A trainer for m on d (both borrowed). augment: 0 = off, 1 = the default strengths. */
 EMSCRIPTEN_KEEPALIVE Trainer *dg_trainer_new(Model *m, const Dataset *d, int epochs, int batch, float lr,
                                              unsigned seed, int augment) {
@@ -205,45 +153,38 @@ EMSCRIPTEN_KEEPALIVE Trainer *dg_trainer_new(Model *m, const Dataset *d, int epo
     cfg.lr = lr;
     cfg.seed = seed;
     if (augment) cfg.augment = augment_defaults();
-    return trainer_new(m, d, &cfg, &last_error);
+    return train_new(m, d, &cfg, &last_error);
 }
 
-EMSCRIPTEN_KEEPALIVE void dg_trainer_free(Trainer *t) { trainer_free(t); }
+EMSCRIPTEN_KEEPALIVE void dg_trainer_free(Trainer *t) { train_free(t); }
 
 /* Runs batches until an epoch ends, `batches` batches are done, or the run ends.
  * Returns 1 if more remain, 0 when done, -1 on divergence (dg_last_error() says why). */
 EMSCRIPTEN_KEEPALIVE int dg_trainer_step(Trainer *t, int batches) {
     int more = 1;
     for (int i = 0; i < batches && more > 0; i++) {
-        more = trainer_step(t, &progress, &step_error);
-        if (progress.epoch_done) break;
+        more = train_step(t, &last_error);
+        if (train_progress(t)->epoch_done) break;
     }
-    if (more < 0) last_error = step_error;
     return more;
 }
 
-/* The last step's progress as 11 doubles (the order web/training.js reads):
- * epoch, epochs, batch, batches, step, steps, lr, loss, accuracy, seconds, samples_per_sec. */
-EMSCRIPTEN_KEEPALIVE void dg_trainer_progress(double *out) {
-    const TrainProgress *p = &progress;
-    double values[11] = {p->epoch, p->epochs, p->batch,    p->batches, (double)p->step,     (double)p->steps,
-                         p->lr,    p->loss,   p->accuracy, p->seconds, p->samples_per_sec};
-    memcpy(out, values, sizeof values);
+/* The trainer's progress: a struct of doubles, named in order by dg_trainer_progress_fields. */
+EMSCRIPTEN_KEEPALIVE const TrainProgress *dg_trainer_progress(const Trainer *t) { return train_progress(t); }
+
+/* "epoch,epochs,batch,...": the fields of TrainProgress, in order. */
+EMSCRIPTEN_KEEPALIVE const char *dg_trainer_progress_fields(void) {
+#define TRAIN_PROGRESS_NAME(name) "," #name
+    return &TRAIN_PROGRESS_FIELDS(TRAIN_PROGRESS_NAME)[1]; /* without the first comma */
+#undef TRAIN_PROGRESS_NAME
 }
 
 /* Accuracy of m on d; confusion (100 ints) may be NULL. -1 on failure. */
-EMSCRIPTEN_KEEPALIVE float dg_trainer_evaluate(const Model *m, const Dataset *d, int *confusion) {
-    return evaluate(m, d, confusion, &last_error);
+EMSCRIPTEN_KEEPALIVE float dg_evaluate(const Model *m, const Dataset *d, int *confusion) {
+    return train_evaluate(m, d, confusion, &last_error);
 }
 
 /* Predicted digits of every row of d into labels (d->n bytes). */
 EMSCRIPTEN_KEEPALIVE int dg_predict_dataset(const Model *m, const Dataset *d, uint8_t *labels) {
-    return predict_dataset(m, d, labels, NULL, &last_error);
-}
-
-/* A copy of model m (for handing a trained model to another owner), or NULL. */
-EMSCRIPTEN_KEEPALIVE Model *dg_model_clone(const Model *m) {
-    Model *c = dg_model_new(m->hidden);
-    if (c) model_copy(c, m);
-    return c;
+    return train_predict_dataset(m, d, labels, NULL, &last_error);
 }

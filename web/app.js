@@ -6,8 +6,8 @@
 // registers the service worker (sw.js, written by the site build) that keeps the page for offline use.
 import { Pad } from './pad.js';
 import { renderStrokes, strokesBox, tooSmall } from './strokes.js';
+import { $, inkColor } from './ui.js';
 
-const $ = (selector) => document.querySelector(selector);
 const [undoButton, clearButton, sheet, hint, status] = ['#undo', '#clear', '#sheet', '#hint', '#status'].map($);
 const prediction = $('#prediction');
 const [digitText, confidenceText] = prediction.children;
@@ -166,7 +166,7 @@ function tell(why, result, empty, small) {
   if (empty) text = why === 'clear' ? 'Pad cleared.' : 'The pad is empty.';
   else if (small) text = 'Too small to read: draw the digit bigger.';
   else if (!result) return;
-  else text = `${why === 'undo' ? 'Stroke undone. ' : ''}Reads ${result.digit}, ${percent(result.probabilities[result.digit])} sure.`;
+  else text = `${why === 'undo' ? 'Stroke undone. ' : ''}Reads ${result.digit}, ${sure(result.probabilities[result.digit])} sure.`;
   say(text);
 }
 
@@ -184,7 +184,7 @@ function showGuess(result, text) {
   prediction.classList.toggle('empty', !result);
   const digit = result ? String(result.digit) : null;
   setText(digitText, digit ?? '—');
-  setText(confidenceText, result ? ` — ${percent(result.probabilities[result.digit])}` : '');
+  setText(confidenceText, result ? ` — ${sure(result.probabilities[result.digit])}` : '');
   if (digit === null) delete prediction.dataset.digit;
   else if (prediction.dataset.digit !== digit) prediction.dataset.digit = digit;
   bars.forEach((bar, k) => {
@@ -219,13 +219,13 @@ function percentage(p) {
   return Math.round(Math.min(p, 0.99) * 100);
 }
 
-function percent(p) {
+function sure(p) {
   return `${percentage(p)}%`;
 }
 
 // The network's input, ink on paper, drawn pixel for pixel (CSS scales it up, pixelated).
 function showSeen(x) {
-  seenInk ??= rgb(getComputedStyle(seen.canvas).color);
+  seenInk ??= inkColor(seen.canvas);
   const [r, g, b] = seenInk;
   const { data } = seenImage;
   for (let i = 0, p = 0; i < 784; i++, p += 4) {
@@ -293,9 +293,4 @@ function fail(message) {
   box.textContent = message;
   box.hidden = false;
   status.textContent = 'No model loaded.';
-}
-
-function rgb(color) {
-  const m = color.match(/[\d.]+/g) ?? [0, 0, 0];
-  return m.slice(0, 3).map(Number);
 }

@@ -4,9 +4,8 @@
 //   import { TRAINING_DEFAULTS, TRAINING_LIMITS, checkTrainingOptions } from './defaults.js';
 //   checkTrainingOptions({ hidden: 64 })  // -> all options, defaults filled in; throws naming a bad one
 
-/** What the page's Start button trains with. On the bundled data (8,995 rows, 1,005 to validate)
- * these reach 97% validation accuracy in about 10 s of a 2-core machine's time in Chromium; without
- * augmentation the network overfits at about 95-96%. */
+/** What the page's Start button trains with: a run of seconds on the bundled data, with
+ * augmentation because without it the network overfits so few digits. */
 export const TRAINING_DEFAULTS = Object.freeze({
   hidden: 256,       // hidden units H (784-H-10), as the default model
   epochs: 20,        // passes over the training rows
@@ -17,13 +16,10 @@ export const TRAINING_DEFAULTS = Object.freeze({
 });
 
 /** Fine-tuning the model in use on the user's own digits (web/training.js fineTune): their
- * digits, repeated so they make up `share` of every epoch, mixed with the bundled training digits,
- * for a few epochs at a low learning rate from the current weights. On a consistent personal style
- * (tests/wasm/finetune.test.mjs: 20 heavy digits of each class slanted at 45°) this lifts fresh
- * digits of that style from about 68% to 89% right in a second or two, and the hold-out moves by
- * a few digits at most. At half this learning rate a drawn 7 taught as a 1 (tests/e2e/teach)
- * still read as a 7 afterwards: what the user taught should win. Distorting the images (augment) made the hold-out worse and the style gain
- * smaller, so it is off. */
+ * digits, repeated so they make up `share` of every epoch, mixed with the data the model was trained
+ * on, for a few epochs at a low learning rate from the current weights: low enough that the
+ * hold-out barely moves, high enough that what the user taught wins (tests/e2e/teach: a drawn 7
+ * taught as a 1). Distorting the images made both the hold-out and the gain worse, so it is off. */
 export const FINETUNE_DEFAULTS = Object.freeze({
   epochs: 3,         // passes over the mix
   lr: 0.0002,        // Adam's peak learning rate (cosine decay to 2% of it)

@@ -3,7 +3,7 @@
 // the contents are checked by the recognizer (Recognizer.loadModel).
 //
 //   const files = await modelFilesFrom(fileList)   // -> { 'W1.npy': Uint8Array, ... }; throws, saying why
-import { MODEL_FILES } from './recognizer.js';
+import { MODEL_FILES } from './wasm.js';
 import { unzip } from './zip.js';
 
 /** files: File/Blob objects with a name (a FileList works). */

@@ -17,7 +17,8 @@ import { BUNDLED_SOURCE, FINETUNE_DEFAULTS } from './defaults.js';
 import { SampleStore, packSamples, samplesToCsv, toPixels } from './samples.js';
 import { TrainerClient } from './trainer-client.js';
 import {
-  $, download, drawDigit, el, formatDuration, inkColor, makeCounts, makeTile, number, percent, plural, setCounts, show,
+  $, download, drawDigit, el, everyFrame, formatBytes, formatDuration, inkColor, makeCounts, makeTile, number, percent,
+  plural, setCounts, show,
 } from './ui.js';
 import { zip } from './zip.js';
 
@@ -38,8 +39,7 @@ export class TeachPanel {
   #running = false;
   #tuningOn = null;     // the data the running fine-tuning mixes in (see modelData)
   #result = null;       // the last fine-tuning's result, for the download
-  #latest = null;       // the newest progress message, shown at the next frame
-  #frame = 0;
+  #progress = everyFrame((m) => this.#renderProgress(m));
   #ready;               // settles once the saved digits are shown
   // Other tabs of this page keep digits in the same IndexedDB: each change is announced, and the
   // other tabs read the list again.
@@ -165,12 +165,11 @@ export class TeachPanel {
     try {
       const result = await this.#client.fineTune(
         { model: this.#currentModel(), samples: packSamples(samples), options: FINETUNE_DEFAULTS, data },
-        (message) => this.#showProgress(message),
+        (message) => this.#progress.show(message),
       );
       this.#finish(result);
     } catch (err) {
-      cancelAnimationFrame(this.#frame);
-      this.#frame = 0;
+      this.#progress.cancel();
       $('#finetune-bar').value = 0;
       const cancelled = err.name === 'AbortError';
       $('#finetune-text').textContent = `${cancelled ? 'Cancelled' : 'Stopped'}. The model in use did not change.`;
@@ -185,7 +184,7 @@ export class TeachPanel {
    * bundled digits (result.base.fallback says why). */
   #finish(result) {
     this.#result = result;
-    this.#latest = null;
+    this.#progress.cancel();
     $('#finetune-bar').value = 1;
     const { personal, validationBefore, valAccuracy, options, seconds, base } = result;
     const data = this.#tuningOn, fromFile = data.kind === 'file' && !base.fallback;
@@ -207,27 +206,22 @@ export class TeachPanel {
     $('#finetune-more').hidden = false;
   }
 
-  #showProgress(message) {
-    this.#latest = message;
-    this.#frame ||= requestAnimationFrame(() => {
-      this.#frame = 0;
-      const m = this.#latest;
-      if (!m || !this.#running) return;
-      const file = this.#tuningOn?.kind === 'file' ? this.#tuningOn.file.name : null;
-      if (m.type === 'parse') {
-        const of = m.total ? ` of ${formatBytes(m.total)}` : '';
-        $('#finetune-text').textContent = (m.name === file ? `Reading ${m.name} again, the data the model was trained on`
-          : `Reading the bundled digits (${m.name})`) + `: ${formatBytes(m.bytes)}${of}`;
-        return;
-      }
-      const p = m.progress;
-      $('#finetune-bar').value = p.step / p.steps;
-      $('#finetune-text').textContent = [
-        `Epoch ${p.epoch} of ${p.epochs}`, `batch ${number(p.batch)} of ${number(p.batches)}`,
-        `${file ? 'validation' : 'hold-out'} ${p.valAccuracy == null ? '–' : percent(p.valAccuracy)}`,
-        p.eta == null ? '' : p.step === p.steps ? 'finishing' : `${formatDuration(p.eta)} left`,
-      ].filter(Boolean).join(' · ');
-    });
+  #renderProgress(m) {
+    if (!this.#running) return;
+    const file = this.#tuningOn?.kind === 'file' ? this.#tuningOn.file.name : null;
+    if (m.type === 'parse') {
+      const of = m.total ? ` of ${formatBytes(m.total)}` : '';
+      $('#finetune-text').textContent = (m.name === file ? `Reading ${m.name} again, the data the model was trained on`
+        : `Reading the bundled digits (${m.name})`) + `: ${formatBytes(m.bytes)}${of}`;
+      return;
+    }
+    const p = m.progress;
+    $('#finetune-bar').value = p.step / p.steps;
+    $('#finetune-text').textContent = [
+      `Epoch ${p.epoch} of ${p.epochs}`, `batch ${number(p.batch)} of ${number(p.batches)}`,
+      `${file ? 'validation' : 'hold-out'} ${p.valAccuracy == null ? '–' : percent(p.valAccuracy)}`,
+      p.eta == null ? '' : p.step === p.steps ? 'finishing' : `${formatDuration(p.eta)} left`,
+    ].filter(Boolean).join(' · ');
   }
 
   #download() {
@@ -342,8 +336,4 @@ export class TeachPanel {
       $('#finetune').focus({ preventScroll: true });
     }
   }
-}
-
-function formatBytes(n) {
-  return n < 1024 * 1024 ? `${Math.round(n / 1024)} kB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
 }

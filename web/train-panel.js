@@ -13,7 +13,8 @@ import {
 import { modelFilesFrom } from './models.js';
 import { TrainerClient } from './trainer-client.js';
 import {
-  $, download, drawDigit, el, formatDuration, inkColor, makeCounts, makeTile, number, percent, plural, setCounts, show,
+  $, download, drawDigit, el, everyFrame, formatBytes, formatDuration, inkColor, makeCounts, makeTile, number, percent,
+  plural, setCounts, show,
 } from './ui.js';
 import { zip } from './zip.js';
 
@@ -28,8 +29,7 @@ export class TrainPanel {
   #bundledHtml = $('#data-name').innerHTML; // the page's words for the bundled data
   #running = false;
   #result = null;
-  #latest = null;         // the newest progress message, shown at the next frame
-  #frame = 0;
+  #progress = everyFrame((p) => this.#renderProgress(p));
   #chart;
   #counts;
   #samples;
@@ -110,7 +110,7 @@ export class TrainPanel {
     $('#run').hidden = false;
     $('#results').hidden = true;
     this.#chart.reset(options.epochs);
-    this.#latest = null;
+    this.#progress.cancel();
     this.#setBar($('#train-bar'), null);
     $('#train-text').textContent = 'Preparing the data…';
     this.#say('Training started.');
@@ -132,8 +132,7 @@ export class TrainPanel {
       const result = await this.#client.train(options, (m) => this.#showProgress(m.progress));
       this.#finish(result, source);
     } catch (err) {
-      cancelAnimationFrame(this.#frame);
-      this.#frame = 0;
+      this.#progress.cancel();
       if (err.name === 'AbortError') {
         $('#train-text').textContent = 'Cancelled. The model in use did not change.';
       } else {
@@ -150,7 +149,7 @@ export class TrainPanel {
   /** source: the data trained on, which fine-tuning the model mixes in later. */
   #finish(result, source) {
     this.#result = result;
-    this.#latest = null;
+    this.#progress.cancel();
     this.#setBar($('#train-bar'), 1);
     const { valAccuracy, validationCount, wrongCount, options, seconds } = result;
     $('#train-text').textContent = `Done: ${plural(options.epochs, 'epoch')} in ${seconds.toFixed(1)} s, ` +
@@ -245,21 +244,20 @@ export class TrainPanel {
     if (!this.#running) return;
     if (p.recent) this.#chart.add(p.recent);
     if (p.epochDone) this.#chart.addEpoch({ epoch: p.epoch, valAccuracy: p.valAccuracy });
-    this.#latest = p;
-    this.#frame ||= requestAnimationFrame(() => {
-      this.#frame = 0;
-      const q = this.#latest;
-      if (!q || !this.#running) return;
-      this.#setBar($('#train-bar'), q.step / q.steps);
-      const parts = [
-        `Epoch ${q.epoch} of ${q.epochs}`, `batch ${number(q.batch)} of ${number(q.batches)}`,
-        `loss ${q.loss.toFixed(3)}`, `accuracy ${percent(q.accuracy)}`,
-        `validation ${q.valAccuracy == null ? '–' : percent(q.valAccuracy)}`,
-        `${number(Math.round(q.samplesPerSec))} samples/s`,
-        q.eta == null ? '' : q.step === q.steps ? 'finishing' : `${formatDuration(q.eta)} left`,
-      ];
-      $('#train-text').textContent = parts.filter(Boolean).join(' · ');
-    });
+    this.#progress.show(p);
+  }
+
+  #renderProgress(q) {
+    if (!this.#running) return;
+    this.#setBar($('#train-bar'), q.step / q.steps);
+    const parts = [
+      `Epoch ${q.epoch} of ${q.epochs}`, `batch ${number(q.batch)} of ${number(q.batches)}`,
+      `loss ${q.loss.toFixed(3)}`, `accuracy ${percent(q.accuracy)}`,
+      `validation ${q.valAccuracy == null ? '–' : percent(q.valAccuracy)}`,
+      `${number(Math.round(q.samplesPerSec))} samples/s`,
+      q.eta == null ? '' : q.step === q.steps ? 'finishing' : `${formatDuration(q.eta)} left`,
+    ];
+    $('#train-text').textContent = parts.filter(Boolean).join(' · ');
   }
 
   #setRunning(running) {
@@ -369,10 +367,4 @@ function makeConfusion(table) {
       return cell;
     });
   });
-}
-
-function formatBytes(n) {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} kB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }

@@ -19,13 +19,10 @@ import {
   MISCLASSIFIED_SHOWN, PROGRESS_MILLISECONDS, STEP_MILLISECONDS, checkFineTuneOptions, checkTrainingOptions,
   personalRepeats,
 } from './defaults.js';
-import { MODEL_FILES, modelToNpy } from './recognizer.js';
-import { createModule } from './wasm.js';
+import { cError, copyIn, createModule, exportModel, loadModel, malloc } from './wasm.js';
 
 const PIXELS = 784;
 const CHUNK = 1 << 20;  // bytes handed to the C parser per call
-const PROGRESS_FIELDS = ['epoch', 'epochs', 'batch', 'batches', 'step', 'steps', 'lr', 'loss', 'accuracy',
-  'seconds', 'samplesPerSecCompute']; // the order of dg_trainer_progress
 
 export class Training {
   /** factory: the default export of digits_wasm.js; wasm: its compiled module or bytes (web/wasm.js);
@@ -36,18 +33,6 @@ export class Training {
 
   constructor(mod) {
     this.mod = mod;
-  }
-
-  /** An Error with the C layer's message for the last failure, after an optional prefix. */
-  error(prefix = '') {
-    const message = this.mod.UTF8ToString(this.mod._dg_last_error()) || 'unknown error';
-    return new Error(prefix ? `${prefix}: ${message}` : message);
-  }
-
-  malloc(bytes) {
-    const ptr = this.mod._malloc(Math.max(1, bytes));
-    if (!ptr) throw new Error(`out of memory in the WebAssembly module (asked for ${bytes} bytes)`);
-    return ptr;
   }
 
   /**
@@ -62,7 +47,7 @@ export class Training {
     requireLabels = true, progressEvery = PROGRESS_MILLISECONDS } = {}) {
     const { mod } = this;
     const parser = mod._dg_csv_new();
-    if (!parser) throw this.error(name);
+    if (!parser) throw cError(this.mod, name);
     let buffer = 0;
     const read = { bytes: 0 };
     let csvBytes = 0, last = -Infinity;
@@ -71,13 +56,13 @@ export class Training {
       onProgress?.({ bytes: read.bytes, total, csvBytes, rows: mod._dg_csv_rows(parser), done });
     };
     try {
-      buffer = this.malloc(CHUNK);
+      buffer = malloc(mod, CHUNK);
       for await (const chunk of csvChunks(source, read, name)) {
         if (signal?.aborted) throw cancelled();
         for (let at = 0; at < chunk.length; at += CHUNK) {
           const part = chunk.subarray(at, at + CHUNK);
           mod.HEAPU8.set(part, buffer); // HEAPU8 read after every call: memory may have grown
-          if (mod._dg_csv_feed(parser, buffer, part.length) < 0) throw this.error(name);
+          if (mod._dg_csv_feed(parser, buffer, part.length) < 0) throw cError(this.mod, name);
         }
         csvBytes += chunk.length;
         if (requireLabels && mod._dg_csv_has_labels(parser) === 0) {
@@ -87,7 +72,7 @@ export class Training {
         if (onProgress && now() - last >= progressEvery) report(false);
       }
       const ptr = mod._dg_csv_finish(parser);
-      if (!ptr) throw this.error(name);
+      if (!ptr) throw cError(this.mod, name);
       if (onProgress) report(true);
       return new Dataset(this, ptr);
     } finally {
@@ -98,10 +83,10 @@ export class Training {
 
   /** A stratified split: `fraction` of every digit (rounded up) into validation. Both are new Datasets. */
   split(data, fraction, seed = 1) {
-    const slot = this.malloc(4);
+    const slot = malloc(this.mod, 4);
     try {
       const train = this.mod._dg_dataset_split(data.ptr, fraction, seed >>> 0, slot);
-      if (!train) throw this.error('cannot split the data');
+      if (!train) throw cError(this.mod, 'cannot split the data');
       return { train: new Dataset(this, train), validation: new Dataset(this, this.mod.HEAPU32[slot >> 2]) };
     } finally {
       this.mod._free(slot);
@@ -113,16 +98,14 @@ export class Training {
   fromPixels(pixels, labels) {
     const n = labels.length;
     if (pixels.length !== n * PIXELS) throw new Error(`expected ${n} x ${PIXELS} pixels for ${n} labels, got ${pixels.length}`);
-    const pixelsPtr = this.malloc(pixels.length), labelsPtr = this.malloc(n);
+    const ptrs = [];
     try {
-      this.mod.HEAPU8.set(pixels, pixelsPtr);
-      this.mod.HEAPU8.set(labels, labelsPtr);
-      const ptr = this.mod._dg_dataset_from_pixels(n, pixelsPtr, labelsPtr);
-      if (!ptr) throw this.error('cannot make a data set of these digits');
+      ptrs.push(copyIn(this.mod, pixels), copyIn(this.mod, labels));
+      const ptr = this.mod._dg_dataset_from_pixels(n, ...ptrs);
+      if (!ptr) throw cError(this.mod, 'cannot make a data set of these digits');
       return new Dataset(this, ptr);
     } finally {
-      this.mod._free(pixelsPtr);
-      this.mod._free(labelsPtr);
+      ptrs.forEach((p) => this.mod._free(p));
     }
   }
 
@@ -146,14 +129,18 @@ export class Training {
 
   /** Accuracy (0..1) of the model in the four .npy `files` on `data`. */
   accuracy(files, data) {
-    const model = this.#loadModel(files);
+    const model = loadModel(this.mod, files);
     try {
-      const accuracy = this.mod._dg_trainer_evaluate(model, data.ptr, 0);
-      if (accuracy < 0) throw this.error('cannot evaluate');
-      return accuracy;
+      return this.#accuracy(model, data);
     } finally {
       this.mod._dg_model_free(model);
     }
+  }
+
+  #accuracy(model, data, confusionPtr = 0) {
+    const accuracy = this.mod._dg_evaluate(model, data.ptr, confusionPtr);
+    if (accuracy < 0) throw cError(this.mod, 'cannot evaluate');
+    return accuracy;
   }
 
   /**
@@ -179,28 +166,6 @@ export class Training {
     }
   }
 
-  /** A C Model (caller frees) from the four .npy files. */
-  #loadModel(files) {
-    const { mod } = this;
-    const parts = MODEL_FILES.map((name) => {
-      const bytes = files[name];
-      if (!bytes) throw new Error(`model file ${name} is missing`);
-      return bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-    });
-    const ptrs = [];
-    try {
-      for (const bytes of parts) {
-        ptrs.push(this.malloc(bytes.length));
-        mod.HEAPU8.set(bytes, ptrs.at(-1));
-      }
-      const model = mod._dg_model_load_npy(...parts.flatMap((bytes, i) => [ptrs[i], bytes.length]));
-      if (!model) throw this.error('cannot load the model');
-      return model;
-    } finally {
-      ptrs.forEach((p) => mod._free(p));
-    }
-  }
-
   /**
    * Trains a new 784-H-10 network on `train`, measuring it on `validation` after every epoch.
    * Calls into C a few batches at a time (about STEP_MILLISECONDS of work), yielding to the event
@@ -221,74 +186,27 @@ export class Training {
     const { mod } = this;
     if (!train.labelled) throw new Error('the training data has no labels');
     if (!validation?.count || !validation.labelled) throw new Error('no labelled validation data');
-    let model = 0, trainer = 0, progressPtr = 0;
+    let model = 0, trainer = 0;
     try {
-      if (initial) {
-        model = this.#loadModel(initial);
-        opts = { ...opts, hidden: mod._dg_model_hidden(model) };
-      } else {
-        model = mod._dg_model_new(opts.hidden);
-        if (!model) throw this.error('cannot create the model');
-        mod._dg_model_init(model, opts.seed);
-      }
+      model = initial ? loadModel(mod, initial) : this.#newModel(opts);
+      opts = { ...opts, hidden: mod._dg_model_hidden(model) };
       trainer = mod._dg_trainer_new(model, train.ptr, opts.epochs, opts.batch, opts.lr, opts.seed, opts.augment ? 1 : 0);
-      if (!trainer) throw this.error('cannot start training');
-      progressPtr = this.malloc(PROGRESS_FIELDS.length * 8);
-
-      const start = now();
-      const history = { points: [], epochs: [] };
-      let batches = 1, lastReport = -Infinity, valAccuracy = null;
-      let prev = { step: 0, epoch: 1, seen: 0, loss: 0, accuracy: 0 };
-      let recentSums = { samples: 0, loss: 0, correct: 0, since: start };
-      for (;;) {
+      if (!trainer) throw cError(mod, 'cannot start training');
+      const start = now(), report = new Report(onProgress, progressEvery, start);
+      let batches = 1, done = 0, valAccuracy = null;
+      for (let more = 1; more;) {
         if (signal?.aborted) throw cancelled();
         const t0 = now();
-        const more = mod._dg_trainer_step(trainer, batches);
-        if (more < 0) throw this.error();
-        const p = this.#progress(progressPtr);
-        const elapsed = now() - t0, done = p.step - prev.step;
+        more = mod._dg_trainer_step(trainer, batches);
+        if (more < 0) throw cError(mod);
+        const p = trainerProgress(mod, trainer);
         // Size the next call to take about stepMilliseconds (an epoch's end may cut one short).
-        if (done > 0 && elapsed > 0) batches = clamp(Math.round(stepMilliseconds / (elapsed / done)), 1, 100000);
-
-        // The loss and accuracy of the batches since the last report, for the chart: the C
-        // side gives this epoch's running means, so difference them (a call never spans epochs).
-        const seen = Math.min(p.batch * opts.batch, train.count);
-        const from = p.epoch === prev.epoch ? prev : { seen: 0, loss: 0, accuracy: 0 };
-        recentSums.samples += seen - from.seen;
-        recentSums.loss += p.loss * seen - from.loss * from.seen;
-        recentSums.correct += p.accuracy * seen - from.accuracy * from.seen;
-        prev = { step: p.step, epoch: p.epoch, seen, loss: p.loss, accuracy: p.accuracy };
-        const x = p.epoch - 1 + p.batch / p.batches; // epochs done, fractional
-
-        const epochDone = p.batch === p.batches;
-        if (epochDone) {
-          valAccuracy = mod._dg_trainer_evaluate(model, validation.ptr, 0);
-          if (valAccuracy < 0) throw this.error('cannot evaluate');
-          history.epochs.push({ epoch: p.epoch, loss: p.loss, accuracy: p.accuracy, valAccuracy });
-        }
-        const t = now();
-        if (epochDone || !more || t - lastReport >= progressEvery) {
-          lastReport = t;
-          // A window of at least half the report interval makes a chart point; a shorter one
-          // (an epoch ending just after a report) carries over to the next report.
-          let recent = null;
-          const sums = recentSums;
-          if (sums.samples > 0 && (t - sums.since >= progressEvery / 2 || !more)) {
-            recent = { x, loss: sums.loss / sums.samples, accuracy: sums.correct / sums.samples };
-            history.points.push(recent);
-            recentSums = { samples: 0, loss: 0, correct: 0, since: t };
-          }
-          const wall = (t - start) / 1000;
-          const samples = p.samplesPerSecCompute * p.seconds;
-          onProgress?.({
-            epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches: p.batches, step: p.step, steps: p.steps,
-            lr: p.lr, loss: p.loss, accuracy: p.accuracy, valAccuracy, epochDone, recent,
-            seconds: wall, samplesPerSec: wall > 0 ? samples / wall : 0,
-            eta: p.step > 0 ? (wall / p.step) * (p.steps - p.step) : null,
-          });
-        }
-        if (!more) break;
-        await yieldToEventLoop();
+        const elapsed = now() - t0, steps = p.step - done;
+        if (steps > 0 && elapsed > 0) batches = clamp(Math.round(stepMilliseconds / (elapsed / steps)), 1, 100000);
+        done = p.step;
+        if (p.epochDone) valAccuracy = this.#accuracy(model, validation);
+        report.step(p, valAccuracy, !more);
+        if (more) await yieldToEventLoop();
       }
 
       if (signal?.aborted) throw cancelled();
@@ -298,36 +216,35 @@ export class Training {
       mod._dg_model_round_grid(model);
       const evaluation = this.#evaluate(model, validation);
       return {
-        files: modelToNpy(mod, model),
+        files: exportModel(mod, model),
         hidden: opts.hidden,
         options: opts,
         trainCount: train.count,
         ...evaluation,
-        history,
+        history: report.history,
         seconds: (now() - start) / 1000,
       };
     } finally {
-      if (progressPtr) mod._free(progressPtr);
       if (trainer) mod._dg_trainer_free(trainer);
       if (model) mod._dg_model_free(model);
     }
   }
 
-  #progress(ptr) {
-    this.mod._dg_trainer_progress(ptr);
-    const values = this.mod.HEAPF64.subarray(ptr >> 3, (ptr >> 3) + PROGRESS_FIELDS.length);
-    return Object.fromEntries(PROGRESS_FIELDS.map((key, i) => [key, values[i]]));
+  #newModel({ hidden, seed }) {
+    const model = this.mod._dg_model_new(hidden);
+    if (!model) throw cError(this.mod, 'cannot create the model');
+    this.mod._dg_model_init(model, seed);
+    return model;
   }
 
   /** Accuracy, confusion matrix and the misclassified rows of model on data. */
   #evaluate(model, data) {
     const { mod } = this;
     const n = data.count;
-    const confusionPtr = this.malloc(100 * 4), predictedPtr = this.malloc(n);
+    const confusionPtr = malloc(mod, 100 * 4), predictedPtr = malloc(mod, n);
     try {
-      const valAccuracy = mod._dg_trainer_evaluate(model, data.ptr, confusionPtr);
-      if (valAccuracy < 0) throw this.error('cannot evaluate');
-      if (mod._dg_predict_dataset(model, data.ptr, predictedPtr) < 0) throw this.error('cannot predict');
+      const valAccuracy = this.#accuracy(model, data, confusionPtr);
+      if (mod._dg_predict_dataset(model, data.ptr, predictedPtr) < 0) throw cError(this.mod, 'cannot predict');
       const flat = mod.HEAP32.slice(confusionPtr >> 2, (confusionPtr >> 2) + 100);
       const confusion = Array.from({ length: 10 }, (_, r) => Array.from(flat.subarray(10 * r, 10 * r + 10)));
       const predicted = mod.HEAPU8.slice(predictedPtr, predictedPtr + n);
@@ -347,6 +264,56 @@ export class Training {
       mod._free(predictedPtr);
     }
   }
+}
+
+/** A C Trainer's progress (TrainProgress in src/train.h) by its field names, in camelCase. */
+export function trainerProgress(mod, trainer) {
+  const names = mod.UTF8ToString(mod._dg_trainer_progress_fields()).split(',');
+  const at = mod._dg_trainer_progress(trainer) >> 3; // doubles, in the order of the names
+  return Object.fromEntries(names.map((name, i) => [name.replace(/_(\w)/g, (_, c) => c.toUpperCase()), mod.HEAPF64[at + i]]));
+}
+
+/**
+ * What Training.train reports, from the trainer's running sums: onProgress at most every `every`
+ * ms, at every epoch's end and at the very end (see train); the chart's points and the epochs in
+ * `history`. Every rate is a difference of sums: this epoch's loss and accuracy since the sums at
+ * its start, a chart point's since the last point.
+ */
+class Report {
+  constructor(onProgress, every, start) {
+    Object.assign(this, { onProgress, every, start, last: -Infinity, history: { points: [], epochs: [] } });
+    this.epochStart = this.pointStart = { samples: 0, lossSum: 0, correct: 0, at: start };
+  }
+
+  step(p, valAccuracy, end) {
+    const epoch = mean(p, this.epochStart), epochDone = p.epochDone === 1, t = now();
+    if (epochDone) {
+      this.history.epochs.push({ epoch: p.epoch, ...epoch, valAccuracy });
+      this.epochStart = p;
+    }
+    if (!(epochDone || end || t - this.last >= this.every)) return;
+    this.last = t;
+    // A window of at least half the report interval makes a chart point; a shorter one (an epoch
+    // ending just after a report) carries over to the next report.
+    let recent = null;
+    if (p.samples > this.pointStart.samples && (t - this.pointStart.at >= this.every / 2 || end)) {
+      recent = { x: p.epoch - 1 + p.batch / p.batches, ...mean(p, this.pointStart) };
+      this.history.points.push(recent);
+      this.pointStart = { ...p, at: t };
+    }
+    const seconds = (t - this.start) / 1000;
+    this.onProgress?.({
+      epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches: p.batches, step: p.step, steps: p.steps, lr: p.lr,
+      ...epoch, valAccuracy, epochDone, recent, seconds, samplesPerSec: seconds > 0 ? p.samples / seconds : 0,
+      eta: p.step > 0 ? (seconds / p.step) * (p.steps - p.step) : null,
+    });
+  }
+}
+
+/** The mean loss and accuracy of the samples trained on between sums `from` and `p`. */
+function mean(p, from) {
+  const n = p.samples - from.samples;
+  return n > 0 ? { loss: (p.lossSum - from.lossSum) / n, accuracy: (p.correct - from.correct) / n } : { loss: 0, accuracy: 0 };
 }
 
 /** Labelled 28x28 digits in wasm memory (a C Dataset). Read with the methods; free() when done. */

@@ -1,5 +1,6 @@
-// ui.js: small DOM building blocks shared by the page's panels (web/train-panel.js,
-// web/teach-panel.js): elements, messages, digit tiles, bars of counts per digit, downloads.
+// ui.js: small DOM building blocks shared by the page (web/app.js) and its panels
+// (web/train-panel.js, web/teach-panel.js): elements, messages, numbers and sizes, digit tiles and
+// drawing, bars of counts per digit, downloads, and progress shown at most once a frame.
 
 export const $ = (selector) => document.querySelector(selector);
 export const number = (n) => n.toLocaleString('en-US');
@@ -74,6 +75,37 @@ export function download(parts, name, type) {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+}
+
+/** A size in bytes as people read it: "512 B", "38 kB", "1.5 MB". */
+export function formatBytes(n) {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} kB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * Shows the newest of many updates at most once an animation frame: show(value) asks for it,
+ * render(value) draws it at the next frame; cancel() drops what is waiting.
+ */
+export function everyFrame(render) {
+  let latest = null, frame = 0;
+  return {
+    show(value) {
+      latest = value;
+      frame ||= requestAnimationFrame(() => {
+        frame = 0;
+        const value = latest;
+        latest = null;
+        if (value) render(value);
+      });
+    },
+    cancel() {
+      cancelAnimationFrame(frame);
+      frame = 0;
+      latest = null;
+    },
+  };
 }
 
 export function plural(n, word) {

@@ -1,9 +1,13 @@
 // wasm.js: the JavaScript side of src/wasm.c's module: creating it the same way with every
-// Emscripten from 3.1.6 on, in the page, in its worker and in Node.
+// Emscripten from 3.1.6 on, in the page, in its worker and in Node; copying bytes into its memory;
+// turning a C failure into an Error; a model in and out as .npy files. web/recognizer.js and
+// web/training.js build on these and repeat none of it.
 //
 //   const wasm = await fetchWasm(new URL('./digits_wasm.wasm', import.meta.url))  // page and worker
 //   const mod = await createModule(createDigitsModule, wasm)   // wasm: a WebAssembly.Module or the
 //                                                              // .wasm bytes (Node reads the file)
+//   const model = loadModel(mod, { 'W1.npy': bytes, ... })     // a C Model; throws naming the file
+//   exportModel(mod, model)                                    // -> { 'W1.npy': Uint8Array, ... }
 
 /**
  * The module of digits_wasm.js's factory, instantiated from `wasm` (compiled, or its bytes).
@@ -37,4 +41,65 @@ export async function fetchWasm(url, fetchFn = globalThis.fetch) {
   }
   if (!response.ok) throw new Error(`${name} answered ${response.status} ${response.statusText}`.trim());
   return WebAssembly.compile(await response.arrayBuffer());
+}
+
+// ---- memory, errors and models: what every wrapper of the module needs ----
+
+/** The four model files, in the order the C functions take them. */
+export const MODEL_FILES = ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy'];
+
+/** An Error with the C layer's message for its last failure, after an optional prefix. */
+export function cError(mod, prefix = '') {
+  const message = mod.UTF8ToString(mod._dg_last_error()) || 'unknown error';
+  return new Error(prefix ? `${prefix}: ${message}` : message);
+}
+
+/** bytes of wasm memory (free with mod._free), or an Error saying so. */
+export function malloc(mod, bytes) {
+  const ptr = mod._malloc(Math.max(1, bytes));
+  if (!ptr) throw new Error(`out of memory in the WebAssembly module (asked for ${bytes} bytes)`);
+  return ptr;
+}
+
+/** A copy of bytes in wasm memory; returns its pointer (free with mod._free). */
+export function copyIn(mod, bytes) {
+  const ptr = malloc(mod, bytes.length);
+  mod.HEAPU8.set(bytes, ptr); // HEAPU8 read after malloc: memory may have grown
+  return ptr;
+}
+
+/** A new C Model (free with mod._dg_model_free) from the four .npy files, given as
+ * { 'W1.npy': bytes, ... } or { W1: bytes, ... }; throws naming a missing or bad file. */
+export function loadModel(mod, files) {
+  const parts = MODEL_FILES.map((name) => {
+    const data = files[name] ?? files[name.replace('.npy', '')];
+    if (data == null) throw new Error(`model file ${name} is missing`);
+    return data instanceof Uint8Array ? data : new Uint8Array(data);
+  });
+  const ptrs = [];
+  try {
+    for (const bytes of parts) ptrs.push(copyIn(mod, bytes));
+    const model = mod._dg_model_load_npy(...parts.flatMap((bytes, i) => [ptrs[i], bytes.length]));
+    if (!model) throw cError(mod);
+    return model;
+  } finally {
+    ptrs.forEach((p) => mod._free(p));
+  }
+}
+
+/** The C Model at `model` as { 'W1.npy': Uint8Array, ... }: copies, float32 (dtype 4) or float16 (2). */
+export function exportModel(mod, model, dtype = 4) {
+  const out = {};
+  MODEL_FILES.forEach((name, tensor) => {
+    const size = mod._dg_model_npy_size(model, tensor, dtype);
+    if (!size) throw new Error(`could not encode ${name} (dtype ${dtype})`);
+    const ptr = malloc(mod, size);
+    try {
+      if (mod._dg_model_save_npy(model, tensor, dtype, ptr, size) !== size) throw new Error(`could not encode ${name}`);
+      out[name] = mod.HEAPU8.slice(ptr, ptr + size);
+    } finally {
+      mod._free(ptr);
+    }
+  });
+  return out;
 }

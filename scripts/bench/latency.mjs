@@ -18,12 +18,10 @@ export async function latencyRun({ calls = 10000, warmup = 1000, blocks = 10, di
   const rec = await defaultRecognizer();
   const { mod } = rec;
   const hidden = rec.hidden;
-  const count = mod._dg_model_param_count(rec.model);
-  const params = mod.HEAPF32.slice(mod._dg_model_params(rec.model) >> 2, (mod._dg_model_params(rec.model) >> 2) + count);
 
   const tf = await loadTf();
   const model = denseModel(tf, hidden);
-  setWeights(tf, model, params, hidden);
+  setWeights(tf, model, rec.exportModel(4));
 
   const data = parseCsv(mod, readFileSync(join(ROOT, 'data', 'holdout.csv')));
   const n = Math.min(digits, mod._dg_dataset_count(data));
@@ -80,11 +78,8 @@ export async function latencyRun({ calls = 10000, warmup = 1000, blocks = 10, di
     const sorted = [...t].sort((a, b) => a - b);
     return { ...summarize(t), p10: sorted[Math.floor(0.1 * t.length)], p90: sorted[Math.floor(0.9 * t.length)], mean: t.reduce((a, b) => a + b, 0) / t.length };
   };
-  // Which C export the page's recogniser calls (web/recognizer.js may pick a faster one in time).
-  const source = readFileSync(join(ROOT, 'web', 'recognizer.js'), 'utf8');
-  const exportsCalled = [...new Set([...source.matchAll(/\b(_dg_predict\w*)\(/g)].map((m) => m[1]))];
   return {
-    hidden, calls, warmup, digits: n, exportsCalled, integer,
+    hidden, calls, warmup, digits: n, integer,
     ours: describe(times.ours),
     oursFloat: describe(times.oursFloat),
     theirs: describe(times.theirs),

@@ -1,7 +1,7 @@
 // machine.mjs: what the benchmarks ran on, and the CPU's single-core fp32 peak.
 //
 //   const m = describeMachine();   // { cpu, memoryBytes, os, kernel, node, emcc, cc, chromium, packages, load }
-//   m.cpu.peaks                    // { hardware, baseline, wasm }: { flopsPerCycle, gflops, how }
+//   m.cpu.peaks                    // { hardware, wasm }: { flopsPerCycle, gflops, how }
 //
 // The peak is one core × clock × SIMD lanes × FLOPs per lane per cycle. The clock is the one
 // /proc/cpuinfo states (under a hypervisor: the nominal/TSC clock; turbo may be higher). The
@@ -83,12 +83,10 @@ function describeCpu() {
       // The hardware: the widest vectors with FMA on all FMA pipes.
       hardware: peak(flags.has('fma') ? Math.min(widest, core.fmaWidth) : 4, flags.has('fma') ? 2 : 1,
         flags.has('fma') ? core.fmaUnits : core.mulUnits + core.addUnits, `${widest * 32}-bit${flags.has('fma') ? ' FMA' : ''}, one core`),
-      // What the default native build may use: x86-64 baseline = SSE2, 4 lanes, no FMA: separate
+      // WebAssembly SIMD128: 4 lanes, no fused multiply-add (relaxed SIMD is not used): separate
       // multiply and add instructions, each on its own pipes.
-      baseline: peak(4, 1, core.mulUnits + core.addUnits,
-        `x86-64 baseline SSE2 as built by default: 128-bit, no FMA, ${core.mulUnits} multiply + ${core.addUnits} add pipes`),
-      // WebAssembly SIMD128: 4 lanes, no fused multiply-add (relaxed SIMD is not used), as SSE.
-      wasm: peak(4, 1, core.mulUnits + core.addUnits, 'WebAssembly SIMD128: 128-bit, no FMA, as the baseline'),
+      wasm: peak(4, 1, core.mulUnits + core.addUnits,
+        `WebAssembly SIMD128: 128-bit, no FMA, ${core.mulUnits} multiply + ${core.addUnits} add pipes`),
     },
   };
 }

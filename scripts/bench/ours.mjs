@@ -7,8 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { MODEL_FILES, Recognizer } from '../../web/recognizer.js';
-import { createModule } from '../../web/wasm.js';
+import { Recognizer } from '../../web/recognizer.js';
+import { MODEL_FILES, cError, createModule, malloc } from '../../web/wasm.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const WASM_DIR = join(ROOT, 'build-wasm');
@@ -30,20 +30,22 @@ export async function defaultRecognizer(modelDir = join(ROOT, 'model')) {
  * the Dataset pointer. Throws with the C layer's message on failure. */
 export function parseCsv(mod, bytes, chunk = 65536) {
   const parser = mod._dg_csv_new();
-  const buffer = mod._malloc(chunk);
-  const error = () => new Error(mod.UTF8ToString(mod._dg_last_error()));
+  if (!parser) throw cError(mod);
   try {
-    if (!parser || !buffer) throw error();
-    for (let at = 0; at < bytes.length; at += chunk) {
-      const part = bytes.subarray(at, at + chunk);
-      mod.HEAPU8.set(part, buffer); // HEAPU8 read every time: memory may have grown
-      if (mod._dg_csv_feed(parser, buffer, part.length) < 0) throw error();
+    const buffer = malloc(mod, chunk);
+    try {
+      for (let at = 0; at < bytes.length; at += chunk) {
+        const part = bytes.subarray(at, at + chunk);
+        mod.HEAPU8.set(part, buffer); // HEAPU8 read every time: memory may have grown
+        if (mod._dg_csv_feed(parser, buffer, part.length) < 0) throw cError(mod);
+      }
+    } finally {
+      mod._free(buffer);
     }
     const data = mod._dg_csv_finish(parser);
-    if (!data) throw error();
+    if (!data) throw cError(mod);
     return data;
   } finally {
-    if (parser) mod._dg_csv_free(parser);
-    if (buffer) mod._free(buffer);
+    mod._dg_csv_free(parser);
   }
 }

@@ -13,17 +13,12 @@ export const TARGETS = {
   csvVsPapa: 3,        // CSV parsing ≥ 3× PapaParse
   pageGzipBytes: 1.2e6, // everything before the first prediction, model included
   readyMs: 1000,       // navigation to ready-to-predict, localhost
-  nativeShareAim: 50,  // native training: the network's FLOPs per second, % of one core's fp32 peak (an aim)
 };
 
-// FLOPs per training sample of the 784-H-10 network (2 FLOPs per multiply-add):
-//   dense-equivalent: forward 784·H + H·10 multiply-adds, backward twice that: 3 × 2 × 794·H;
-//   executed: the kernels skip zero pixels, so the first layer costs nnz·H (forward) and nnz·H
-//   (its weight gradient) instead of 784·H each; the second layer 10·H forward, 10·H for its
-//   gradient and 10·H back into the hidden layer: 2 × H × (2·nnz + 30).
-// Neither counts biases, ReLU, softmax or the Adam update (elementwise, about 12 FLOPs per
-// parameter per batch: see the breakdown).
-export const denseFlops = (H) => 3 * 2 * (784 * H + H * 10);
+// FLOPs a training sample executes in the 784-H-10 network (2 FLOPs per multiply-add): the
+// kernels skip zero pixels, so the first layer costs nnz·H forward and nnz·H for its weight
+// gradient; the second layer 10·H forward, 10·H for its gradient and 10·H back into the hidden
+// layer. Biases, ReLU, softmax and the Adam update are not counted.
 export const executedFlops = (H, nnz) => 2 * H * (2 * nnz + 30);
 
 export function analyse(run) {
@@ -46,7 +41,6 @@ export function analyse(run) {
       integer: l.integer, floatUs: l.oursFloat?.median, speedupFloat: l.speedupFloat,
       sameAnswers: `${l.check.agree} of ${l.check.of}`, maxAbsDiff: l.check.maxAbsDiff,
     };
-    if (raw.training?.nativePredict) summary.latency.native = raw.training.nativePredict;
     targets.push({
       name: 'recognising one digit, our wasm vs TF.js-wasm', target: `≥ ${TARGETS.latencyVsTf}× faster`,
       value: l.speedup, shown: fmtRatio(l.speedup), met: l.speedup >= TARGETS.latencyVsTf,
@@ -91,24 +85,6 @@ export function analyse(run) {
       value: p.ready.median, shown: `${fmt(p.ready.median, 0)} ms`, met: p.ready.median < TARGETS.readyMs,
     });
   }
-  if (summary.training) {
-    for (const t of summary.training.hiddens) {
-      const n = t.native;
-      // The issue asks for native training "within reach of the hardware": GFLOP/s against the
-      // core's fp32 peak, aiming at 50%, and calls exploiting the blank pixels fair. Judged on the
-      // network's FLOPs per second (model-FLOP utilisation: the dense FLOPs per sample times
-      // samples/s), which compares the time taken with the least time the core could need for the
-      // network's arithmetic at its peak. The arithmetic the sparse kernels execute is shown beside.
-      const share = n.networkShareOfPeak;
-      targets.push({
-        name: `native training 784-${t.hidden}-10 (default build): the network's FLOP rate vs one core's fp32 peak`,
-        target: `report; aim ≥ ${TARGETS.nativeShareAim}%`,
-        value: share, met: share >= TARGETS.nativeShareAim,
-        shown: `${fmt(n.gflopsDense, 0)} GFLOP/s = ${fmt(share, 0)}% of the hardware's peak; executed (blank pixels skipped): ` +
-          `${fmt(n.gflopsExecuted, 1)} GFLOP/s = ${fmt(n.percentOfPeak.hardware, 0)}% (${fmt(n.percentOfPeak.baseline, 0)}% of the SSE2 build's own peak)`,
-      });
-    }
-  }
   return { ...run, summary, targets };
 }
 
@@ -117,38 +93,22 @@ function trainingSummary(t, cpu) {
   const nnz = first.meanInked, rows = first.rows;
   const peaks = cpu.peaks;
   const hiddens = t.plan.hiddens.map((H) => {
-    const dense = denseFlops(H), executed = executedFlops(H, nnz);
+    const executed = executedFlops(H, nnz);
     const stats = (samples, peak) => {
       const s = summarize(samples);
-      const gflopsExecuted = (s.median * executed) / 1e9, gflopsDense = (s.median * dense) / 1e9;
-      return {
-        samplesPerSec: s, gflopsDense, gflopsExecuted,
-        // the network's FLOP rate against one core's hardware peak (model-FLOP utilisation)
-        networkShareOfPeak: peaks.hardware?.gflops ? (100 * gflopsDense) / peaks.hardware.gflops : null,
-        percentOfPeak: peak ? Object.fromEntries(Object.entries(peak).map(([k, v]) => [k, v.gflops ? (100 * gflopsExecuted) / v.gflops : null])) : null,
-      };
+      const gflops = (s.median * executed) / 1e9;
+      return { samplesPerSec: s, gflops, percentOfPeak: peak?.gflops ? (100 * gflops) / peak.gflops : null };
     };
     const of = (list, pred = () => true) => list.filter((r) => r.hidden === H && pred(r)).flatMap((r) => r.samplesPerSec);
-    const native = stats(of(t.native.native), { baseline: peaks.baseline, hardware: peaks.hardware });
-    const march = t.native['native-march'] ? stats(of(t.native['native-march']), { hardware: peaks.hardware }) : null;
-    const ours = stats(of(t.ours), { wasm: peaks.wasm });
+    const native = stats(of(t.native.native), peaks.hardware);
+    const march = t.native['native-march'] ? stats(of(t.native['native-march']), peaks.hardware) : null;
+    const ours = stats(of(t.ours), peaks.wasm);
     const tfFit = stats(of(t.tf, (r) => r.variant === 'fit'));
     const tfLoop = stats(of(t.tf, (r) => r.variant === 'loop'));
     const tfBest = tfFit.samplesPerSec.median >= tfLoop.samplesPerSec.median ? 'fit' : 'loop';
     const tf = tfBest === 'fit' ? tfFit : tfLoop;
-
-    // Where a native step's time goes: the two kernels timed alone (same batches), the rest of
-    // trainer_step (Adam update, batch loading, bookkeeping) by difference.
-    const kernels = t.native.native.filter((r) => r.hidden === H).map((r) => r.kernel);
-    const per = (key) => summarize(kernels.map((k) => (k[key] / (k.samples ?? rows)) * 1e6)).median; // µs per sample
-    const stepUs = 1e6 / native.samplesPerSec.median;
-    const fwd = per('forward'), bwd = per('backward'), zero = per('zero');
-    const breakdown = {
-      stepUs, forwardUs: fwd, backwardUs: bwd, zeroGradUs: zero, restUs: Math.max(0, stepUs - fwd - bwd - zero),
-      forwardGflops: (2 * H * (nnz + 10)) / fwd / 1e3, backwardGflops: (2 * H * (nnz + 20)) / bwd / 1e3,
-    };
     return {
-      hidden: H, flopsPerSample: { dense, executed }, native, nativeMarch: march, ours, tfFit, tfLoop, tfBest, breakdown,
+      hidden: H, flopsPerSample: executed, native, nativeMarch: march, ours, tfFit, tfLoop, tfBest,
       ratios: {
         oursVsTf: ours.samplesPerSec.median / tf.samplesPerSec.median,
         oursVsTfFit: ours.samplesPerSec.median / tfFit.samplesPerSec.median,
@@ -179,8 +139,8 @@ function mainRows(r) {
       fmt(t.ours.samplesPerSec.median), fmt(t[t.tfBest === 'fit' ? 'tfFit' : 'tfLoop'].samplesPerSec.median), fmtRatio(t.ratios.oursVsTf)]);
   }
   for (const t of s.training?.hiddens ?? []) {
-    rows.push([`Training 784-${t.hidden}-10, native C (samples/s; the network's GFLOP/s, share of one core's fp32 peak)`,
-      `${fmt(t.native.samplesPerSec.median)} (${fmt(t.native.gflopsDense, 0)} GFLOP/s, ${fmt(t.native.networkShareOfPeak, 0)}%)`, '', '']);
+    rows.push([`Training 784-${t.hidden}-10, native C (samples/s; executed GFLOP/s, share of one core's fp32 peak)`,
+      `${fmt(t.native.samplesPerSec.median)} (${fmt(t.native.gflops, 1)} GFLOP/s, ${fmt(t.native.percentOfPeak, 0)}%)`, '', '']);
   }
   if (s.latency) {
     rows.push([`Recognising one digit, 784-${s.latency.hidden}-10 (µs, median): Recognizer.predict vs model.predict${s.latency.integer ? ' (integer first layer)' : ''}`,
@@ -239,7 +199,7 @@ export function readmeTable(r) {
     rows.push(['Page ready to read a digit, cold load on localhost', `${fmt(s.page.readyMs, 0)} ms`, '', '']);
   }
   const native = (s.training?.hiddens ?? []).map((t) => `784-${t.hidden}-10 at ${fmt(t.native.samplesPerSec.median)} samples/s ` +
-    `(the network's arithmetic at ${fmt(t.native.networkShareOfPeak, 0)}% of one core's fp32 peak)`);
+    `(the arithmetic it executes at ${fmt(t.native.percentOfPeak, 0)}% of one core's fp32 peak)`);
   return [
     table(['', 'digits (C → wasm)', 'TensorFlow.js (wasm backend)', ''], rows),
     '',
@@ -313,25 +273,26 @@ function trainingSection(p, t, cpu) {
     'Samples/s over whole epochs after a warm-up epoch (CSV parsing excluded); medians over ' +
     `${t.plan.rounds} round(s), the contenders alternating within each round.`,
     '',
-    `- **native C**: \`scripts/bench/train_native.c\` drives the Trainer API (\`trainer_new\`/\`trainer_step\`, as the CLI does), ` +
+    `- **native C**: \`scripts/bench/train_native.c\` drives the Trainer API (\`train_new\`/\`train_step\`, as the CLI does), ` +
     `compiled against \`src/\` with CMake's Release flags: \`${t.builds[0].command}\` (x86-64 baseline: SSE2, no FMA)` +
     (t.builds[1] ? `; and again with \`-march=native\` (CMake's \`DIGITS_NATIVE_ARCH=ON\`) to see what the hardware allows.` : '.'),
-    '- **our wasm**: `build-wasm/digits_wasm.wasm` in Node, `_dg_trainer_new` then `_dg_trainer_step(t, 1000)` (an epoch per call: the call returns at an epoch\'s end) and `_dg_trainer_progress`.',
+    '- **our wasm**: `build-wasm/digits_wasm.wasm` in Node, `_dg_trainer_new` then `_dg_trainer_step(t, 1000)` (an epoch per call: the call returns at an epoch\'s end).',
     `- **TF.js-wasm**: @tensorflow/tfjs ${tf.version ?? ''} with @tensorflow/tfjs-backend-wasm in Node, SIMD ${tf.simd ? 'on' : 'off'}, threads ${tf.threads ? 'on' : 'off'} ` +
     '(`setWasmPaths` to `node_modules/@tensorflow/tfjs-backend-wasm/dist/`), the same rows as float32 tensors. Two ways a web developer would write it: ' +
     '`model.fit` (Layers API: dense 784→H ReLU, dense H→10 softmax, categorical cross-entropy, `tf.train.adam(1e-3)`, shuffle on) and an own loop ' +
     '(`tf.gather` of a shuffled batch, `optimizer.minimize` of `tf.losses.softmaxCrossEntropy`). The ratio uses the faster of the two.');
   const rows = [];
   for (const h of t.hiddens) {
-    const r = (name, x, peakNote) => rows.push([`784-${h.hidden}-10`, name, fmt(x.samplesPerSec.median), `${fmt(x.samplesPerSec.min)}–${fmt(x.samplesPerSec.max)} (${x.samplesPerSec.n})`,
-      fmt(x.gflopsDense, 1), `${fmt(x.networkShareOfPeak, 0)}%`, fmt(x.gflopsExecuted, 2), peakNote ?? '']);
-    r('native C', h.native, `${fmt(h.native.percentOfPeak.baseline, 0)}% of SSE2 peak, ${fmt(h.native.percentOfPeak.hardware, 0)}% of hardware peak`);
-    if (h.nativeMarch) r('native C, -march=native', h.nativeMarch, `${fmt(h.nativeMarch.percentOfPeak.hardware, 0)}% of hardware peak`);
-    r('our wasm (Node)', h.ours, `${fmt(h.ours.percentOfPeak.wasm, 0)}% of SIMD128 peak`);
+    const r = (name, x, peak) => rows.push([`784-${h.hidden}-10`, name, fmt(x.samplesPerSec.median),
+      `${fmt(x.samplesPerSec.min)}–${fmt(x.samplesPerSec.max)} (${x.samplesPerSec.n})`, fmt(x.gflops, 2),
+      peak ? `${fmt(x.percentOfPeak, 0)}% of ${peak}` : '']);
+    r('native C', h.native, 'the hardware\'s');
+    if (h.nativeMarch) r('native C, -march=native', h.nativeMarch, 'the hardware\'s');
+    r('our wasm (Node)', h.ours, 'SIMD128\'s');
     r('TF.js-wasm, model.fit', h.tfFit);
     r('TF.js-wasm, own loop', h.tfLoop);
   }
-  p(table(['network', 'implementation', 'samples/s (median)', 'range (epochs)', 'GFLOP/s dense-equiv. (the network\'s)', 'of hardware peak', 'GFLOP/s executed', 'of peak (executed)'], rows));
+  p(table(['network', 'implementation', 'samples/s (median)', 'range (epochs)', 'GFLOP/s executed', 'of one core\'s fp32 peak'], rows));
   p(table(['ratio', ...t.hiddens.map((h) => `H = ${h.hidden}`)], [
     ['our wasm / TF.js-wasm (faster way)', ...t.hiddens.map((h) => fmtRatio(h.ratios.oursVsTf))],
     ['our wasm / TF.js-wasm model.fit', ...t.hiddens.map((h) => fmtRatio(h.ratios.oursVsTfFit))],
@@ -339,41 +300,20 @@ function trainingSection(p, t, cpu) {
     ['native / our wasm', ...t.hiddens.map((h) => fmtRatio(h.ratios.nativeVsOurs))],
   ]));
   p('### FLOPs and peak', '',
-    'FLOPs per sample (2 per multiply-add; biases, ReLU, softmax and the optimizer not counted):',
-    '',
-    '- dense-equivalent: 3 × 2 × (784·H + H·10), i.e. forward once and backward twice the forward\'s work, as a dense implementation would do it: ' +
-    t.hiddens.map((h) => `${fmt(h.flopsPerSample.dense / 1e6, 3)} MFLOP for H = ${h.hidden}`).join(', ') + ';',
-    `- executed: the kernels skip zero pixels, so the first layer costs nnz·H forward and nnz·H for its weight gradient (nnz = ${fmt(t.meanInked, 1)}, the mean inked pixels), ` +
+    `FLOPs a sample executes (2 per multiply-add): the kernels skip zero pixels, so the first layer costs nnz·H forward and nnz·H for its weight gradient (nnz = ${fmt(t.meanInked, 1)}, the mean inked pixels), ` +
     'the second layer 10·H forward, 10·H for its gradient and 10·H back into the hidden layer: 2 × H × (2·nnz + 30) = ' +
-    t.hiddens.map((h) => `${fmt(h.flopsPerSample.executed / 1e6, 3)} MFLOP for H = ${h.hidden}`).join(', ') + '.',
+    t.hiddens.map((h) => `${fmt(h.flopsPerSample / 1e6, 3)} MFLOP for H = ${h.hidden}`).join(', ') +
+    ' (biases, ReLU, softmax and the Adam update not counted). GFLOP/s = samples/s × FLOPs per sample. Peaks are for **one core** (training is single-threaded):',
     '',
-    'GFLOP/s = samples/s × FLOPs per sample. Peaks are for **one core** (training is single-threaded):',
-    '',
-    `- hardware: ${cpu.peaks.hardware.how} → **${fmt(cpu.peaks.hardware.gflops, 1)} GFLOP/s**;`,
-    `- the default native build's ISA: ${cpu.peaks.baseline.how} → **${fmt(cpu.peaks.baseline.gflops, 1)} GFLOP/s**;`,
+    `- the hardware: ${cpu.peaks.hardware.how} → **${fmt(cpu.peaks.hardware.gflops, 1)} GFLOP/s**;`,
     `- WebAssembly SIMD128: ${cpu.peaks.wasm.how} → **${fmt(cpu.peaks.wasm.gflops, 1)} GFLOP/s**.`,
     '',
     `Assumptions: ${cpu.assumptions}. The clock is the nominal one that /proc/cpuinfo states (in a virtual machine the ` +
     'turbo clock is not visible; if the core runs faster, the peaks are higher by the same factor).',
     '',
-    '**Which rate the aim is judged on.** The issue asks for native training within reach of the hardware, as GFLOP/s against ' +
-    'the core\'s fp32 peak (aim ≥ 50%), and calls exploiting the blank pixels fair. The targets table uses the network\'s FLOP rate ' +
-    '(dense-equivalent FLOPs per sample × samples/s, what ML training reports call model-FLOP utilisation): it compares the time ' +
-    'a step takes with the least time this core could need to do the network\'s arithmetic at its peak; above 100% is faster than ' +
-    'any dense implementation could run here. The executed rate is lower, as is usual for sparse kernels: in the forward pass each ' +
-    'inked pixel\'s weight row is read for one sample and each weight used in one multiply-add, so the kernel waits on rows streaming ' +
-    'in from L2 (a profile puts its time on the adds that consume fresh loads), not on arithmetic. Both rates are in the tables ' +
-    'above; only the network\'s rate is judged against the aim.');
-  p('### Where a native training step goes', '',
-    'The two kernels timed alone on the same batches (`forward_prop_t`, `model_zero` of the gradient, `backward_prop_t`), µs per sample; ' +
-    'the rest of `trainer_step` (the Adam update over all parameters once per batch, loading and scaling the batch, bookkeeping) by difference.',
-    '',
-    table(['network', 'step', 'forward', 'zero grad', 'backward', 'rest (mostly Adam)', 'forward GFLOP/s', 'backward GFLOP/s'],
-      t.hiddens.map((h) => {
-        const b = h.breakdown;
-        return [`784-${h.hidden}-10`, fmt(b.stepUs, 2), fmt(b.forwardUs, 2), fmt(b.zeroGradUs, 3), fmt(b.backwardUs, 2),
-          `${fmt(b.restUs, 2)} (${fmt((100 * b.restUs) / b.stepUs, 0)}%)`, fmt(b.forwardGflops, 1), fmt(b.backwardGflops, 1)];
-      })));
+    'The share is low because the kernels do one multiply-add per weight they load: each inked pixel\'s row of H weights ' +
+    'streams in from cache for a single sample, so they wait on loads, not on arithmetic (and the Adam update, a pass over ' +
+    'every parameter each batch, is not counted at all).');
 }
 
 function latencySection(p, l, raw) {
@@ -381,7 +321,7 @@ function latencySection(p, l, raw) {
     `One digit through the default model (784-${l.hidden}-10), ${fmt(l.calls, 0)} calls each after ${fmt(raw.warmup, 0)} warm-up calls, ` +
     `each call timed on its own; real digits from \`data/holdout.csv\` (${raw.digits} of them, cycled), the two alternating in blocks.`,
     '',
-    `- ours: \`Recognizer.predict(x)\` (web/recognizer.js): copy 784 floats into wasm memory, call ${(raw.exportsCalled ?? ['_dg_predict']).map((e) => `\`${e}\``).join(' or ')}, copy the 10 probabilities out. ` +
+    '- ours: `Recognizer.predict(x)` (web/recognizer.js): copy 784 floats into wasm memory, call `_dg_predict`, copy the 10 probabilities out. ' +
     (raw.integer ? 'The default model\'s W1 is on the integer grid (`src/quant.h`: each unit\'s weights whole numbers up to 2047 times a power of two, which float16 stores exactly) and the digits are 8-bit images, so its first layer runs as exact integer sums in 16-bit SIMD multiply-adds (`i32x4.dot_i16x8_s`); ' +
       '"ours, float kernels" is the same model in a second instance with that integer form dropped: the path of any model off the grid;' : 'The model is not on the integer grid: the float kernels run;'),
     '- TF.js-wasm: `tf.tensor2d(x, [1, 784])`, `model.predict`, `dataSync()`, argmax, `dispose()` of both tensors; the same weights loaded into a Layers model.',
@@ -396,14 +336,6 @@ function latencySection(p, l, raw) {
     '',
     `Ours is **${fmtRatio(l.speedup)} faster** (median against median)` +
     (raw.oursFloat ? `; with the float kernels only, ${fmtRatio(l.speedupFloat)} faster.` : '.'));
-  if (l.native) {
-    p('The two layouts of W1 natively, for comparison (`train_native --predict`, a He-initialised model, median of the calls): `predict()` ' +
-      '(W1 as (H, 784): the inked pixels gathered from every row) against `forward_prop_t()` with B = 1 (W1 transposed, (784, H): one contiguous ' +
-      'row of H weights per inked pixel, the training layout; input checks not included):',
-    '',
-    table(['network', 'predict() µs', 'transposed layout µs', 'speed-up'], l.native.map((n) => [`784-${n.hidden}-10`,
-      fmt(n.predictNs / 1000, 2), fmt(n.transposedNs / 1000, 2), fmtRatio(n.predictNs / n.transposedNs)])));
-  }
 }
 
 function csvSection(p, c) {

@@ -5,7 +5,7 @@
 //
 //   const tf = await loadTf();                    // the tfjs namespace, backend 'wasm' ready
 //   const model = denseModel(tf, 128);            // 784 -> 128 ReLU -> 10 softmax, as ours
-//   setWeights(tf, model, params, 128);           // our Model's params (W1 | b1 | W2 | b2)
+//   setWeights(tf, model, rec.exportModel(4));   // our model's float32 .npy files
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 
@@ -42,17 +42,18 @@ export function denseModel(tf, hidden) {
   return model;
 }
 
-/** Loads our parameters (one Float32Array: W1 (H,784) | b1 (H) | W2 (10,H) | b2 (10)) into it. */
-export function setWeights(tf, model, params, hidden) {
-  const H = hidden;
-  const W1 = params.subarray(0, H * 784), b1 = params.subarray(H * 784, H * 785);
-  const W2 = params.subarray(H * 785, H * 795), b2 = params.subarray(H * 795, H * 795 + 10);
+/** Loads our model's weights (its four float32 .npy files: W1 (H, 784), b1, W2 (10, H), b2) into it. */
+export function setWeights(tf, model, files) {
+  // A float32 .npy of version 1.0: the header's length at bytes 8-9, the data after it.
+  const values = (bytes) => new Float32Array(bytes.slice(10 + (bytes[8] | (bytes[9] << 8))).buffer);
+  const [W1, b1, W2, b2] = ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy'].map((name) => values(files[name]));
+  const H = b1.length;
   const transpose = (w, rows, cols) => {
     const t = new Float32Array(rows * cols);
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = w[r * cols + c];
     return t;
   };
-  // Dense kernels are (inputs, units): the transposes of our W1 and W2.
+  // Dense kernels are (inputs, units): the transposes of W1 and W2.
   const weights = [
     tf.tensor2d(transpose(W1, H, 784), [784, H]), tf.tensor1d(b1),
     tf.tensor2d(transpose(W2, 10, H), [H, 10]), tf.tensor1d(b2),

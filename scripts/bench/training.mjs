@@ -1,7 +1,7 @@
 // training.mjs: training throughput (samples/s) of the same 784-H-10 network, batch 64, Adam
 // lr 1e-3, on the same rows (data/train.csv), three ways:
 //   - native C: scripts/bench/train_native.c (the Trainer API), compiled against src/ here;
-//   - our WebAssembly module in Node: _dg_trainer_new / _dg_trainer_step / _dg_trainer_progress;
+//   - our WebAssembly module in Node: _dg_trainer_new / _dg_trainer_step, as web/training.js drives it;
 //   - TensorFlow.js with its wasm backend in Node: model.fit (the Layers API) and a hand-written
 //     loop (tf.gather + optimizer.minimize), each as a web developer would write it.
 // Each run warms up first, then times whole epochs; one epoch = one sample of samples/s.
@@ -10,6 +10,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { trainerProgress } from '../../web/training.js';
+import { cError } from '../../web/wasm.js';
 import { parseCsv, loadModule, ROOT } from './ours.mjs';
 import { shuffled } from './stats.mjs';
 import { denseModel, loadTf, tfSetup } from './tf.mjs';
@@ -39,7 +41,7 @@ export function compileNative(out, extra = [], root = ROOT) {
   return { binary: out, command: `${cc} ${nativeFlags(extra).join(' ')} -Isrc <core sources> scripts/bench/train_native.c -lm` };
 }
 
-/** Native: per hidden size, warmup epochs then `epochs` timed ones, and the kernel breakdown. */
+/** Native: per hidden size, warmup epochs then `epochs` timed ones. */
 export function nativeRun({ binary, csv, hiddens, warmup = 1, epochs = 3 }) {
   return hiddens.map((hidden) => {
     const out = execFileSync(binary, [csv, String(hidden), String(warmup), String(epochs)], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -48,7 +50,6 @@ export function nativeRun({ binary, csv, hiddens, warmup = 1, epochs = 3 }) {
     return {
       hidden, rows: r.rows, meanInked: r.meanInked,
       samplesPerSec: timed.map((s) => r.rows / s),
-      kernel: r.kernel,
     };
   });
 }
@@ -58,22 +59,19 @@ export async function oursRun({ csv, hiddens, warmup = 1, epochs = 3, batchesPer
   const mod = await loadModule();
   const data = parseCsv(mod, readFileSync(csv));
   const rows = mod._dg_dataset_count(data);
-  const progress = mod._malloc(11 * 8);
   const results = [];
   for (const hidden of hiddens) {
     const model = mod._dg_model_new(hidden);
     mod._dg_model_init(model, 1);
     const trainer = mod._dg_trainer_new(model, data, warmup + epochs, BATCH, LR, 1, 0);
-    if (!trainer) throw new Error(mod.UTF8ToString(mod._dg_last_error()));
+    if (!trainer) throw cError(mod);
     const seconds = [];
     for (let e = 0; e < warmup + epochs; e++) {
       const t0 = performance.now();
       for (;;) { // _dg_trainer_step returns at an epoch's end
         const more = mod._dg_trainer_step(trainer, batchesPerCall);
-        if (more < 0) throw new Error(mod.UTF8ToString(mod._dg_last_error()));
-        mod._dg_trainer_progress(progress);
-        const p = mod.HEAPF64.subarray(progress >> 3, (progress >> 3) + 4); // epoch, epochs, batch, batches
-        if (p[2] === p[3] || !more) break;
+        if (more < 0) throw cError(mod);
+        if (trainerProgress(mod, trainer).epochDone || !more) break;
       }
       seconds.push((performance.now() - t0) / 1000);
     }
@@ -81,7 +79,6 @@ export async function oursRun({ csv, hiddens, warmup = 1, epochs = 3, batchesPer
     mod._dg_model_free(model);
     results.push({ hidden, rows, samplesPerSec: seconds.slice(warmup).map((s) => rows / s), batchesPerCall });
   }
-  mod._free(progress);
   mod._dg_dataset_free(data);
   return results;
 }

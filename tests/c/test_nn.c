@@ -1,46 +1,23 @@
-/* test_nn.c: the network's math against hand-computed values, the reference kernel and
- * finite differences. */
+/* test_nn.c: the network's math against hand-computed values, finite differences, and the fast
+ * kernels against the reference pass. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "models.h"
 #include "nn.h"
 #include "rng.h"
 
-/* A 784-2-10 network small enough to compute by hand:
- *   W1[0] = {0.5 @ pixel 0, 0.5 @ pixel 1}, W1[1] = {-1 @ pixel 0, 2 @ pixel 2}, b1 = {0.1, -0.2}
- *   W2[j] = {0.1 j, 1}, b2 = 0 except b2[3] = 0.5
- *   x = {0.5, 1.0, 0.25, 0, ...}
- * Z1 = {0.1 + 0.25 + 0.5, -0.2 - 0.5 + 0.5} = {0.85, -0.2}; A1 = {0.85, 0}
- * Z2[j] = 0.085 j (+0.5 for j = 3); A2 = softmax(Z2) (computed with Python, 9 digits). */
-static void tiny_model(Model *m) {
-    model_alloc(m, 2, NULL);
-    m->W1[0] = 0.5f;
-    m->W1[1] = 0.5f;
-    m->W1[NN_INPUTS + 0] = -1.0f;
-    m->W1[NN_INPUTS + 2] = 2.0f;
-    m->b1[0] = 0.1f;
-    m->b1[1] = -0.2f;
-    for (int j = 0; j < NN_OUTPUTS; j++) {
-        m->W2[j * 2 + 0] = 0.1f * (float)j;
-        m->W2[j * 2 + 1] = 1.0f;
-    }
-    m->b2[3] = 0.5f;
-}
-
-static const float TINY_A2[NN_OUTPUTS] = {0.062745627f, 0.068312235f, 0.074372696f, 0.133498319f, 0.088154317f,
-                                          0.095975110f, 0.104489740f, 0.113759763f, 0.123852195f, 0.134839999f};
-
-TEST(forward_prop_should_match_a_hand_computed_tiny_network) {
+TEST(forward_should_match_a_hand_computed_tiny_network) {
     Model m;
     tiny_model(&m);
     float X[2 * NN_INPUTS] = {0};
     X[0] = 0.5f, X[1] = 1.0f, X[2] = 0.25f;
     memcpy(X + NN_INPUTS, X, NN_INPUTS * sizeof *X); /* the same row twice: a batch of 2 */
     Activations a;
-    CHECK(activations_alloc(&a, 2, 2, NULL) == 0);
-    forward_prop(&a, &m, X, 2);
+    CHECK(nn_activations_alloc(&a, 2, 2, NULL) == 0);
+    nn_forward(&a, &m, X, 2);
     for (int b = 0; b < 2; b++) {
         CHECK_NEAR(a.Z1[b * 2 + 0], 0.85, 1e-6);
         CHECK_NEAR(a.Z1[b * 2 + 1], -0.2, 1e-6);
@@ -50,29 +27,14 @@ TEST(forward_prop_should_match_a_hand_computed_tiny_network) {
         CHECK_NEAR(a.Z2[b * 10 + 9], 0.765, 1e-6);
         for (int j = 0; j < NN_OUTPUTS; j++) CHECK_NEAR(a.A2[b * 10 + j], TINY_A2[j], 1e-6);
     }
-    activations_free(&a);
-    model_free(&m);
+    nn_activations_free(&a);
+    nn_model_free(&m);
 }
 
-TEST(predict_should_match_the_hand_computed_probabilities) {
+TEST(forward_should_agree_with_the_reference_pass) {
     Model m;
-    tiny_model(&m);
-    float x[NN_INPUTS] = {0.5f, 1.0f, 0.25f}, probs[NN_OUTPUTS], hidden[2];
-    DigitsError err;
-    CHECK(predict(&m, x, probs, hidden, &err) == 9); /* 0.765 edges out 0.755 */
-    for (int j = 0; j < NN_OUTPUTS; j++) CHECK_NEAR(probs[j], TINY_A2[j], 1e-6);
-    model_free(&m);
-}
-
-/* Random sparse inputs like MNIST: about a fifth of the pixels inked. */
-static void random_inputs(float *X, int B, Rng *rng) {
-    for (int i = 0; i < B * NN_INPUTS; i++) X[i] = rng_uniform(rng) < 0.2f ? rng_uniform(rng) : 0.0f;
-}
-
-TEST(forward_prop_should_agree_with_the_reference_kernel) {
-    Model m;
-    CHECK(model_alloc(&m, 33, NULL) == 0);
-    model_init_he(&m, 7);
+    CHECK(nn_model_alloc(&m, 33, NULL) == 0);
+    nn_model_init_he(&m, 7);
     Rng rng;
     rng_seed(&rng, 3);
     for (size_t i = 0; i < m.count; i++) m.params[i] += 0.01f * rng_normal(&rng); /* non-zero biases too */
@@ -80,38 +42,38 @@ TEST(forward_prop_should_agree_with_the_reference_kernel) {
     float *X = malloc(B * NN_INPUTS * sizeof *X);
     random_inputs(X, B, &rng);
     Activations fast, ref;
-    activations_alloc(&fast, B, 33, NULL);
-    activations_alloc(&ref, B, 33, NULL);
-    forward_prop(&fast, &m, X, B);
-    forward_prop_reference(&ref, &m, X, B);
+    nn_activations_alloc(&fast, B, 33, NULL);
+    nn_activations_alloc(&ref, B, 33, NULL);
+    nn_forward(&fast, &m, X, B);
+    nn_forward_reference(&ref, &m, X, B);
     for (int i = 0; i < B * 33; i++) CHECK_NEAR(fast.Z1[i], ref.Z1[i], 1e-5);
     for (int i = 0; i < B * 10; i++) CHECK_NEAR(fast.A2[i], ref.A2[i], 1e-6);
-    activations_free(&fast);
-    activations_free(&ref);
+    nn_activations_free(&fast);
+    nn_activations_free(&ref);
     free(X);
-    model_free(&m);
+    nn_model_free(&m);
 }
 
 TEST(softmax_should_sum_to_one) {
     float z[NN_OUTPUTS] = {-3, 0, 1, 2.5f, 7, -1, 0.3f, 4, 4, -8}, p[NN_OUTPUTS];
-    softmax(p, z, NN_OUTPUTS);
+    nn_softmax(p, z, NN_OUTPUTS);
     double sum = 0;
     for (int i = 0; i < NN_OUTPUTS; i++) {
         CHECK(p[i] > 0.0f && p[i] < 1.0f);
         sum += p[i];
     }
     CHECK_NEAR(sum, 1.0, 1e-6);
-    CHECK(argmax(p, NN_OUTPUTS) == 4);
+    CHECK(nn_argmax(p, NN_OUTPUTS) == 4);
 }
 
 TEST(softmax_should_survive_huge_logits) {
     float z[4] = {1e30f, 1e30f, -1e30f, 0.0f}, p[4];
-    softmax(p, z, 4);
+    nn_softmax(p, z, 4);
     CHECK_NEAR(p[0], 0.5, 1e-7);
     CHECK_NEAR(p[1], 0.5, 1e-7);
     CHECK(p[2] == 0.0f && p[3] == 0.0f);
     float big[3] = {1000.0f, 999.0f, -1000.0f};
-    softmax(big, big, 3); /* in place */
+    nn_softmax(big, big, 3); /* in place */
     CHECK_NEAR(big[0], 1.0 / (1.0 + exp(-1.0)), 1e-6);
     CHECK(!isnan(big[2]));
 }
@@ -121,12 +83,12 @@ TEST(cross_entropy_should_be_minus_log_of_the_true_class_probability) {
     tiny_model(&m);
     float X[NN_INPUTS] = {0.5f, 1.0f, 0.25f};
     Activations a;
-    activations_alloc(&a, 1, 2, NULL);
-    forward_prop(&a, &m, X, 1);
+    nn_activations_alloc(&a, 1, 2, NULL);
+    nn_forward(&a, &m, X, 1);
     uint8_t y = 3;
-    CHECK_NEAR(cross_entropy(&a, &y, 1), -log(TINY_A2[3]), 1e-6);
-    activations_free(&a);
-    model_free(&m);
+    CHECK_NEAR(nn_cross_entropy(&a, &y, 1), -log(TINY_A2[3]), 1e-6);
+    nn_activations_free(&a);
+    nn_model_free(&m);
 }
 
 /* The mean cross-entropy loss computed in double precision straight from the definition. */
@@ -137,7 +99,7 @@ static double loss_double(const Model *m, const float *X, const uint8_t *Y, int 
         double a1[64], z2[NN_OUTPUTS], max = -1e300, sum = 0;
         for (int h = 0; h < H; h++) {
             double z = m->b1[h];
-            for (int k = 0; k < NN_INPUTS; k++) z += (double)m->W1[h * NN_INPUTS + k] * X[b * NN_INPUTS + k];
+            for (int k = 0; k < NN_INPUTS; k++) z += (double)W1_AT(m, h, k) * X[b * NN_INPUTS + k];
             a1[h] = z > 0 ? z : 0;
         }
         for (int j = 0; j < NN_OUTPUTS; j++) {
@@ -151,12 +113,12 @@ static double loss_double(const Model *m, const float *X, const uint8_t *Y, int 
     return total / B;
 }
 
-TEST(backward_prop_should_match_finite_differences) {
+TEST(backward_should_match_finite_differences) {
     enum { H = 6, B = 4 };
     Model m, grad;
-    model_alloc(&m, H, NULL);
-    model_alloc(&grad, H, NULL);
-    model_init_he(&m, 11);
+    nn_model_alloc(&m, H, NULL);
+    nn_model_alloc(&grad, H, NULL);
+    nn_model_init_he(&m, 11);
     Rng rng;
     rng_seed(&rng, 5);
     for (size_t i = 0; i < m.count; i++) m.params[i] += 0.05f * rng_normal(&rng);
@@ -164,18 +126,18 @@ TEST(backward_prop_should_match_finite_differences) {
     random_inputs(X, B, &rng);
     uint8_t Y[B] = {3, 7, 0, 3};
     Activations a;
-    activations_alloc(&a, B, H, NULL);
+    nn_activations_alloc(&a, B, H, NULL);
     void *scratch = malloc(nn_backward_scratch_bytes(B, H));
-    forward_prop(&a, &m, X, B);
-    model_zero(&grad);
-    backward_prop(&grad, &m, &a, X, Y, B, scratch);
+    nn_forward(&a, &m, X, B);
+    nn_model_zero(&grad);
+    nn_backward(&grad, &m, &a, X, Y, scratch, B);
 
     int checked = 0;
     for (size_t i = 0; i < m.count; i++) {
         /* every bias and W2 entry, a sample of W1; a pixel blank in every row has zero gradient */
         int is_w1 = i < (size_t)H * NN_INPUTS;
         if (is_w1) {
-            size_t k = i % NN_INPUTS;
+            size_t k = i / H; /* W1 is (784, H) */
             int inked = 0;
             for (int b = 0; b < B; b++) inked |= X[b * NN_INPUTS + k] != 0.0f;
             if (!inked) {
@@ -198,50 +160,50 @@ TEST(backward_prop_should_match_finite_differences) {
     CHECK(checked > 100);
     /* backward accumulates: a second call doubles the gradient */
     float before = grad.b2[3];
-    backward_prop(&grad, &m, &a, X, Y, B, scratch);
+    nn_backward(&grad, &m, &a, X, Y, scratch, B);
     CHECK_NEAR(grad.b2[3], 2 * before, 1e-6);
     free(scratch);
-    activations_free(&a);
-    model_free(&m);
-    model_free(&grad);
+    nn_activations_free(&a);
+    nn_model_free(&m);
+    nn_model_free(&grad);
 }
 
 TEST(one_gradient_step_should_lower_the_loss_and_raise_the_true_class) {
     enum { H = 16, B = 8 };
     Model m, grad;
-    model_alloc(&m, H, NULL);
-    model_alloc(&grad, H, NULL);
-    model_init_he(&m, 2);
+    nn_model_alloc(&m, H, NULL);
+    nn_model_alloc(&grad, H, NULL);
+    nn_model_init_he(&m, 2);
     Rng rng;
     rng_seed(&rng, 9);
     float X[B * NN_INPUTS];
     random_inputs(X, B, &rng);
     uint8_t Y[B] = {0, 1, 2, 3, 4, 5, 6, 7};
     Activations a;
-    activations_alloc(&a, B, H, NULL);
+    nn_activations_alloc(&a, B, H, NULL);
     void *scratch = malloc(nn_backward_scratch_bytes(B, H));
-    forward_prop(&a, &m, X, B);
-    float loss0 = cross_entropy(&a, Y, B), p0 = a.A2[0 * 10 + 0];
-    model_zero(&grad);
-    backward_prop(&grad, &m, &a, X, Y, B, scratch);
+    nn_forward(&a, &m, X, B);
+    float loss0 = nn_cross_entropy(&a, Y, B), p0 = a.A2[0 * 10 + 0];
+    nn_model_zero(&grad);
+    nn_backward(&grad, &m, &a, X, Y, scratch, B);
     for (size_t i = 0; i < m.count; i++) m.params[i] -= 0.05f * grad.params[i];
-    forward_prop(&a, &m, X, B);
-    CHECK(cross_entropy(&a, Y, B) < loss0);
+    nn_forward(&a, &m, X, B);
+    CHECK(nn_cross_entropy(&a, Y, B) < loss0);
     CHECK(a.A2[0] > p0);
     free(scratch);
-    activations_free(&a);
-    model_free(&m);
-    model_free(&grad);
+    nn_activations_free(&a);
+    nn_model_free(&m);
+    nn_model_free(&grad);
 }
 
 TEST(he_init_should_be_seeded_and_scaled) {
     Model a, b, c;
-    model_alloc(&a, 128, NULL);
-    model_alloc(&b, 128, NULL);
-    model_alloc(&c, 128, NULL);
-    model_init_he(&a, 42);
-    model_init_he(&b, 42);
-    model_init_he(&c, 43);
+    nn_model_alloc(&a, 128, NULL);
+    nn_model_alloc(&b, 128, NULL);
+    nn_model_alloc(&c, 128, NULL);
+    nn_model_init_he(&a, 42);
+    nn_model_init_he(&b, 42);
+    nn_model_init_he(&c, 43);
     CHECK(memcmp(a.params, b.params, a.count * sizeof(float)) == 0);
     CHECK(memcmp(a.params, c.params, a.count * sizeof(float)) != 0);
     double sum = 0, sq = 0;
@@ -250,120 +212,74 @@ TEST(he_init_should_be_seeded_and_scaled) {
     CHECK_NEAR(sum / n, 0.0, 0.002);
     CHECK_NEAR(sqrt(sq / n), sqrt(2.0 / 784), 0.02 * sqrt(2.0 / 784));
     for (int h = 0; h < 128; h++) CHECK(a.b1[h] == 0.0f);
-    model_free(&a);
-    model_free(&b);
-    model_free(&c);
-}
-
-TEST(predict_should_reject_nan_infinity_and_values_outside_0_to_1) {
-    Model m;
-    tiny_model(&m);
-    float x[NN_INPUTS] = {0}, probs[NN_OUTPUTS], hidden[2];
-    DigitsError err;
-    x[30] = NAN;
-    CHECK(predict(&m, x, probs, hidden, &err) == -1);
-    CHECK_CONTAINS(err.msg, "input value 30 (row 1, column 2) is NaN");
-    x[30] = INFINITY;
-    CHECK(predict(&m, x, probs, hidden, &err) == -1);
-    CHECK_CONTAINS(err.msg, "infinite");
-    x[30] = 1.5f;
-    CHECK(predict(&m, x, probs, hidden, &err) == -1);
-    CHECK_CONTAINS(err.msg, "outside 0..1");
-    x[30] = -0.01f;
-    CHECK(predict(&m, x, probs, hidden, &err) == -1);
-    x[30] = 1.0f;
-    CHECK(predict(&m, x, probs, hidden, &err) >= 0);
-    model_free(&m);
+    nn_model_free(&a);
+    nn_model_free(&b);
+    nn_model_free(&c);
 }
 
 TEST(model_alloc_should_reject_bad_hidden_sizes) {
     Model m;
     DigitsError err;
-    CHECK(model_alloc(&m, 0, &err) == -1);
+    CHECK(nn_model_alloc(&m, 0, &err) == -1);
     CHECK_CONTAINS(err.msg, "hidden size 0 is outside 1..4096");
     CHECK(m.params == NULL);
-    CHECK(model_alloc(&m, NN_MAX_HIDDEN + 1, &err) == -1);
-    CHECK(model_alloc(&m, 3, &err) == 0);
+    CHECK(nn_model_alloc(&m, NN_MAX_HIDDEN + 1, &err) == -1);
+    CHECK(nn_model_alloc(&m, 3, &err) == 0);
     CHECK(m.count == 3 * 784 + 3 + 30 + 10);
     CHECK(m.b1 == m.W1 + 3 * 784 && m.W2 == m.b1 + 3 && m.b2 == m.W2 + 30);
-    model_free(&m);
-    model_free(&m); /* twice is harmless */
+    nn_model_free(&m);
+    nn_model_free(&m); /* twice is harmless */
 }
 
-/* The fast kernels (both layouts) against the reference ones for one hidden size H. */
-static void check_training_layout(int H) {
+/* The fast kernels against the reference pass for one hidden size H. */
+static void check_kernels(int H) {
     enum { B = 6 };
-    Model m, mt, g, gt, gref, back;
-    model_alloc(&m, H, NULL), model_alloc(&mt, H, NULL), model_alloc(&g, H, NULL), model_alloc(&gt, H, NULL);
-    model_alloc(&gref, H, NULL), model_alloc(&back, H, NULL);
-    model_init_he(&m, 21);
+    Model m, g, gref;
+    nn_model_alloc(&m, H, NULL), nn_model_alloc(&g, H, NULL), nn_model_alloc(&gref, H, NULL);
+    nn_model_init_he(&m, 21);
     Rng rng;
     rng_seed(&rng, 4);
     for (size_t i = 0; i < m.count; i++) m.params[i] += 0.02f * rng_normal(&rng);
-    /* the training layout: W1 transposed, the rest as it is; and back again exactly */
-    nn_transpose_w1(mt.W1, m.W1, H);
-    memcpy(mt.b1, m.b1, (m.count - (size_t)H * NN_INPUTS) * sizeof(float));
-    CHECK(mt.W1[5 * H + 3] == m.W1[3 * NN_INPUTS + 5]);
-    nn_untranspose_w1(back.W1, mt.W1, H);
-    CHECK(memcmp(back.W1, m.W1, (size_t)H * NN_INPUTS * sizeof(float)) == 0);
-
     float X[B * NN_INPUTS];
     random_inputs(X, B, &rng);
     uint8_t Y[B] = {1, 2, 3, 4, 5, 9};
     Activations ref, fast;
-    activations_alloc(&ref, B, H, NULL), activations_alloc(&fast, B, H, NULL);
+    nn_activations_alloc(&ref, B, H, NULL), nn_activations_alloc(&fast, B, H, NULL);
     void *scratch = malloc(nn_backward_scratch_bytes(B, H));
-    forward_prop_reference(&ref, &m, X, B);
-    forward_prop_t(&fast, &mt, X, B);
+    nn_forward_reference(&ref, &m, X, B);
+    nn_forward(&fast, &m, X, B);
     for (int i = 0; i < B * H; i++) CHECK_NEAR(fast.Z1[i], ref.Z1[i], 1e-5);
     for (int i = 0; i < B * NN_OUTPUTS; i++) CHECK_NEAR(fast.A2[i], ref.A2[i], 1e-6);
-    /* both backward kernels against the dense reference: the weight gradients of both layers and
-     * the biases (the training layout's W1 gradient transposed back) */
-    model_zero(&g), model_zero(&gt), model_zero(&gref);
-    backward_prop_reference(&gref, &m, &ref, X, Y, B);
-    backward_prop(&g, &m, &ref, X, Y, B, scratch);
-    backward_prop_t(&gt, &mt, &fast, X, Y, B, scratch);
-    nn_untranspose_w1(back.W1, gt.W1, H);
-    for (size_t i = 0; i < (size_t)H * NN_INPUTS; i++) CHECK_NEAR(back.W1[i], gref.W1[i], 1e-6);
-    for (size_t i = (size_t)H * NN_INPUTS; i < m.count; i++) CHECK_NEAR(gt.params[i], gref.params[i], 1e-6);
+    /* the weight gradients of both layers and the biases */
+    nn_model_zero(&g), nn_model_zero(&gref);
+    nn_backward_reference(&gref, &m, &ref, X, Y, B);
+    nn_backward(&g, &m, &ref, X, Y, scratch, B);
     for (size_t i = 0; i < m.count; i++) CHECK_NEAR(g.params[i], gref.params[i], 1e-6);
-    /* predict_t on the training layout gives predict's answer */
-    float p1[NN_OUTPUTS], p2[NN_OUTPUTS], *hidden = malloc((size_t)H * sizeof *hidden);
-    for (int b = 0; b < B; b++) {
-        CHECK(predict(&m, X + b * NN_INPUTS, p1, hidden, NULL) == predict_t(&mt, X + b * NN_INPUTS, p2, hidden, NULL));
-        for (int j = 0; j < NN_OUTPUTS; j++) CHECK_NEAR(p1[j], p2[j], 1e-6);
-    }
-    X[7] = NAN;
-    DigitsError err;
-    CHECK(predict_t(&mt, X, p2, hidden, &err) == -1);
-    CHECK_CONTAINS(err.msg, "input value 7 (row 0, column 7) is NaN");
-    free(scratch), free(hidden);
-    activations_free(&ref), activations_free(&fast);
-    model_free(&m), model_free(&mt), model_free(&g), model_free(&gt), model_free(&gref), model_free(&back);
+    free(scratch);
+    nn_activations_free(&ref), nn_activations_free(&fast);
+    nn_model_free(&m), nn_model_free(&g), nn_model_free(&gref);
 }
 
 /* Sizes that reach every path of the kernels at every vector width (4, 8 or 16 floats): whole
  * blocks of vectors, single vectors and the scalar tail. */
-TEST(training_layout_kernels_should_agree_with_the_reference_ones) {
+TEST(the_fast_kernels_should_agree_with_the_reference_pass) {
     static const int sizes[] = {19, 45, 300};
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
         int failures = check_failures;
-        check_training_layout(sizes[i]);
+        check_kernels(sizes[i]);
         if (check_failures != failures) fprintf(stderr, "  (with H = %d)\n", sizes[i]);
     }
 }
 
-/* backward_prop_t sums each weight's gradient over the samples that ink its pixel, a pixel at a
- * time, in chunks of samples; backward_prop goes a sample at a time. The products and their order
- * per weight are the same, so the gradients must be equal to the last bit, across chunk edges too. */
+/* nn_backward sums each weight's gradient over the samples that ink its pixel, a pixel at a
+ * time, in chunks of samples; the reference goes a sample at a time over every pixel. The
+ * products and their order per weight are the same (a blank pixel adds only zeros), so the
+ * gradients must be equal to the last bit, across chunk edges too. */
 TEST(the_pixel_major_weight_gradient_should_equal_the_sample_major_one_bit_for_bit) {
     enum { H = 37, B = 600 }; /* H not a multiple of the vector blocks; B spans three chunks */
-    Model m, mt, g, gt, back;
-    model_alloc(&m, H, NULL), model_alloc(&mt, H, NULL), model_alloc(&g, H, NULL), model_alloc(&gt, H, NULL);
-    model_alloc(&back, H, NULL);
-    model_init_he(&m, 3);
-    nn_transpose_w1(mt.W1, m.W1, H);
-    memcpy(mt.b1, m.b1, (m.count - (size_t)H * NN_INPUTS) * sizeof(float));
+    Model m, g, gref;
+    nn_model_alloc(&m, H, NULL), nn_model_alloc(&g, H, NULL), nn_model_alloc(&gref, H, NULL);
+    nn_model_init_he(&m, 3);
     Rng rng;
     rng_seed(&rng, 12);
     float *X = malloc((size_t)B * NN_INPUTS * sizeof *X);
@@ -371,17 +287,16 @@ TEST(the_pixel_major_weight_gradient_should_equal_the_sample_major_one_bit_for_b
     random_inputs(X, B, &rng);
     for (int b = 0; b < B; b++) Y[b] = (uint8_t)rng_below(&rng, 10);
     Activations act;
-    activations_alloc(&act, B, H, NULL);
+    nn_activations_alloc(&act, B, H, NULL);
     void *scratch = malloc(nn_backward_scratch_bytes(B, H));
-    forward_prop_reference(&act, &m, X, B);
-    model_zero(&g), model_zero(&gt);
-    backward_prop(&g, &m, &act, X, Y, B, scratch);
-    backward_prop_t(&gt, &mt, &act, X, Y, B, scratch);
-    nn_untranspose_w1(back.W1, gt.W1, H);
-    CHECK(memcmp(back.W1, g.W1, (size_t)H * NN_INPUTS * sizeof(float)) == 0);
+    nn_forward_reference(&act, &m, X, B);
+    nn_model_zero(&g), nn_model_zero(&gref);
+    nn_backward(&g, &m, &act, X, Y, scratch, B);
+    nn_backward_reference(&gref, &m, &act, X, Y, B);
+    CHECK(memcmp(g.params, gref.params, m.count * sizeof(float)) == 0);
     free(scratch), free(X), free(Y);
-    activations_free(&act);
-    model_free(&m), model_free(&mt), model_free(&g), model_free(&gt), model_free(&back);
+    nn_activations_free(&act);
+    nn_model_free(&m), nn_model_free(&g), nn_model_free(&gref);
 }
 
 /* nn_nonzero_indices lists, in order, the k with x[k] != 0.0f: -0 is blank, the smallest
@@ -409,33 +324,18 @@ TEST(nonzero_indices_should_list_exactly_the_pixels_that_are_not_zero) {
     }
 }
 
-TEST(weights_so_large_that_the_logits_overflow_should_be_an_error_not_nan) {
-    Model m;
-    tiny_model(&m);
-    m.W2[3 * 2 + 0] = 3e38f, m.W2[4 * 2 + 0] = 3e38f; /* finite, but Z2 overflows to infinity */
-    m.W1[0] = 3e38f;
-    float x[NN_INPUTS] = {0.5f, 1.0f, 0.25f}, probs[NN_OUTPUTS], hidden[2];
-    DigitsError err;
-    CHECK(predict(&m, x, probs, hidden, &err) == -1);
-    CHECK_CONTAINS(err.msg, "outputs overflow");
-    model_free(&m);
-}
-
 static const TestCase TESTS[] = {
-    T(forward_prop_should_match_a_hand_computed_tiny_network),
-    T(predict_should_match_the_hand_computed_probabilities),
-    T(forward_prop_should_agree_with_the_reference_kernel),
+    T(forward_should_match_a_hand_computed_tiny_network),
+    T(forward_should_agree_with_the_reference_pass),
     T(softmax_should_sum_to_one),
     T(softmax_should_survive_huge_logits),
     T(cross_entropy_should_be_minus_log_of_the_true_class_probability),
-    T(backward_prop_should_match_finite_differences),
+    T(backward_should_match_finite_differences),
     T(one_gradient_step_should_lower_the_loss_and_raise_the_true_class),
     T(he_init_should_be_seeded_and_scaled),
-    T(predict_should_reject_nan_infinity_and_values_outside_0_to_1),
     T(model_alloc_should_reject_bad_hidden_sizes),
     T(nonzero_indices_should_list_exactly_the_pixels_that_are_not_zero),
-    T(weights_so_large_that_the_logits_overflow_should_be_an_error_not_nan),
-    T(training_layout_kernels_should_agree_with_the_reference_ones),
+    T(the_fast_kernels_should_agree_with_the_reference_pass),
     T(the_pixel_major_weight_gradient_should_equal_the_sample_major_one_bit_for_bit),
 };
 

@@ -165,8 +165,8 @@ TEST(npy_write_should_refuse_float64_small_buffers_and_overflowing_shapes) {
     CHECK(npy_write_size(0, 3, NPY_F32) == 0); /* empty: the reader would refuse it */
 }
 
-/* Found by fuzz_model: a float32 value beyond float16's range was saved as an infinity, which the
- * reader then refuses, so a model saved with --dtype f16 could not be loaded again. */
+/* A float32 value beyond float16's range would be saved as an infinity, which the reader refuses:
+ * a model saved with --dtype f16 could not be loaded again. */
 TEST(npy_write_should_refuse_values_the_reader_would_refuse) {
     uint8_t buf[256], back_buf[256];
     float ok16[2] = {65504.0f, -65519.0f}; /* -65519 still rounds to -65504 */
@@ -651,7 +651,7 @@ TEST(npy_malformed_headers_should_be_rejected) {
     }
 }
 
-/* Found by fuzz_npy: header bytes were echoed raw into messages (a terminal would get them). */
+/* Header bytes are never echoed raw into messages (a terminal would get them). */
 TEST(npy_header_bytes_in_messages_should_be_escaped) {
     struct {
         const char *header;

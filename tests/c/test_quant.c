@@ -1,22 +1,14 @@
 /* test_quant.c: the integer first layer (src/quant.c): the grid, its detection, exact sums against
- * hand-computed and integer references, the fallbacks, and agreement with the float predict. */
+ * hand-computed and integer references, and the images it leaves to the float path. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "models.h"
 #include "model_io.h"
 #include "nn.h"
 #include "quant.h"
-#include "rng.h"
-
-/* A random 784-H-10 model; W1 ~ N(0, 0.05), as a trained one. */
-static void random_model(Model *m, int hidden, uint64_t seed) {
-    model_alloc(m, hidden, NULL);
-    Rng rng;
-    rng_seed(&rng, seed);
-    for (size_t i = 0; i < m->count; i++) m->params[i] = 0.05f * rng_normal(&rng);
-}
 
 /* An 8-bit image: about a fifth of the pixels inked, at levels 1..255. */
 static void image_8bit(float *x, int32_t *levels, uint64_t seed) {
@@ -29,45 +21,38 @@ static void image_8bit(float *x, int32_t *levels, uint64_t seed) {
     }
 }
 
-static void transposed(Model *mt, const Model *m) {
-    model_alloc(mt, m->hidden, NULL);
-    nn_transpose_w1(mt->W1, m->W1, m->hidden);
-    memcpy(mt->b1, m->b1, (m->count - (size_t)m->hidden * NN_INPUTS) * sizeof *m->b1);
-}
-
 TEST(rounding_should_put_every_unit_on_a_power_of_two_grid_of_11_bit_integers) {
     Model m;
-    random_model(&m, 37, 1);
-    m.W1[5 * NN_INPUTS + 3] = 0.0f; /* a unit with a zero weight, and one with none at all */
-    memset(m.W1 + 9 * NN_INPUTS, 0, NN_INPUTS * sizeof *m.W1);
+    random_model(&m, 37, 0.05f, 1);
+    W1_AT(&m, 5, 3) = 0.0f; /* a unit with a zero weight, and one with none at all */
+    for (int k = 0; k < NN_INPUTS; k++) W1_AT(&m, 9, k) = 0.0f;
     Model before;
-    model_alloc(&before, 37, NULL);
-    model_copy(&before, &m);
+    nn_model_alloc(&before, 37, NULL);
+    nn_model_copy(&before, &m);
     CHECK(!quant_on_grid(&m));
     quant_round_w1(&m);
     CHECK(quant_on_grid(&m));
     for (int h = 0; h < m.hidden; h++) {
-        const float *w = m.W1 + (size_t)h * NN_INPUTS, *w0 = before.W1 + (size_t)h * NN_INPUTS;
         float largest = 0.0f, smallest_step = INFINITY;
-        for (int k = 0; k < NN_INPUTS; k++) largest = fmaxf(largest, fabsf(w0[k]));
+        for (int k = 0; k < NN_INPUTS; k++) largest = fmaxf(largest, fabsf(W1_AT(&before, h, k)));
         if (largest == 0.0f) continue;
         float step = 0x1p-24f; /* the smallest power of two with largest <= 2047 step */
         while (largest > 2047.0f * step) step *= 2.0f;
         for (int k = 0; k < NN_INPUTS; k++) {
-            float q = w[k] / step;
+            float w = W1_AT(&m, h, k), q = w / step;
             CHECK(q == nearbyintf(q) && fabsf(q) <= QUANT_MAX);
-            CHECK(fabsf(w[k] - w0[k]) <= step / 2); /* the nearest grid point */
-            if (w[k] != 0.0f) smallest_step = fminf(smallest_step, fabsf(w[k]));
+            CHECK(fabsf(w - W1_AT(&before, h, k)) <= step / 2); /* the nearest grid point */
+            if (w != 0.0f) smallest_step = fminf(smallest_step, fabsf(w));
         }
         CHECK(smallest_step >= step); /* every non-zero weight is at least one step */
         CHECK(largest > 2047.0f * step / 2); /* no coarser than needed: the error is at most largest / 4094 */
     }
-    CHECK(m.W1[5 * NN_INPUTS + 3] == 0.0f);
+    CHECK(W1_AT(&m, 5, 3) == 0.0f);
     /* rounding again changes nothing */
-    model_copy(&before, &m);
+    nn_model_copy(&before, &m);
     quant_round_w1(&m);
     CHECK(memcmp(before.W1, m.W1, (size_t)m.hidden * NN_INPUTS * sizeof *m.W1) == 0);
-    model_free(&m), model_free(&before);
+    nn_model_free(&m), nn_model_free(&before);
 }
 
 TEST(a_rounded_model_should_always_be_recognised_as_on_the_grid) {
@@ -77,30 +62,30 @@ TEST(a_rounded_model_should_always_be_recognised_as_on_the_grid) {
                              0.2500001f, 3e-7f, 1e-30f, 60000.0f};
     enum { N = sizeof largest / sizeof *largest };
     Model m;
-    random_model(&m, N, 7);
+    random_model(&m, N, 0.05f, 7);
     for (int h = 0; h < N; h++) {
-        float *w = m.W1 + (size_t)h * NN_INPUTS;
-        for (int k = 0; k < NN_INPUTS; k++) w[k] = fmaxf(-largest[h], fminf(largest[h], w[k] * largest[h] * 5.0f));
-        w[h] = -largest[h];
+        for (int k = 0; k < NN_INPUTS; k++)
+            W1_AT(&m, h, k) = fmaxf(-largest[h], fminf(largest[h], W1_AT(&m, h, k) * largest[h] * 5.0f));
+        W1_AT(&m, h, h) = -largest[h];
     }
     quant_round_w1(&m);
     CHECK(quant_on_grid(&m));
     for (int seed = 0; seed < 50; seed++) { /* and random scales */
         Model r;
-        random_model(&r, 8, 100 + (uint64_t)seed);
+        random_model(&r, 8, 0.05f, 100 + (uint64_t)seed);
         for (size_t i = 0; i < (size_t)8 * NN_INPUTS; i++) r.W1[i] *= exp2f((float)(seed % 25) - 12.0f);
         quant_round_w1(&r);
         CHECK(quant_on_grid(&r));
-        model_free(&r);
+        nn_model_free(&r);
     }
-    model_free(&m);
+    nn_model_free(&m);
 }
 
 TEST(grid_weights_should_survive_float16_storage_exactly) {
     Model m, back;
-    random_model(&m, 16, 2);
-    m.W1[7] = 3e-6f; /* a unit with tiny and large weights */
-    m.W1[8] = -0.9f;
+    random_model(&m, 16, 0.05f, 2);
+    W1_AT(&m, 0, 7) = 3e-6f; /* a unit with tiny and large weights */
+    W1_AT(&m, 0, 8) = -0.9f;
     quant_round_w1(&m);
     enum { CAP = 1 << 16 };
     uint8_t *bufs[NN_TENSORS];
@@ -115,39 +100,39 @@ TEST(grid_weights_should_survive_float16_storage_exactly) {
     CHECK(memcmp(back.W1, m.W1, (size_t)m.hidden * NN_INPUTS * sizeof *m.W1) == 0);
     CHECK(quant_on_grid(&back));
     for (int t = 0; t < NN_TENSORS; t++) free(bufs[t]);
-    model_free(&m), model_free(&back);
+    nn_model_free(&m), nn_model_free(&back);
 }
 
 TEST(quant_new_should_refuse_weights_off_the_grid) {
     Model m;
-    random_model(&m, 12, 3);
+    random_model(&m, 12, 0.05f, 3);
     QuantW1 q;
     DigitsError err;
     CHECK(quant_new(&q, &m, &err) == 0); /* plain float weights */
     CHECK(q.Q == NULL);
     quant_round_w1(&m);
-    m.W1[4 * NN_INPUTS + 100] += m.W1[4 * NN_INPUTS + 100] == 0.0f ? 1e-7f : m.W1[4 * NN_INPUTS + 100] * 1e-4f;
+    W1_AT(&m, 4, 100) += W1_AT(&m, 4, 100) == 0.0f ? 1e-7f : W1_AT(&m, 4, 100) * 1e-4f;
     CHECK(quant_new(&q, &m, &err) == 0); /* one weight between grid points */
     quant_round_w1(&m);
-    m.W1[2] = NAN;
+    W1_AT(&m, 0, 2) = NAN;
     CHECK(!quant_on_grid(&m));
-    m.W1[2] = INFINITY;
+    W1_AT(&m, 0, 2) = INFINITY;
     CHECK(!quant_on_grid(&m));
-    m.W1[2] = 0.0f;
+    W1_AT(&m, 0, 2) = 0.0f;
     CHECK(quant_new(&q, &m, &err) == 1);
     quant_free(&q);
     quant_free(&q); /* twice is fine, as is NULL */
     quant_free(NULL);
-    model_free(&m);
+    nn_model_free(&m);
 }
 
-/* W1[0] = {3/4 @ pixel 0, -1/2 @ pixel 1}: step 2^-11 (0.75 / 2047 is just under), q = {1536, -1024}.
- * W1[1] = {5 @ pixel 2}: step 2^-8, q = 1280. b1 = {0.25, -1}.
+/* Unit 0 = {3/4 @ pixel 0, -1/2 @ pixel 1}: step 2^-11 (0.75 / 2047 is just under), q = {1536, -1024}.
+ * unit 1 = {5 @ pixel 2}: step 2^-8, q = 1280. b1 = {0.25, -1}.
  * x = {51, 255, 102} / 255:  z1[0] = 0.25 + 0.75 * 0.2 - 0.5 * 1 = -0.1, z1[1] = -1 + 5 * 0.4 = 1. */
 TEST(the_integer_layer_should_match_a_hand_computed_example) {
     Model m;
-    model_alloc(&m, 2, NULL);
-    m.W1[0] = 0.75f, m.W1[1] = -0.5f, m.W1[NN_INPUTS + 2] = 5.0f;
+    nn_model_alloc(&m, 2, NULL);
+    W1_AT(&m, 0, 0) = 0.75f, W1_AT(&m, 0, 1) = -0.5f, W1_AT(&m, 1, 2) = 5.0f;
     m.b1[0] = 0.25f, m.b1[1] = -1.0f;
     CHECK(quant_on_grid(&m));
     QuantW1 q;
@@ -162,7 +147,7 @@ TEST(the_integer_layer_should_match_a_hand_computed_example) {
     CHECK_NEAR(z1[1], 1.0, 1e-6);
     CHECK(q.sums[0] == 1536 * 51 - 1024 * 255 && q.sums[1] == 1280 * 102);
     quant_free(&q);
-    model_free(&m);
+    nn_model_free(&m);
 }
 
 TEST(the_integer_sums_should_be_exact_for_every_hidden_size_and_image) {
@@ -170,7 +155,7 @@ TEST(the_integer_sums_should_be_exact_for_every_hidden_size_and_image) {
     for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
         int H = sizes[s];
         Model m;
-        random_model(&m, H, 10 + (uint64_t)s);
+        random_model(&m, H, 0.05f, 10 + (uint64_t)s);
         quant_round_w1(&m);
         QuantW1 q;
         CHECK(quant_new(&q, &m, NULL) == 1);
@@ -185,19 +170,19 @@ TEST(the_integer_sums_should_be_exact_for_every_hidden_size_and_image) {
                 for (int k = 0; k < NN_INPUTS; k++) exact += (int64_t)quant_weight(&q, h, k) * levels[k];
                 CHECK(q.sums[h] == exact);
                 double ref = m.b1[h]; /* and the real-number value of the float model */
-                for (int k = 0; k < NN_INPUTS; k++) ref += (double)m.W1[(size_t)h * NN_INPUTS + k] * levels[k] / 255.0;
+                for (int k = 0; k < NN_INPUTS; k++) ref += (double)W1_AT(&m, h, k) * levels[k] / 255.0;
                 CHECK_NEAR(z1[h], ref, 1e-5);
             }
         }
         free(z1);
         quant_free(&q);
-        model_free(&m);
+        nn_model_free(&m);
     }
 }
 
 TEST(images_that_are_not_8_bit_should_be_left_to_the_float_path) {
     Model m;
-    random_model(&m, 20, 4);
+    random_model(&m, 20, 0.05f, 4);
     quant_round_w1(&m);
     QuantW1 q;
     CHECK(quant_new(&q, &m, NULL) == 1);
@@ -218,39 +203,7 @@ TEST(images_that_are_not_8_bit_should_be_left_to_the_float_path) {
     x[300] = 128.0f / 255.0f;
     CHECK(quant_hidden_layer(z1, &q, m.b1, x) == 1);
     quant_free(&q);
-    model_free(&m);
-}
-
-TEST(predict_q_should_give_predicts_answer_on_either_path_and_the_same_errors) {
-    Model m, mt;
-    random_model(&m, 64, 6);
-    quant_round_w1(&m);
-    transposed(&mt, &m);
-    QuantW1 q;
-    CHECK(quant_new(&q, &m, NULL) == 1);
-    float x[NN_INPUTS], p1[NN_OUTPUTS], p2[NN_OUTPUTS], p3[NN_OUTPUTS], hidden[64];
-    int32_t levels[NN_INPUTS];
-    for (uint64_t img = 0; img < 20; img++) {
-        image_8bit(x, levels, 1000 + img);
-        if (img % 2) x[400] = 0.3f; /* not 8-bit: the float path */
-        int d = predict(&m, x, p1, hidden, NULL);
-        CHECK(d >= 0);
-        CHECK(predict_q(&q, &mt, x, p2, hidden, NULL) == d);
-        CHECK(predict_q(NULL, &mt, x, p3, hidden, NULL) == d);
-        for (int j = 0; j < NN_OUTPUTS; j++) {
-            CHECK_NEAR(p2[j], p1[j], 1e-6);
-            CHECK_NEAR(p3[j], p1[j], 1e-6);
-        }
-    }
-    DigitsError err;
-    x[7] = NAN;
-    CHECK(predict_q(&q, &mt, x, p2, hidden, &err) == -1);
-    CHECK_CONTAINS(err.msg, "input value 7 (row 0, column 7) is NaN");
-    x[7] = 1.5f;
-    CHECK(predict_q(&q, &mt, x, p2, hidden, &err) == -1);
-    CHECK_CONTAINS(err.msg, "is 1.5, outside 0..1");
-    quant_free(&q);
-    model_free(&m), model_free(&mt);
+    nn_model_free(&m);
 }
 
 static const TestCase TESTS[] = {
@@ -261,7 +214,6 @@ static const TestCase TESTS[] = {
     T(the_integer_layer_should_match_a_hand_computed_example),
     T(the_integer_sums_should_be_exact_for_every_hidden_size_and_image),
     T(images_that_are_not_8_bit_should_be_left_to_the_float_path),
-    T(predict_q_should_give_predicts_answer_on_either_path_and_the_same_errors),
 };
 
 TEST_MAIN(TESTS)

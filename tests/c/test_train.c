@@ -12,7 +12,7 @@ static int load_real(Dataset *d, const char *name, size_t limit) {
     char path[1024];
     snprintf(path, sizeof path, "%s/data/%s", DIGITS_SOURCE_DIR, name);
     DigitsError err;
-    if (dataset_load_csv(d, path, NULL, NULL, &err)) {
+    if (files_load_csv(d, path, NULL, NULL, &err)) {
         fprintf(stderr, "%s (run 'npm run data' to create the data set)\n", err.msg);
         return -1;
     }
@@ -40,8 +40,8 @@ TEST(one_epoch_on_1000_real_digits_should_pass_85_percent) {
     CHECK(load_real(&train, "train.csv", 1000) == 0);
     CHECK(load_real(&holdout, "holdout.csv", 0) == 0);
     Model m;
-    CHECK(model_alloc(&m, 256, NULL) == 0);
-    model_init_he(&m, 1);
+    CHECK(nn_model_alloc(&m, 256, NULL) == 0);
+    nn_model_init_he(&m, 1);
     TrainConfig cfg = train_defaults(); /* one pass, 100 small momentum-SGD steps */
     cfg.epochs = 1;
     cfg.batch = 10;
@@ -49,10 +49,10 @@ TEST(one_epoch_on_1000_real_digits_should_pass_85_percent) {
     cfg.lr = 0.05f;
     DigitsError err;
     CHECK(train_run(&m, &train, NULL, &cfg, NULL, NULL, &err) == 0);
-    float acc = evaluate(&m, &holdout, NULL, &err);
+    float acc = train_evaluate(&m, &holdout, NULL, &err);
     printf("    one epoch on 1000 digits: %.2f%% on %zu held-out digits\n", 100.0 * acc, holdout.n);
     CHECK(acc > 0.85f);
-    model_free(&m);
+    nn_model_free(&m);
     dataset_free(&train);
     dataset_free(&holdout);
 }
@@ -69,8 +69,8 @@ TEST(training_should_lower_the_loss_and_report_every_batch_and_epoch) {
     Dataset d = {0};
     synthetic(&d, 200, 4);
     Model m;
-    model_alloc(&m, 32, NULL);
-    model_init_he(&m, 3);
+    nn_model_alloc(&m, 32, NULL);
+    nn_model_init_he(&m, 3);
     TrainConfig cfg = train_defaults();
     cfg.epochs = 3;
     cfg.batch = 50;
@@ -81,8 +81,8 @@ TEST(training_should_lower_the_loss_and_report_every_batch_and_epoch) {
     CHECK(calls[0] == 3 * 4);
     CHECK(calls[1] == 3);
     CHECK(calls[2] == 3);
-    CHECK(evaluate(&m, &d, NULL, &err) > 0.9f);
-    model_free(&m);
+    CHECK(train_evaluate(&m, &d, NULL, &err) > 0.9f);
+    nn_model_free(&m);
     dataset_free(&d);
 }
 
@@ -90,25 +90,25 @@ TEST(the_same_seed_should_give_the_same_weights) {
     Dataset d = {0};
     synthetic(&d, 120, 8);
     Model a, b, c;
-    model_alloc(&a, 16, NULL);
-    model_alloc(&b, 16, NULL);
-    model_alloc(&c, 16, NULL);
+    nn_model_alloc(&a, 16, NULL);
+    nn_model_alloc(&b, 16, NULL);
+    nn_model_alloc(&c, 16, NULL);
     TrainConfig cfg = train_defaults();
     cfg.epochs = 2;
     cfg.batch = 16;
     cfg.augment = augment_defaults(); /* augmentation draws from the same seeded generator */
-    model_init_he(&a, cfg.seed);
-    model_init_he(&b, cfg.seed);
+    nn_model_init_he(&a, cfg.seed);
+    nn_model_init_he(&b, cfg.seed);
     CHECK(train_run(&a, &d, NULL, &cfg, NULL, NULL, NULL) == 0);
     CHECK(train_run(&b, &d, NULL, &cfg, NULL, NULL, NULL) == 0);
     CHECK(memcmp(a.params, b.params, a.count * sizeof(float)) == 0);
     cfg.seed = 2;
-    model_init_he(&c, 1);
+    nn_model_init_he(&c, 1);
     CHECK(train_run(&c, &d, NULL, &cfg, NULL, NULL, NULL) == 0);
     CHECK(memcmp(a.params, c.params, a.count * sizeof(float)) != 0);
-    model_free(&a);
-    model_free(&b);
-    model_free(&c);
+    nn_model_free(&a);
+    nn_model_free(&b);
+    nn_model_free(&c);
     dataset_free(&d);
 }
 
@@ -121,41 +121,43 @@ TEST(the_callback_should_be_able_to_stop_the_run) {
     Dataset d = {0};
     synthetic(&d, 100, 1);
     Model m;
-    model_alloc(&m, 8, NULL);
-    model_init_he(&m, 1);
+    nn_model_alloc(&m, 8, NULL);
+    nn_model_init_he(&m, 1);
     TrainConfig cfg = train_defaults();
     cfg.batch = 10;
     int calls = 0;
     CHECK(train_run(&m, &d, NULL, &cfg, stop_after_two, &calls, NULL) == 0);
     CHECK(calls == 2);
-    model_free(&m);
+    nn_model_free(&m);
     dataset_free(&d);
 }
 
-TEST(trainer_step_should_walk_through_every_batch_of_every_epoch) {
+TEST(train_step_should_walk_through_every_batch_of_every_epoch) {
     Dataset d = {0};
     synthetic(&d, 25, 1);
     Model m;
-    model_alloc(&m, 8, NULL);
-    model_init_he(&m, 1);
+    nn_model_alloc(&m, 8, NULL);
+    nn_model_init_he(&m, 1);
     TrainConfig cfg = train_defaults();
     cfg.epochs = 2;
     cfg.batch = 10; /* 3 batches an epoch: 10, 10, 5 */
-    Trainer *t = trainer_new(&m, &d, &cfg, NULL);
+    Trainer *t = train_new(&m, &d, &cfg, NULL);
     CHECK(t != NULL);
-    TrainProgress p;
-    int expect_batch[6] = {1, 2, 3, 1, 2, 3}, expect_epoch[6] = {1, 1, 1, 2, 2, 2};
+    const TrainProgress *p = train_progress(t);
+    int expect_batch[6] = {1, 2, 3, 1, 2, 3}, expect_epoch[6] = {1, 1, 1, 2, 2, 2}, expect_samples[6] = {10, 20, 25, 35, 45, 50};
     for (int i = 0; i < 6; i++) {
-        int more = trainer_step(t, &p, NULL);
+        int more = train_step(t, NULL);
         CHECK(more == (i < 5));
-        CHECK(p.batch == expect_batch[i] && p.epoch == expect_epoch[i]);
-        CHECK(p.batches == 3 && p.steps == 6 && p.step == i + 1);
-        CHECK(p.epoch_done == (expect_batch[i] == 3));
-        CHECK(p.loss > 0 && isfinite(p.loss));
+        CHECK(p->batch == expect_batch[i] && p->epoch == expect_epoch[i]);
+        CHECK(p->batches == 3 && p->steps == 6 && p->step == i + 1);
+        CHECK(p->epoch_done == (expect_batch[i] == 3));
+        CHECK(p->loss_sum > 0 && isfinite(p->loss_sum));
+        CHECK(p->samples == expect_samples[i] && p->correct >= 0 && p->correct <= p->samples); /* since the start */
     }
-    CHECK(trainer_step(t, &p, NULL) == 0); /* finished: further steps do nothing */
-    trainer_free(t);
-    model_free(&m);
+    CHECK(train_step(t, NULL) == 0); /* finished: further steps do nothing */
+    CHECK(p->step == 6 && p->samples == 50);
+    train_free(t);
+    nn_model_free(&m);
     dataset_free(&d);
 }
 
@@ -163,8 +165,8 @@ TEST(divergence_should_stop_with_a_message_and_keep_finite_weights) {
     Dataset d = {0};
     synthetic(&d, 200, 2);
     Model m;
-    model_alloc(&m, 32, NULL);
-    model_init_he(&m, 1);
+    nn_model_alloc(&m, 32, NULL);
+    nn_model_init_he(&m, 1);
     TrainConfig cfg = train_defaults();
     cfg.optimizer = OPT_SGD;
     cfg.schedule = LR_CONSTANT;
@@ -176,7 +178,7 @@ TEST(divergence_should_stop_with_a_message_and_keep_finite_weights) {
     CHECK_CONTAINS(err.msg, "training diverged at epoch");
     CHECK_CONTAINS(err.msg, "try a lower learning rate");
     for (size_t i = 0; i < m.count; i++) CHECK(isfinite(m.params[i]));
-    model_free(&m);
+    nn_model_free(&m);
     dataset_free(&d);
 }
 
@@ -200,12 +202,12 @@ TEST(bad_configurations_should_be_rejected_by_name) {
     CHECK(train_config_check(&cfg, &err) == -1);
     Dataset unlabelled = {3, calloc(3, 784), NULL};
     Model m;
-    model_alloc(&m, 4, NULL);
-    CHECK(trainer_new(&m, &unlabelled, &cfg, &err) == NULL);
+    nn_model_alloc(&m, 4, NULL);
+    CHECK(train_new(&m, &unlabelled, &cfg, &err) == NULL);
     cfg = train_defaults();
-    CHECK(trainer_new(&m, &unlabelled, &cfg, &err) == NULL);
+    CHECK(train_new(&m, &unlabelled, &cfg, &err) == NULL);
     CHECK_CONTAINS(err.msg, "no labels");
-    model_free(&m);
+    nn_model_free(&m);
     dataset_free(&unlabelled);
 }
 
@@ -213,11 +215,11 @@ TEST(evaluate_should_fill_a_confusion_matrix_that_counts_every_row) {
     Dataset d = {0};
     synthetic(&d, 50, 3);
     Model m;
-    model_alloc(&m, 8, NULL);
-    model_init_he(&m, 5);
+    nn_model_alloc(&m, 8, NULL);
+    nn_model_init_he(&m, 5);
     int confusion[100];
     DigitsError err;
-    float acc = evaluate(&m, &d, confusion, &err);
+    float acc = train_evaluate(&m, &d, confusion, &err);
     int total = 0, diagonal = 0;
     for (int i = 0; i < 100; i++) total += confusion[i];
     for (int i = 0; i < 10; i++) diagonal += confusion[i * 11];
@@ -228,7 +230,7 @@ TEST(evaluate_should_fill_a_confusion_matrix_that_counts_every_row) {
         for (int j = 0; j < 10; j++) row += confusion[c * 10 + j];
         CHECK(row == 5);
     }
-    model_free(&m);
+    nn_model_free(&m);
     dataset_free(&d);
 }
 
@@ -237,7 +239,7 @@ static const TestCase TESTS[] = {
     T(training_should_lower_the_loss_and_report_every_batch_and_epoch),
     T(the_same_seed_should_give_the_same_weights),
     T(the_callback_should_be_able_to_stop_the_run),
-    T(trainer_step_should_walk_through_every_batch_of_every_epoch),
+    T(train_step_should_walk_through_every_batch_of_every_epoch),
     T(divergence_should_stop_with_a_message_and_keep_finite_weights),
     T(bad_configurations_should_be_rejected_by_name),
     T(evaluate_should_fill_a_confusion_matrix_that_counts_every_row),

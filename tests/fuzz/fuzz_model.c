@@ -9,7 +9,7 @@
  *     parameters;
  *   - a loaded model saved as float32 loads back bit for bit; saved as float16 it loads back
  *     (the writer refuses values float16 cannot hold rather than write an unloadable file);
- *   - predict on the loaded model gives ten probabilities in 0..1 or an error (see check_predict);
+ *   - the recogniser of the loaded model gives ten probabilities in 0..1 or an error (see check_predict);
  *   - moved to the integer grid (src/quant.h), the model is recognised as on it whenever its W1
  *     fits float16, and the integer first layer's sums are exact (see check_integer_path). */
 #include "fuzz.h"
@@ -18,6 +18,7 @@
 
 #include "model_io.h"
 #include "quant.h"
+#include "recognizer.h"
 
 static const uint8_t MAGIC[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
 
@@ -50,28 +51,34 @@ static void check_round_trip(const Model *m) {
     FUZZ_CHECK(encode(m, NPY_F32, bufs, lens));
     FUZZ_CHECK(model_from_npy(&back, (const uint8_t *const *)bufs, lens, &err) == 0);
     FUZZ_CHECK(back.hidden == m->hidden && memcmp(back.params, m->params, m->count * sizeof *m->params) == 0);
-    model_free(&back);
+    nn_model_free(&back);
     for (int t = 0; t < NN_TENSORS; t++) free(bufs[t]);
 
     if (encode(m, NPY_F16, bufs, lens)) {
         if (model_from_npy(&back, (const uint8_t *const *)bufs, lens, &err) != 0)
             fprintf(stderr, "float16 file does not reload: %s\n", err.msg);
         FUZZ_CHECK(back.hidden == m->hidden);
-        model_free(&back);
+        nn_model_free(&back);
     }
     for (int t = 0; t < NN_TENSORS; t++) free(bufs[t]);
 }
 
-/* predict gives a digit and ten probabilities in 0..1, or an error: finite but huge weights that
- * overflow the logits are an error (tests/fuzz/regressions/model/huge_weights_*), never NaN. */
-static void check_predict(const Model *m) {
-    float x[NN_INPUTS], probs[NN_OUTPUTS];
-    float *hidden = malloc((size_t)m->hidden * sizeof *hidden);
-    FUZZ_CHECK(hidden != NULL);
-    for (int k = 0; k < NN_INPUTS; k++) x[k] = (float)(k % 7) / 6.0f;
+/* A recogniser for a copy of m. */
+static Recognizer *recognizer_of(const Model *m) {
+    Model copy;
+    FUZZ_CHECK(nn_model_alloc(&copy, m->hidden, NULL) == 0);
+    nn_model_copy(&copy, m);
+    Recognizer *r = recognizer_new(&copy, NULL);
+    FUZZ_CHECK(r != NULL);
+    return r;
+}
+
+/* The recogniser gives a digit and ten probabilities in 0..1, or an error: finite but huge weights
+ * that overflow the logits are an error (tests/fuzz/regressions/model/huge_weights_*), never NaN. */
+static void check_predict(Recognizer *r, const float *x) {
+    float probs[NN_OUTPUTS];
     DigitsError err = {{0}};
-    int digit = predict(m, x, probs, hidden, &err);
-    free(hidden);
+    int digit = recognizer_predict(r, x, probs, &err);
     FUZZ_CHECK(digit >= -1 && digit < NN_OUTPUTS);
     if (digit == -1) {
         FUZZ_CHECK(fuzz_message_ok(err.msg, sizeof err.msg));
@@ -81,11 +88,12 @@ static void check_predict(const Model *m) {
 }
 
 /* The model's W1 moved to the grid: on it exactly when every weight fits float16; then the
- * integer sums of an 8-bit image equal a 64-bit reference, and predict_q answers or fails cleanly. */
+ * integer sums of an 8-bit image equal a 64-bit reference, and the recogniser answers or fails
+ * cleanly on the integer path. */
 static void check_integer_path(const Model *m) {
     Model g;
-    FUZZ_CHECK(model_alloc(&g, m->hidden, NULL) == 0);
-    model_copy(&g, m);
+    FUZZ_CHECK(nn_model_alloc(&g, m->hidden, NULL) == 0);
+    nn_model_copy(&g, m);
     quant_round_w1(&g);
     float largest = 0.0f;
     for (size_t i = 0; i < (size_t)g.hidden * NN_INPUTS; i++) largest = fmaxf(largest, fabsf(g.W1[i]));
@@ -95,7 +103,7 @@ static void check_integer_path(const Model *m) {
     int built = quant_new(&q, &g, &err);
     FUZZ_CHECK(built == quant_on_grid(&g));
     if (built == 1) {
-        float x[NN_INPUTS], probs[NN_OUTPUTS], *z1 = malloc((size_t)g.hidden * sizeof *z1);
+        float x[NN_INPUTS], *z1 = malloc((size_t)g.hidden * sizeof *z1);
         FUZZ_CHECK(z1 != NULL);
         for (int k = 0; k < NN_INPUTS; k++) x[k] = (float)((k * 37) % 256 * (k % 3 == 0)) / 255.0f;
         FUZZ_CHECK(quant_hidden_layer(z1, &q, g.b1, x) == 1);
@@ -105,20 +113,14 @@ static void check_integer_path(const Model *m) {
                 exact += (int64_t)quant_weight(&q, h, k) * ((k * 37) % 256 * (k % 3 == 0));
             FUZZ_CHECK(q.sums[h] == exact);
         }
-        Model t;
-        FUZZ_CHECK(model_alloc(&t, g.hidden, NULL) == 0);
-        nn_transpose_w1(t.W1, g.W1, g.hidden);
-        memcpy(t.b1, g.b1, (g.count - (size_t)g.hidden * NN_INPUTS) * sizeof *g.b1);
-        int digit = predict_q(&q, &t, x, probs, z1, &err);
-        FUZZ_CHECK(digit >= -1 && digit < NN_OUTPUTS);
-        if (digit == -1) FUZZ_CHECK(fuzz_message_ok(err.msg, sizeof err.msg));
-        else
-            for (int j = 0; j < NN_OUTPUTS; j++) FUZZ_CHECK(probs[j] >= 0.0f && probs[j] <= 1.0f);
-        model_free(&t);
+        Recognizer *r = recognizer_of(&g);
+        FUZZ_CHECK(recognizer_uses_integers(r));
+        check_predict(r, x);
+        recognizer_free(r);
         free(z1);
         quant_free(&q);
     }
-    model_free(&g);
+    nn_model_free(&g);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -150,9 +152,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FUZZ_CHECK(m.count == nn_param_count(m.hidden));
         for (size_t i = 0; i < m.count; i++) FUZZ_CHECK(isfinite(m.params[i]));
         check_round_trip(&m);
-        check_predict(&m);
+        float x[NN_INPUTS];
+        for (int k = 0; k < NN_INPUTS; k++) x[k] = (float)(k % 7) / 6.0f;
+        Recognizer *r = recognizer_of(&m);
+        check_predict(r, x);
+        recognizer_free(r);
         check_integer_path(&m);
-        model_free(&m);
+        nn_model_free(&m);
     }
     for (int t = 0; t < NN_TENSORS; t++) free(bufs[t]);
     return 0;

@@ -8,11 +8,8 @@ import { createRecognizer, readCsv, readModelDir, root, toInput } from './load.m
 const modelDir = path.join(root, 'model');
 const holdout = path.join(root, 'data', 'holdout.csv');
 
-// The model's parameters as JS numbers: W1 (H, 784), then b1, W2, b2.
-function params(rec) {
-  const mod = rec.mod, at = mod._dg_model_params(rec.model) >> 2;
-  return mod.HEAPF32.slice(at, at + mod._dg_model_param_count(rec.model));
-}
+// The n float32 values of a float32 .npy file (its data is the file's last 4n bytes).
+const npyFloats = (bytes, n) => new Float32Array(bytes.slice(bytes.length - 4 * n).buffer);
 
 // The grid step of one unit as src/quant.c defines it: the smallest power of two s, no finer
 // than 2^-24, with largest <= 2047 s.
@@ -30,7 +27,8 @@ test('the default model is on the integer grid, so the page runs its first layer
 
 test('the SIMD kernel gives exactly the float32 rounding of the exact integer sums', async () => {
   const rec = await createRecognizer(modelDir);
-  const { mod } = rec, H = rec.hidden, p = params(rec);
+  const { mod } = rec, H = rec.hidden, files = rec.exportModel(4);
+  const p = npyFloats(files['W1.npy'], H * 784), b1 = npyFloats(files['b1.npy'], H); // W1 as the file holds it: (H, 784)
   const steps = Array.from({ length: H }, (_, h) => {
     let largest = 0;
     for (let k = 0; k < 784; k++) largest = Math.max(largest, Math.abs(p[h * 784 + k]));
@@ -39,14 +37,14 @@ test('the SIMD kernel gives exactly the float32 rounding of the exact integer su
   const x = mod._malloc(784 * 4), z = mod._malloc(H * 4);
   for (const row of readCsv(holdout, 60)) {
     mod.HEAPF32.set(toInput(row.pixels), x >> 2);
-    assert.equal(mod._dg_quant_hidden_layer(rec.grid, rec.fast, x, z), 1);
+    assert.equal(mod._dg_recognizer_integer_layer(rec.ptr, x, z), 1);
     const got = mod.HEAPF32.subarray(z >> 2, (z >> 2) + H);
     for (let h = 0; h < H; h++) {
       let sum = 0; // exact: integers below 2^31
       for (let k = 0; k < 784; k++) if (row.pixels[k]) sum += (p[h * 784 + k] / steps[h]) * row.pixels[k];
       assert.ok(Number.isInteger(sum) && Math.abs(sum) < 2 ** 31);
       const f = Math.fround, scale = f(steps[h] / 255);
-      const want = f(p[784 * H + h] + f(f(sum) * scale)); // b1 + (float)sum * scale, in float32
+      const want = f(b1[h] + f(f(sum) * scale)); // b1 + (float)sum * scale, in float32
       assert.equal(got[h], want, `unit ${h}: ${got[h]} vs ${want}`);
     }
   }
@@ -55,21 +53,21 @@ test('the SIMD kernel gives exactly the float32 rounding of the exact integer su
 });
 
 test('integer and float paths give the same digits and probabilities within 1e-6', async () => {
-  const rec = await createRecognizer(modelDir);
-  const { mod } = rec;
-  const probs = mod._malloc(40);
+  const rec = await createRecognizer(modelDir), floats = await createRecognizer(modelDir);
+  floats.integerFirstLayer = false;
+  assert.deepEqual([rec.integerFirstLayer, floats.integerFirstLayer], [true, false]);
   let worst = 0, n = 0;
   for (const row of readCsv(holdout)) {
-    const { digit, probabilities } = rec.predict(toInput(row.pixels)); // integer path
-    const float = mod._dg_predict_t(rec.fast, rec.xPtr, 784, probs); // same input, float path
-    assert.equal(digit, float);
-    const q = mod.HEAPF32.subarray(probs >> 2, (probs >> 2) + 10);
-    for (let j = 0; j < 10; j++) worst = Math.max(worst, Math.abs(probabilities[j] - q[j]));
+    const x = toInput(row.pixels);
+    const { digit, probabilities } = rec.predict(x); // integer path
+    const float = floats.predict(x); // same input, float path
+    assert.equal(digit, float.digit);
+    for (let j = 0; j < 10; j++) worst = Math.max(worst, Math.abs(probabilities[j] - float.probabilities[j]));
     n++;
   }
   assert.ok(n > 1000 && worst <= 1e-6, `largest difference ${worst} over ${n} digits`);
-  mod._free(probs);
   rec.dispose();
+  floats.dispose();
 });
 
 test('an image that is not 8-bit takes the float path and gets the same answer', async () => {
@@ -79,7 +77,7 @@ test('an image that is not 8-bit takes the float path and gets the same answer',
   for (let k = 0; k < 784; k++) if (x[k] > 0) x[k] = Math.fround(x[k] * 0.999 + 0.0004); // between levels
   const b = rec.predict(x);
   const { mod } = rec, z = mod._malloc(rec.hidden * 4);
-  assert.equal(mod._dg_quant_hidden_layer(rec.grid, rec.fast, rec.xPtr, z), 0); // the integer kernel declines
+  assert.equal(mod._dg_recognizer_integer_layer(rec.ptr, rec.xPtr, z), 0); // the integer kernel declines
   mod._free(z);
   assert.equal(b.digit, a.digit);
   for (let j = 0; j < 10; j++) assert.ok(Math.abs(a.probabilities[j] - b.probabilities[j]) < 1e-3);
@@ -90,7 +88,6 @@ test('a model off the grid is recognised by the float path', async () => {
   const rec = await createRecognizer(modelDir);
   const files = readModelDir(modelDir);
   // W1.npy as float32 with one weight nudged between grid points
-  const { mod } = rec;
   const before = rec.predict(toInput(readCsv(holdout, 1)[0].pixels));
   const exported = rec.exportModel(4);
   const w1 = exported['W1.npy'];
@@ -102,6 +99,6 @@ test('a model off the grid is recognised by the float path', async () => {
   const after = rec.predict(toInput(readCsv(holdout, 1)[0].pixels));
   assert.equal(after.digit, before.digit);
   for (let j = 0; j < 10; j++) assert.ok(Math.abs(after.probabilities[j] - before.probabilities[j]) < 1e-5);
-  assert.ok(mod._dg_model_hidden(rec.model) > 0);
+  assert.ok(rec.hidden > 0);
   rec.dispose();
 });

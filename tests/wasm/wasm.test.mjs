@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { createRecognizer, readCsv, readModelDir, root, toInput } from './load.mjs';
 
@@ -82,4 +83,21 @@ test("the seed project's float64 model files load in the browser module too", as
   const rec = await createRecognizer(path.join(root, 'tests', 'c', 'fixtures', 'seed_model'));
   assert.equal(rec.hidden, 3);
   assert.equal(rec.predict(new Float32Array(784)).probabilities.length, 10);
+});
+
+test('a batch is read in one call, as one image at a time, and a bad image is named', async () => {
+  const rec = await createRecognizer(modelDir);
+  const images = readCsv(holdout, 5).map((row) => toInput(row.pixels));
+  assert.deepEqual(rec.predictBatch(images), images.map((x) => rec.predict(x)));
+  images[3][100] = NaN;
+  assert.throws(() => rec.predictBatch(images), /^Error: image 3: input value 100 \(row 3, column 16\) is NaN$/);
+  assert.throws(() => rec.predictBatch([new Float32Array(3)]), /predictBatch expects 784 values \(28x28\), got 3/);
+});
+
+test('one version: package.json, CMakeLists.txt, the module and `digits --version` agree', async () => {
+  const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const cmake = fs.readFileSync(path.join(root, 'CMakeLists.txt'), 'utf8').match(/project\(digits VERSION ([\d.]+)/)?.[1];
+  const rec = await createRecognizer(null);
+  assert.deepEqual([cmake, rec.mod.UTF8ToString(rec.mod._dg_version())], [version, version]);
+  assert.equal(execFileSync(path.join(root, 'build', 'digits'), ['--version'], { encoding: 'utf8' }), `digits ${version}\n`);
 });

@@ -1,0 +1,69 @@
+/* recognizer.c: see recognizer.h. */
+#include "recognizer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "quant.h"
+
+struct Recognizer {
+    Model model;
+    QuantW1 quant;   /* quant.Q is NULL when the first layer runs in floats */
+    Activations act; /* one image's */
+};
+
+Recognizer *recognizer_new(Model *m, DigitsError *err) {
+    Recognizer *r = calloc(1, sizeof *r);
+    if (!r) {
+        nn_model_free(m);
+        error_set(err, "out of memory");
+        return NULL;
+    }
+    r->model = *m;
+    memset(m, 0, sizeof *m);
+    if (nn_activations_alloc(&r->act, 1, r->model.hidden, err) || quant_new(&r->quant, &r->model, err) < 0) {
+        recognizer_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void recognizer_free(Recognizer *r) {
+    if (!r) return;
+    nn_model_free(&r->model);
+    quant_free(&r->quant);
+    nn_activations_free(&r->act);
+    free(r);
+}
+
+int recognizer_predict(Recognizer *r, const float *x, float probs[NN_OUTPUTS], DigitsError *err) {
+    if (nn_check_input(x, err)) return -1;
+    if (r->quant.Q && quant_hidden_layer(r->act.Z1, &r->quant, r->model.b1, x))
+        nn_forward_output(&r->act, &r->model, 1);
+    else
+        nn_forward(&r->act, &r->model, x, 1);
+    memcpy(probs, r->act.A2, NN_OUTPUTS * sizeof *probs);
+    if (!nn_outputs_finite(probs))
+        return error_set(err, "the model's outputs overflow for this input (its weights are too large to give probabilities)");
+    return nn_argmax(probs, NN_OUTPUTS);
+}
+
+int recognizer_predict_batch(Recognizer *r, const float *X, int n, float *probs, int *digits, DigitsError *err) {
+    for (int i = 0; i < n; i++) {
+        DigitsError why;
+        int digit = recognizer_predict(r, X + (size_t)i * NN_INPUTS, probs + (size_t)i * NN_OUTPUTS, &why);
+        if (digit < 0) return error_set(err, "image %d: %.200s", i, why.msg);
+        if (digits) digits[i] = digit;
+    }
+    return 0;
+}
+
+const Model *recognizer_model(const Recognizer *r) { return &r->model; }
+
+int recognizer_uses_integers(const Recognizer *r) { return r->quant.Q != NULL; }
+
+void recognizer_drop_integers(Recognizer *r) { quant_free(&r->quant); }
+
+int recognizer_integer_layer(Recognizer *r, const float *x, float *z1) {
+    return r->quant.Q ? quant_hidden_layer(z1, &r->quant, r->model.b1, x) : 0;
+}
