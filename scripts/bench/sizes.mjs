@@ -3,8 +3,9 @@
 // never trained on) as strokes (tests/wasm/stroked.mjs: thinned to their centre lines, traced,
 // sampled as a pointer reports them on a 300 px pad), drawn at several heights of the pad and read
 // by the default model through
-//   - today's path: the pad's fixed pen, 0.075 of the pad, on a 280x280 image, then preprocess;
-//   - the strokes' path: web/strokes.js renderStrokes, a pen in proportion to the digit.
+//   - the page's path before strokes.js: the pad's fixed pen, 0.075 of the pad, on a 280x280
+//     image, then preprocess;
+//   - the page's path: web/strokes.js renderStrokes, a pen in proportion to the digit.
 // Each digit keeps one random place (seeded) at every height, so the heights differ by size alone.
 //
 //   node scripts/bench/sizes.mjs [--heights 0.75,0.4,...] [--small 0.1,...] [--limit N]
@@ -35,7 +36,7 @@ export function sizesTable({ count, padPx, step, minSize, rows }) {
   const lines = [
     `${count} hold-out digits as strokes, on a ${padPx} px pad, a pointer event every ${step} px:`,
     '',
-    '| height of the pad | px | today: fixed pen + preprocess | strokes: renderStrokes |',
+    '| height of the pad | px | before: fixed pen + preprocess | the page: renderStrokes |',
     '|---:|---:|---:|---:|',
     ...rows.map((r) => `| ${(100 * r.height).toFixed(r.height < 0.1 ? 1 : 0)}% | ${Math.round(r.height * padPx)} | ${pct(r.old)} | ` +
       `${pct(r.new)}${r.height < minSize ? ' (page: "draw bigger")' : ''} |`),

@@ -1,6 +1,6 @@
 // A digit reads the same at any size: the hold-out digits as strokes (tests/wasm/stroked.mjs),
 // drawn at 75% and at 20% of the pad's height, through the page's path (web/strokes.js) and the
-// default model. The full table, with today's fixed pen beside it: node scripts/bench/sizes.mjs
+// default model. The full table, with the old page's fixed pen beside it: node scripts/bench/sizes.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';

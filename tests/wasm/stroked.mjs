@@ -3,13 +3,13 @@
 // MNIST digits thinned to their centre lines and traced into polylines, as a pen would have drawn
 // them; then placed on the pad at any height, sampled the way pointer events arrive (a point every
 // few CSS pixels, at whole pixels) and read through either of the page's two paths:
-//   - today's: the pad's fixed pen (0.075 of the pad) painted on a 280x280 image, then preprocess;
+//   - the old page's: a fixed pen (0.075 of the pad) painted on a 280x280 image, then preprocess;
 //   - the strokes': renderStrokes (web/strokes.js), a pen proportional to the digit.
 // Everything is deterministic: the same digit gives the same strokes, a seed the same placements.
 //
 //   digitStrokes(pixels)                 Uint8Array(784) 0..255 -> [[x, y], ...] strokes, 28x28 units
 //   placeOnPad(strokes, { height, rng }) -> pad strokes [{ x, y }] (what web/pad.js keeps)
-//   padImageData(padStrokes)             -> the 280x280 image today's pad.imageData() gives
+//   padImageData(padStrokes)             -> the 280x280 image the old pad.imageData() gave
 //   readAtHeights(...)                   -> accuracy per height, both paths
 import { preprocess } from '../../web/preprocess.js';
 import { rasterise, renderStrokes } from '../../web/strokes.js';
@@ -22,8 +22,8 @@ const THRESHOLD = 0.4; // ink at least this strong is part of the digit
 const SPUR = 1.5; // a free branch shorter than this (28 px units) is a thinning artefact
 export const PAD_PX = 300; // the pad's CSS width on a phone and, near enough, on a desktop (320)
 export const POINTER_STEP = 3; // CSS px between successive pointer events
-export const OLD_PEN = 0.075; // today's pen, a fraction of the pad (web/pad.js before strokes.js)
-export const OLD_SIZE = 280; // the image today's path reads
+export const OLD_PEN = 0.075; // the old pen, a fraction of the pad (web/pad.js before strokes.js)
+export const OLD_SIZE = 280; // the image the old path read
 
 /** A 28x28 digit (0..255) as strokes: polylines of [x, y] in pixel units (pixel i spans [i, i+1)). */
 export function digitStrokes(pixels) {
@@ -59,7 +59,7 @@ export function placeOnPad(strokes, { height, rng = null, padPx = PAD_PX, step =
   });
 }
 
-/** What today's page reads: the strokes painted with the fixed pen, black on transparent, 280x280. */
+/** What the old page read: the strokes painted with the fixed pen, black on transparent, 280x280. */
 export function padImageData(padStrokes, size = OLD_SIZE) {
   const cover = rasterise(padStrokes, new Float32Array(size * size), size, size,
     { scale: size, dx: 0, dy: 0, radius: (OLD_PEN * size) / 2 });
@@ -68,7 +68,7 @@ export function padImageData(padStrokes, size = OLD_SIZE) {
 
 /**
  * Accuracy of predict(x) -> digit over the digits (rows of { label, strokes }) drawn at each
- * height, through today's path (old) and the strokes' (new). Each digit gets the same random
+ * height, through the old page's path (old) and the strokes' (new). Each digit gets the same random
  * place at every height (seeded), so the heights differ by size alone.
  */
 export function readAtHeights({ digits, predict, heights, seed = 1, old = true }) {
