@@ -2,13 +2,13 @@
 // npm run bench: how fast digits is, against what a web developer would use instead, on this
 // machine, in one process tree: training throughput (native C, our wasm, TensorFlow.js-wasm),
 // recognition latency, CSV parsing (PapaParse, d3-dsv) and the page's weight and start-up
-// (headless Chromium). Prints a table, writes docs/benchmarks.{md,json} and the table in
+// (headless Chromium), and a frame of the page while a person draws. Prints a table, writes docs/benchmarks.{md,json} and the table in
 // README.md between <!-- bench:start --> and <!-- bench:end -->.
 //
 //   node scripts/bench.mjs                 the full run (about 5 minutes on 2 cores)
 //   node scripts/bench.mjs --quick         a smoke run: few repeats, small inputs; writes to a
 //                                          temporary folder, not docs/ or README.md
-//   --only training,latency,csv,page       some parts only (then also written to a temporary folder)
+//   --only training,latency,csv,page,frame some parts only (then also written to a temporary folder)
 //   --out DIR                              where to write benchmarks.{md,json} (README.md is
 //                                          updated only when DIR is the project's docs/)
 //   --no-readme                            leave README.md alone
@@ -27,7 +27,7 @@ import { writeKaggleFile } from './bench/csv.mjs';
 import { analyse, markdown, readmeTable, terminalTable, updateReadme } from './bench/report.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const PARTS = ['training', 'latency', 'csv', 'page'];
+const PARTS = ['training', 'latency', 'csv', 'page', 'frame'];
 
 // How much of each part a run does.
 const PLANS = {
@@ -36,12 +36,14 @@ const PLANS = {
     latency: { calls: 10000, warmup: 3000, blocks: 10 },
     csv: { rows: 42000, reps: 5 },
     page: { loads: 7, trainEpochs: 4 },
+    frame: { perDigit: 1 },
   },
   quick: {
     training: { hiddens: [128, 256], rounds: 1, nativeEpochs: 1, oursEpochs: 1, tfEpochs: 1, tfMeasureBatches: 20, marchNative: false },
     latency: { calls: 1000, warmup: 200, blocks: 4 },
     csv: { rows: 2000, reps: 1 },
     page: { loads: 1, trainEpochs: 2 },
+    frame: { perDigit: 1, rates: [1], every: 8 },
   },
 };
 
@@ -57,7 +59,7 @@ function parseArgs(argv) {
       const bad = opts.only.find((p) => !PARTS.includes(p));
       if (bad) throw new Error(`--only: unknown part '${bad}' (parts: ${PARTS.join(', ')})`);
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: node scripts/bench.mjs [--quick] [--only training,latency,csv,page] [--out DIR] [--no-readme]');
+      console.log(`usage: node scripts/bench.mjs [--quick] [--only ${PARTS.join(',')}] [--out DIR] [--no-readme]`);
       process.exit(0);
     } else throw new Error(`unknown argument '${a}' (try --help)`);
   }
@@ -173,6 +175,7 @@ async function main() {
         results.csv = { ...await child('csv.mjs', 'csvRun', { file, reps: plan.csv.reps }, ['--expose-gc', '--max-old-space-size=6144']), sourceRows: made.sourceRows };
         rmSync(file, { force: true });
       } else if (part === 'page') results.page = await child('page.mjs', 'pageRun', plan.page);
+      else if (part === 'frame') results.frame = await child('frame.mjs', 'frameRun', plan.frame);
       loads[part] = { before, after: loadAverage(), seconds: (Date.now() - t0) / 1000 };
     }
   } finally {
