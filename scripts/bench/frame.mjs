@@ -243,7 +243,8 @@ function timePaths({ set, labels, every }) {
 
 // Draws every drawing on the page's pad with the mouse (CDP input events, as a real mouse sends
 // them), stroke by stroke, an event every 16 ms, under a Chrome trace; returns the animation
-// frames' durations (µs), the garbage collections and the layouts forced inside frames.
+// frames' durations (µs: wall time, and the thread's CPU time), the garbage collections and the
+// layouts forced inside frames.
 async function replay(browser, page, cdp, pad, set) {
   const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
   const mouse = (type, p, buttons) => cdp.send('Input.dispatchMouseEvent', {
@@ -272,6 +273,7 @@ async function replay(browser, page, cdp, pad, set) {
   const minor = gcs.filter((e) => /Minor|SCAVENGER/.test(e.name)), major = gcs.filter((e) => !/Minor|SCAVENGER/.test(e.name));
   return {
     us: frames.map((f) => f.dur),
+    threadUs: frames.map((f) => f.tdur ?? NaN), // the thread's CPU time: wall time less what other processes took
     minorGc: { count: minor.length, inFrames: minor.filter(inFrame).length, maxUs: Math.max(0, ...minor.map((e) => e.dur)) },
     majorGc: { count: major.length, inFrames: major.filter(inFrame).length, maxUs: Math.max(0, ...major.map((e) => e.dur)) },
     forcedLayouts: main.filter((e) => (e.name === 'Layout' || e.name === 'UpdateLayoutTree') && inFrame(e)).length,
@@ -313,7 +315,8 @@ export function frameTable(result) {
     `|---|${result.runs.map(() => '---:|---:').join('|')}|`,
     ...rows.map(([name, get, right]) => `| ${name} | ${result.runs.map((r) => `${cell(get(r))} | ${right(r)}`).join(' | ')} |`),
     '',
-    ...result.runs.map((r) => `CPU ${r.rate}x: ${r.frames.us.length} animation frames; garbage collections while drawing: ` +
+    ...result.runs.map((r) => `CPU ${r.rate}x: ${r.frames.us.length} animation frames, their thread's CPU time ` +
+      `${ms(quantile(r.frames.threadUs, 0.5))} / ${ms(quantile(r.frames.threadUs, 0.9))} ms; garbage collections while drawing: ` +
       `${r.frames.minorGc.count} minor (${r.frames.minorGc.inFrames} inside a frame, longest ${ms(r.frames.minorGc.maxUs)} ms), ` +
       `${r.frames.majorGc.count} major (${r.frames.majorGc.inFrames} inside a frame); layouts forced inside frames: ${r.frames.forcedLayouts}`),
   ];
