@@ -1,12 +1,14 @@
 // app.js: the page. Wires the pad to the recogniser and shows what it reads: the digit and its
 // confidence, a bar per digit, and the 28×28 image the network saw, and tells screen readers when
 // a stroke ends; says which model is active (the default one, one trained or fine-tuned here, or
-// one loaded from files); starts the "teach it your handwriting" section (web/teach-panel.js) and
+// one loaded from files, and when) and keeps any but the default in this browser for the next visit
+// (web/model-store.js); starts the "teach it your handwriting" section (web/teach-panel.js) and
 // the training section (web/train-panel.js), which hand their models over through useModel(); and
 // registers the service worker (sw.js, written by the site build) that keeps the page for offline use.
+import { ModelStore } from './model-store.js';
 import { Pad } from './pad.js';
 import { renderStrokes, strokesBox, tooSmall } from './strokes.js';
-import { $, inkColor } from './ui.js';
+import { $, inkColor, show } from './ui.js';
 
 const [undoButton, clearButton, sheet, hint, status] = ['#undo', '#clear', '#sheet', '#hint', '#status'].map($);
 const prediction = $('#prediction');
@@ -26,6 +28,12 @@ let current = null;      // what the pad shows: { x: the network's input, digit 
 let announce = null;     // what to tell screen readers at the next update: 'stroke', 'undo', 'clear'
 let teach = null;        // the TeachPanel, once loaded
 let modelData = null;    // the data the model in use was trained on, null for the bundled digits (see useModel)
+let model = null;        // the model in use: { kind, accuracy, count, validation, when, version } (see useModel)
+let modelVersion = 0;    // counts the models used, so that a panel can tell whether its model is still in use
+const modelListeners = [];
+let modelStore = null;   // where the model in use is kept (web/model-store.js), null if this browser cannot
+let keeping = Promise.resolve(); // the last change to modelStore: they are made in order
+let strokesSeen = 0;     // the pad's strokes at the last update: one more means the person drew
 const pad = new Pad($('#pad'), {
   area: sheet, // a stroke may start a little off the pad: the sheet reaches beyond it
   onChange: ({ strokeEnded }) => {
@@ -38,17 +46,38 @@ matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
   update();
 });
 
-const clearPad = () => { announce = 'clear'; pad.clear(); };
+// Clears the pad; returns the strokes it had (restorePad shows them again).
+const clearPad = () => {
+  const strokes = pad.strokes;
+  announce = 'clear';
+  pad.clear();
+  return strokes;
+};
+const restorePad = (strokes) => {
+  strokesSeen = strokes.length; // not a new drawing: the one taken back
+  announce = 'restore';
+  pad.restore(strokes);
+};
 const undoStroke = () => { announce = 'undo'; pad.undo(); };
+const redoStroke = () => { announce = 'redo'; pad.redo(); };
 undoButton.addEventListener('click', undoStroke);
 clearButton.addEventListener('click', clearPad);
 addEventListener('keydown', (e) => {
   if (e.target.closest?.('input, textarea, select, [contenteditable]')) return;
+  const key = e.key.toLowerCase(), command = (e.ctrlKey || e.metaKey) && !e.altKey;
   if (e.key === 'Escape') {
     if (!pad.isEmpty) clearPad();
-  } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z') {
+  } else if (command && !e.shiftKey && key === 'z') {
     e.preventDefault();
+    // On an empty pad just after a digit was taught, undo takes that back.
     if (!pad.isEmpty) undoStroke();
+    else teach?.undoTeach();
+  } else if (command && (e.shiftKey ? key === 'z' : key === 'y')) {
+    e.preventDefault();
+    if (pad.canRedo) redoStroke();
+  } else if (/^[0-9]$/.test(e.key) && !e.ctrlKey && !e.metaKey && !e.altKey && current) {
+    e.preventDefault();
+    teach?.teach(Number(e.key)); // as the digit keys under the answer do
   }
 });
 
@@ -57,6 +86,7 @@ registerServiceWorker();
 start();
 
 async function start() {
+  const opening = ModelStore.open().catch(() => null); // meanwhile: the model kept from the last visit
   try {
     // Imported here rather than statically, so a failure shows on the page.
     const [{ Recognizer }, { default: createDigitsModule }, { fetchWasm }] =
@@ -72,18 +102,28 @@ async function start() {
     return fail(`The model could not be loaded: ${err.message.replace(/^could not load the model:\s*/i, '')}`);
   }
   defaultModel = { files: recognizer.exportModel(), shape: `784-${recognizer.hidden}-10` };
-  showModel('default');
+  model = { kind: 'default', version: modelVersion };
+  await restoreModel(await opening);
+  showModel(model);
   update();
   $('#use-default').addEventListener('click', () => useModel(defaultModel.files, 'default'));
+  // What the panels need of the model in use: to fine-tune it, to compare a new one with it, and
+  // to know when it changes.
+  const inUse = {
+    currentModel: () => recognizer.exportModel(),
+    modelInUse: () => ({ version: model.version, name: describeModel(model) }),
+    onModelChange: (listener) => modelListeners.push(listener),
+  };
   try {
     const { TeachPanel } = await import('./teach-panel.js');
     teach = new TeachPanel({
       drawing: () => current,
       clearPad,
-      currentModel: () => recognizer.exportModel(),
+      restorePad,
       modelData: () => modelData,
       useModel,
       say,
+      ...inUse,
     });
     teach.setDrawing(current);
   } catch (err) {
@@ -93,7 +133,7 @@ async function start() {
   }
   try {
     const { TrainPanel } = await import('./train-panel.js');
-    new TrainPanel({ useModel, say });
+    new TrainPanel({ useModel, say, ...inUse });
   } catch (err) {
     const box = $('#train-error');
     box.textContent = `Training in the browser is not available: ${err.message}`;
@@ -106,21 +146,74 @@ async function start() {
 // the accuracy on validation: 'hold-out' (the bundled one) or 'split' (part of the person's file),
 // and count, the user's digits it was tuned on) or 'files'. data: the source the model was trained
 // on ({ kind: 'file', file } or { kind: 'bundled' }; absent: the bundled digits, also for models of
-// unknown origin), which fine-tuning mixes in.
-function useModel(files, kind, { accuracy, count, data, validation } = {}) {
+// unknown origin), which fine-tuning mixes in. when: when it was made (now, unless restored).
+// Any model but the default is kept in this browser for the next visit; the default deletes it.
+// Returns the model's version (see modelInUse).
+function useModel(files, kind, { accuracy, count, data, validation, when = Date.now() } = {}) {
   recognizer.loadModel(files);
   modelData = data ?? null;
-  showModel(kind, { accuracy, count, validation });
+  model = { kind, accuracy, count, validation, when, version: ++modelVersion };
+  showModel(model);
+  show($('#model-note'), null);
+  keepModel(kind === 'default' ? null : { files: recognizer.exportModel(), kind, accuracy, count, validation, when });
   update();
+  for (const listener of modelListeners) listener(model);
+  return model.version;
 }
 
-function showModel(kind, { accuracy, count, validation = 'hold-out' } = {}) {
+// Keeps record in the store for the next visit (null: deletes what is kept), saying so if it cannot.
+function keepModel(record) {
+  const store = modelStore;
+  keeping = keeping.then(async () => {
+    if (!store) {
+      if (record) show($('#model-note'), 'This model will be gone when the page closes: this browser does not let the page keep it.');
+      return;
+    }
+    try {
+      await (record ? store.save(record) : store.clear());
+    } catch (err) {
+      show($('#model-note'), record ? `This model could not be kept for your next visit (${err.message}).`
+        : `The model kept from before could not be deleted (${err.message}): a reload may bring it back.`);
+    }
+  });
+}
+
+// Uses the model kept from the last visit, if any. One that cannot be read or used is deleted,
+// and the default model stays, saying so.
+async function restoreModel(store) {
+  modelStore = store;
+  if (!store) return;
+  let record;
+  try {
+    record = await store.load();
+    if (!record) return;
+    recognizer.loadModel(record.files); // throws, keeping the default, if the files are bad
+  } catch (err) {
+    store.clear().catch(() => {});
+    show($('#model-note'), `The model you used last time could not be read again (${err.message}), so the ` +
+      'default model is in use.');
+    return;
+  }
+  const { kind, accuracy, count, validation, when } = record;
+  model = { kind, accuracy, count, validation, when, version: ++modelVersion };
+}
+
+// How the page names a model (see useModel): 'default 784-600-10', 'trained here, 784-64-10, 97.6%
+// validation (Dec 7, 2026, 3:50 PM)', ...
+function describeModel({ kind, accuracy, count, validation = 'hold-out', when }) {
   const shape = `784-${recognizer.hidden}-10`;
-  const text = kind === 'default' ? `default ${shape}`
-    : kind === 'trained' ? `trained here, ${shape}, ${(accuracy * 100).toFixed(1)}% validation`
-      : kind === 'fine-tuned' ? `fine-tuned on ${count} of your digits, ${shape}, ${(accuracy * 100).toFixed(1)}% ` +
-        (validation === 'hold-out' ? 'hold-out' : 'validation')
-        : `loaded from files, ${shape}`;
+  if (kind === 'default') return `default ${shape}`;
+  const made = ` (${new Date(when).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })})`;
+  return (kind === 'trained' ? `trained here, ${shape}, ${(accuracy * 100).toFixed(1)}% validation`
+    : kind === 'fine-tuned' ? `fine-tuned on ${count} of your digits, ${shape}, ${(accuracy * 100).toFixed(1)}% ` +
+      (validation === 'hold-out' ? 'hold-out' : 'validation')
+      : `loaded from files, ${shape}`) + made;
+}
+
+function showModel(model) {
+  const { kind } = model;
+  const shape = `784-${recognizer.hidden}-10`;
+  const text = describeModel(model);
   const name = $('#model-name');
   name.textContent = `Model: ${text}`;
   name.dataset.kind = kind;
@@ -154,6 +247,8 @@ function update() {
     }
   }
   current = x && !small ? { x, digit: result?.digit ?? null } : null;
+  if (pad.strokeCount > strokesSeen) teach?.drawingStarted();
+  strokesSeen = pad.strokeCount;
   teach?.setDrawing(current);
   if (announce) tell(announce, result, empty, small);
   announce = null;
@@ -166,7 +261,7 @@ function tell(why, result, empty, small) {
   if (empty) text = why === 'clear' ? 'Pad cleared.' : 'The pad is empty.';
   else if (small) text = 'Too small to read: draw the digit bigger.';
   else if (!result) return;
-  else text = `${why === 'undo' ? 'Stroke undone. ' : ''}Reads ${result.digit}, ${sure(result.probabilities[result.digit])} sure.`;
+  else text = `${{ undo: 'Stroke undone. ', redo: 'Stroke restored. ', restore: 'Drawing restored. ' }[why] ?? ''}Reads ${result.digit}, ${sure(result.probabilities[result.digit])} sure.`;
   say(text);
 }
 

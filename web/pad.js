@@ -10,7 +10,9 @@
 //       anywhere on it, and its points are kept up to its edges (outside 0..1 beyond the canvas),
 //       so a digit begun just off the pad, or one that leaves it and comes back, stays whole.
 //       The area needs `touch-action: none` for fingers, as the canvas has.
-//   pad.undo(); pad.clear(); pad.isEmpty; pad.strokeCount
+//   pad.undo(); pad.redo(); pad.clear(); pad.isEmpty; pad.strokeCount; pad.canRedo
+//       redo() puts back the last stroke undo() took; a new stroke or a clear forgets them
+//   pad.restore(strokes)                // shows these strokes again (as pad.strokes gave them)
 //   pad.strokes                         // the strokes, [[{ x, y }, ...], ...]: read, do not change
 //   paintStrokes(ctx, strokes, size, color)   // paints strokes on a size x size canvas
 
@@ -22,6 +24,7 @@ export class Pad {
   #ctx;
   #onChange;
   #strokes = [];
+  #undone = [];      // strokes undo() took, the last one first to come back
   #pointerId = null; // the pointer drawing the current stroke, if any
   #rect = null;      // the pad's client rect, taken when a stroke starts
   #bounds = null;    // where points are kept, in pad units: the area's rect, taken with #rect
@@ -54,15 +57,30 @@ export class Pad {
   get isEmpty() { return this.#strokes.length === 0; }
   get strokeCount() { return this.#strokes.length; }
   get strokes() { return this.#strokes; }
+  get canRedo() { return this.#undone.length > 0; }
 
   clear() {
-    this.#strokes = [];
+    this.restore([]);
+  }
+
+  restore(strokes) {
+    this.#strokes = strokes.slice();
+    this.#undone = [];
     this.#pointerId = null;
     this.#schedule();
   }
 
   undo() {
-    this.#strokes.pop();
+    const stroke = this.#strokes.pop();
+    if (stroke) this.#undone.push(stroke);
+    this.#pointerId = null;
+    this.#schedule();
+  }
+
+  redo() {
+    const stroke = this.#undone.pop();
+    if (!stroke) return;
+    this.#strokes.push(stroke);
     this.#pointerId = null;
     this.#schedule();
   }
@@ -72,6 +90,7 @@ export class Pad {
     e.preventDefault();
     this.#canvas.setPointerCapture(e.pointerId);
     this.#pointerId = e.pointerId;
+    this.#undone = [];
     const rect = this.#canvas.getBoundingClientRect();
     const area = this.#area.getBoundingClientRect();
     this.#rect = rect;

@@ -11,9 +11,10 @@
 //   samplesToCsv(samples)                     // -> 'label,pixel0,...,pixel783\n7,0,0,...\n'
 //   packSamples(samples)                      // -> { pixels: Uint8Array(n*784), labels: Uint8Array(n) }
 
+import { openStore, runRequest } from './idb.js';
+
 const PIXELS = 784;
 const DB_NAME = 'digits';
-const DB_VERSION = 1;
 const STORE = 'samples';
 
 /** The network's input (784 values 0..1) as bytes, the way a Kaggle CSV holds pixels. */
@@ -58,15 +59,8 @@ export class SampleStore {
   /** Whether the samples outlive the page (IndexedDB) or not. */
   get persistent() { return Boolean(this.#db); }
 
-  static open(indexedDB = globalThis.indexedDB) {
-    return new Promise((resolve, reject) => {
-      if (!indexedDB) return reject(new Error('this browser has no IndexedDB'));
-      const request = indexedDB.open(DB_NAME, DB_VERSION);
-      request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: 'id', autoIncrement: true });
-      request.onsuccess = () => resolve(new SampleStore(request.result));
-      request.onerror = () => reject(request.error ?? new Error('IndexedDB could not be opened'));
-      request.onblocked = () => reject(new Error('IndexedDB is blocked by another tab of this page'));
-    });
+  static async open(indexedDB = globalThis.indexedDB) {
+    return new SampleStore(await openStore(DB_NAME, STORE, { keyPath: 'id', autoIncrement: true }, indexedDB));
   }
 
   static inMemory() {
@@ -99,14 +93,7 @@ export class SampleStore {
     await this.#run('readwrite', (store) => store.clear());
   }
 
-  // One request in its own transaction; resolves with its result once the transaction commits.
   #run(mode, makeRequest) {
-    return new Promise((resolve, reject) => {
-      const tx = this.#db.transaction(STORE, mode);
-      const request = makeRequest(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(request.result);
-      tx.onerror = () => reject(tx.error ?? request.error);
-      tx.onabort = () => reject(tx.error ?? new Error('the change was not saved'));
-    });
+    return runRequest(this.#db, STORE, mode, makeRequest);
   }
 }

@@ -1,19 +1,27 @@
 // teach-panel.js: "Teach it your handwriting". The digit keys under the answer keep what is on the
 // pad (the 28×28 image the network saw) as the digit the user says it is, and clear the pad for
-// the next one. The section below shows these digits (how many of each, and each one, newest
+// the next one (typing the digit does the same, see app.js); the last one kept can be taken back
+// ("Undo" beside what it says, or Ctrl+Z on the empty pad), which puts the drawing back on the pad.
+// The section below shows these digits (how many of each, and each one, newest
 // first, to delete), exports them as a Kaggle CSV, and fine-tunes the model in use on them mixed
 // with the data that model was trained on (the bundled digits, or the person's CSV file), in a
 // worker of its own (web/trainer-client.js, Training.fineTune in web/training.js). They are kept in
-// IndexedDB (web/samples.js) until the user deletes them.
+// IndexedDB (web/samples.js) until the user deletes them. A fine-tuned model is shown beside the
+// model in use on the same held-out digits, and used if it is at least as good (web/model-choice.js).
 //
-//   const teach = new TeachPanel({ drawing, clearPad, currentModel, modelData, useModel, say });
+//   const teach = new TeachPanel({ drawing, clearPad, restorePad, currentModel, modelInUse, onModelChange,
+//                                  modelData, useModel, say });
 //   teach.setDrawing(current)   // app.js, on every update: { x: Float32Array(784), digit } or null
-//   // drawing() -> the same; currentModel() -> the recogniser's four .npy files; modelData() -> the
-//   // data it was trained on, { kind: 'file', file }, or { kind: 'bundled' } or null for the bundled digits;
-//   // useModel(files, 'fine-tuned', { accuracy, count, data, validation }) switches the recogniser
-//   // (see app.js);
+//   teach.drawingStarted()      // app.js: a stroke was drawn; what the last teaching said goes
+//   teach.undoTeach()           // takes the last digit kept back, if it is still offered
+//   // drawing() -> the same; clearPad() clears the pad, returning its strokes; restorePad(strokes)
+//   // shows them again; currentModel() -> the recogniser's four .npy files; modelInUse() -> { name,
+//   // version }; onModelChange(listener); modelData() -> the data it was trained on, { kind: 'file',
+//   // file }, or { kind: 'bundled' } or null for the bundled digits; useModel(files, 'fine-tuned',
+//   // { accuracy, count, data, validation }) switches the recogniser (see app.js);
 //   // say(text) tells screen readers (the progress line is not a live region: it changes too often)
 import { BUNDLED_SOURCE, FINETUNE_DEFAULTS } from './defaults.js';
+import { ModelChoice } from './model-choice.js';
 import { SampleStore, packSamples, samplesToCsv, toPixels } from './samples.js';
 import { TrainerClient } from './trainer-client.js';
 import {
@@ -25,9 +33,13 @@ import { zip } from './zip.js';
 export class TeachPanel {
   #drawing;
   #clearPad;
+  #restorePad;
   #currentModel;
+  #modelInUse;
+  #choice;
+  #taught = null;       // the last digit kept, while it can be taken back: { id, digit, strokes }
+  #teaching = false;    // a digit is being kept: a second key press does not keep the drawing twice
   #modelData;
-  #useModel;
   #say;
   #store = null;
   #samples = [];        // oldest first
@@ -45,17 +57,29 @@ export class TeachPanel {
   // other tabs read the list again.
   #channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('digits-samples') : null;
 
-  constructor({ drawing, clearPad, currentModel, modelData = () => null, useModel, say = () => {} }) {
+  constructor({
+    drawing, clearPad, restorePad, currentModel, modelInUse, onModelChange, modelData = () => null, useModel, say = () => {},
+  }) {
     this.#say = say;
     this.#drawing = drawing;
     this.#clearPad = clearPad;
+    this.#restorePad = restorePad;
     this.#currentModel = currentModel;
+    this.#modelInUse = modelInUse;
+    this.#choice = new ModelChoice($('#finetune-choice'), {
+      useModel, onModelChange, onError: (message) => show($('#mine-error'), message),
+    });
     this.#modelData = modelData;
-    this.#useModel = useModel;
     this.#keys = [...document.querySelectorAll('#teach-keys button[data-digit]')];
     this.#counts = makeCounts($('#mine-counts'));
 
-    for (const key of this.#keys) key.addEventListener('click', () => this.teach(Number(key.dataset.digit)));
+    for (const key of this.#keys) {
+      const { digit } = key.dataset;
+      key.addEventListener('click', () => this.teach(Number(digit)));
+      key.setAttribute('aria-keyshortcuts', digit);
+      key.title = `Teach it that this is a ${digit} (key ${digit})`;
+    }
+    $('#teach-undo').addEventListener('click', () => this.undoTeach());
     this.#list.addEventListener('click', (e) => {
       const button = e.target.closest('button[data-id]');
       if (button) this.remove(Number(button.dataset.id));
@@ -87,45 +111,79 @@ export class TeachPanel {
     for (const key of this.#keys) key.disabled = off;
   }
 
+  /** A new drawing started: what the last teaching said, and its Undo, go. */
+  drawingStarted() {
+    this.#setStatus('');
+  }
+
+  // Says text under the digit keys; with `taught`, offers to take that digit back.
+  #setStatus(text, taught = null) {
+    this.#taught = taught;
+    if ($('#teach-status').textContent !== text) $('#teach-status').textContent = text;
+    const undo = $('#teach-undo');
+    if (!taught && document.activeElement === undo) $('#pad').focus(); // a hidden button drops the focus
+    undo.hidden = !taught;
+    if (taught) undo.setAttribute('aria-label', `Undo: take back this ${taught.digit}`);
+  }
+
   /** Keeps the drawing on the pad as `digit`, and clears the pad for the next one. */
   async teach(digit) {
     const drawing = this.#drawing();
-    if (!drawing) return;
-    await this.#ready;
+    if (!drawing || this.#teaching) return;
+    this.#teaching = true;
     let sample;
     try {
+      await this.#ready;
       sample = await this.#store.add({ label: digit, pixels: toPixels(drawing.x) });
     } catch (err) {
-      $('#teach-status').textContent = `It could not be kept: ${err.message}.`;
+      this.#setStatus(`It could not be kept: ${err.message}.`);
       return;
+    } finally {
+      this.#teaching = false;
     }
     this.#samples.push(sample);
     this.#list.prepend(this.#item(sample));
     this.#refresh();
     this.#announce();
     const read = drawing.digit == null ? '' : drawing.digit === digit ? ', as it read it' : ` (it read ${drawing.digit})`;
-    $('#teach-status').textContent = `Kept as a ${digit}${read}: ${plural(this.#samples.length, 'digit')} of yours ` +
-      'below, to fine-tune on.';
-    this.#clearPad();
+    const strokes = this.#clearPad();
+    this.#setStatus(`Kept as a ${digit}${read}: ${plural(this.#samples.length, 'digit')} of yours ` +
+      'below, to fine-tune on.', { id: sample.id, digit, strokes });
   }
 
+  /** Takes back the last digit kept (if still offered): deletes it and puts its drawing back on the pad. */
+  async undoTeach() {
+    const taught = this.#taught;
+    if (!taught) return;
+    const focus = document.activeElement === $('#teach-undo');
+    this.#setStatus('');
+    if (!(await this.remove(taught.id))) return;
+    this.#restorePad(taught.strokes);
+    this.#setStatus(`Taken back: the ${taught.digit} is not kept, and the drawing is on the pad again.`);
+    if (focus) $('#pad').focus();
+  }
+
+  /** Deletes a kept digit; resolves to whether it was deleted. */
   async remove(id) {
     const index = this.#samples.findIndex((s) => s.id === id);
-    if (index < 0) return;
+    if (index < 0) return false;
     const item = this.#items.get(id);
     const next = item.nextElementSibling ?? item.previousElementSibling;
     const hadFocus = item.contains(document.activeElement);
     try {
       await this.#store.delete(id);
     } catch (err) {
-      return show($('#mine-error'), `That digit could not be deleted: ${err.message}.`);
+      show($('#mine-error'), `That digit could not be deleted: ${err.message}.`);
+      return false;
     }
+    if (this.#taught?.id === id) this.#setStatus('');
     this.#samples.splice(index, 1);
     this.#items.delete(id);
     item.remove();
     this.#refresh();
     this.#announce();
     if (hadFocus) (next?.querySelector('button') ?? $('#mine-summary')).focus();
+    return true;
   }
 
   async clear() {
@@ -141,7 +199,7 @@ export class TeachPanel {
     this.#refresh();
     this.#announce();
     this.#closeConfirm($('#mine-summary'));
-    $('#teach-status').textContent = `${plural(n, 'digit')} of yours deleted.`;
+    this.#setStatus(`${plural(n, 'digit')} of yours deleted.`);
   }
 
   exportCsv() {
@@ -157,6 +215,8 @@ export class TeachPanel {
     show($('#mine-error'), null);
     $('#finetune-result').textContent = '';
     $('#finetune-more').hidden = true;
+    this.#choice.clear();
+    const inUse = this.#modelInUse();
     this.#setRunning(true);
     $('#finetune-run').hidden = false;
     $('#finetune-bar').removeAttribute('value');
@@ -167,7 +227,7 @@ export class TeachPanel {
         { model: this.#currentModel(), samples: packSamples(samples), options: FINETUNE_DEFAULTS, data },
         (message) => this.#progress.show(message),
       );
-      this.#finish(result);
+      this.#finish(result, inUse);
     } catch (err) {
       this.#progress.cancel();
       $('#finetune-bar').value = 0;
@@ -181,28 +241,30 @@ export class TeachPanel {
   }
 
   /** The worker mixed in this.#tuningOn, what the model was trained on, unless it fell back to the
-   * bundled digits (result.base.fallback says why). */
-  #finish(result) {
+   * bundled digits (result.base.fallback says why). inUse: the model tuned ({ name }), the one in use
+   * when it started. */
+  #finish(result, inUse) {
     this.#result = result;
     this.#progress.cancel();
     $('#finetune-bar').value = 1;
-    const { personal, validationBefore, valAccuracy, options, seconds, base } = result;
+    const { personal, validationBefore, valAccuracy, validationCount, options, seconds, base, hidden } = result;
     const data = this.#tuningOn, fromFile = data.kind === 'file' && !base.fallback;
     const mixed = fromFile ? `${number(result.baseCount)} of ${base.name}'s (the data the model was trained on)`
       : `${number(result.baseCount)} bundled ones${base.fallback ? ` (${base.fallback})` : ''}`;
     $('#finetune-text').textContent = `Done: ${plural(options.epochs, 'epoch')} over your digits and ${mixed} ` +
       `in ${seconds.toFixed(1)} s.`;
-    try {
-      this.#useModel(result.files, 'fine-tuned', {
-        accuracy: valAccuracy, count: personal.count, data: fromFile ? data : BUNDLED_SOURCE, validation: base.validation,
-      });
-    } catch (err) {
-      return show($('#mine-error'), `The fine-tuned model could not be used: ${err.message}`);
-    }
-    const checked = fromFile ? `Validation digits of ${base.name}` : 'Hold-out digits';
-    $('#finetune-result').textContent = `Your ${plural(personal.count, 'digit')}: ${percent(personal.before, 0)} ` +
-      `read right before, ${percent(personal.after, 0)} now. ${checked}: ${percent(validationBefore)} before, ` +
-      `${percent(valAccuracy)} now. The recogniser above uses the fine-tuned model.`;
+    // The digits it was tuned on say how well it learnt them, not how it reads new ones: the choice
+    // is made on held-out digits that no training saw.
+    $('#finetune-result').textContent = `Your ${plural(personal.count, 'digit')}, the very ones it was tuned on: ` +
+      `${percent(personal.before, 0)} read right before, ${percent(personal.after, 0)} now.`;
+    this.#choice.offer({
+      files: result.files, kind: 'fine-tuned',
+      about: { accuracy: valAccuracy, count: personal.count, data: fromFile ? data : BUNDLED_SOURCE, validation: base.validation },
+      name: `784-${hidden}-10, fine-tuned on ${plural(personal.count, 'digit')} of yours`, accuracy: valAccuracy,
+      inUse: { name: inUse.name, accuracy: validationBefore }, count: validationCount,
+      digits: `${fromFile ? `validation digits of ${base.name}` : 'hold-out digits'}, none of them trained on`,
+    });
+    this.#say(`Fine-tuning done. ${this.#choice.text}`);
     $('#finetune-more').hidden = false;
   }
 

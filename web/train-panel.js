@@ -1,15 +1,19 @@
 // train-panel.js: the "Train your own" section. Chooses the data (the bundled digits, or a CSV
 // picked or dropped), shows what it holds, trains in the worker (web/trainer-client.js) with live
-// progress and a chart, then hands the model to the recogniser and shows how it does on the
-// validation digits; also loads a model from .npy/.zip files. The recogniser is only touched when
-// a run finishes or a model loads successfully. DOM is built once and updated in place.
+// progress and a chart, then shows how it does on the validation digits beside the model in use on
+// the same digits, and hands it to the recogniser if it is at least as good (web/model-choice.js);
+// also loads a model from .npy/.zip files. The recogniser is only touched when a run finishes or a
+// model loads successfully. DOM is built once and updated in place.
 //
-//   new TrainPanel({ useModel, say })   // from app.js: useModel(files, kind, { accuracy, data }) throws, keeping
-//                                       // the old model; say(text) tells screen readers
+//   new TrainPanel({ useModel, currentModel, modelInUse, onModelChange, say })   // from app.js:
+//     useModel(files, kind, { accuracy, data }) throws, keeping the old model; currentModel() -> its
+//     four .npy files; modelInUse() -> { name, version }; onModelChange(listener); say(text) tells
+//     screen readers
 import { Chart } from './chart.js';
 import {
   BUNDLED_SOURCE as BUNDLED, TRAINING_DEFAULTS, TRAINING_LIMITS, VALIDATION_FRACTION, checkTrainingOptions,
 } from './defaults.js';
+import { ModelChoice } from './model-choice.js';
 import { modelFilesFrom } from './models.js';
 import { TrainerClient } from './trainer-client.js';
 import {
@@ -22,6 +26,9 @@ const SAMPLES = 30;
 
 export class TrainPanel {
   #useModel;
+  #currentModel;
+  #modelInUse;
+  #choice;
   #say;
   #client = new TrainerClient();
   #source = BUNDLED;      // what Start trains on
@@ -35,8 +42,13 @@ export class TrainPanel {
   #samples;
   #confusion;
 
-  constructor({ useModel, say = () => {} }) {
+  constructor({ useModel, currentModel, modelInUse, onModelChange, say = () => {} }) {
     this.#useModel = useModel;
+    this.#currentModel = currentModel;
+    this.#modelInUse = modelInUse;
+    this.#choice = new ModelChoice($('#train-choice'), {
+      useModel, onModelChange, onError: (message) => show($('#train-error'), message),
+    });
     this.#say = say;
     this.form = $('#train-form');
     this.#chart = new Chart($('#chart'));
@@ -109,6 +121,7 @@ export class TrainPanel {
     this.#setRunning(true);
     $('#run').hidden = false;
     $('#results').hidden = true;
+    this.#choice.clear();
     this.#chart.reset(options.epochs);
     this.#progress.cancel();
     this.#setBar($('#train-bar'), null);
@@ -129,8 +142,9 @@ export class TrainPanel {
         this.#setSource(source, info);
       }
       $('#train-text').textContent = 'Starting…';
-      const result = await this.#client.train(options, (m) => this.#showProgress(m.progress));
-      this.#finish(result, source);
+      const inUse = this.#modelInUse();
+      const result = await this.#client.train(options, (m) => this.#showProgress(m.progress), this.#currentModel());
+      this.#finish(result, source, inUse);
     } catch (err) {
       this.#progress.cancel();
       if (err.name === 'AbortError') {
@@ -146,25 +160,26 @@ export class TrainPanel {
     }
   }
 
-  /** source: the data trained on, which fine-tuning the model mixes in later. */
-  #finish(result, source) {
+  /** source: the data trained on, which fine-tuning the model mixes in later; inUse: the model in
+   * use when the run started ({ name }), which result.compared measured on the same digits. */
+  #finish(result, source, inUse) {
     this.#result = result;
     this.#progress.cancel();
     this.#setBar($('#train-bar'), 1);
     const { valAccuracy, validationCount, wrongCount, options, seconds } = result;
     $('#train-text').textContent = `Done: ${plural(options.epochs, 'epoch')} in ${seconds.toFixed(1)} s, ` +
       `${percent(valAccuracy)} of the validation digits right.`;
-    this.#say(`Training done: ${percent(valAccuracy)} of the validation digits right. The recogniser now uses this model.`);
-    try {
-      this.#useModel(result.files, 'trained', { accuracy: valAccuracy, data: source });
-    } catch (err) {
-      show($('#train-error'), `The trained model could not be used: ${err.message}`);
-    }
+    this.#choice.offer({
+      files: result.files, kind: 'trained', about: { accuracy: valAccuracy, data: source },
+      name: `784-${options.hidden}-10, trained here`, accuracy: valAccuracy,
+      inUse: { name: inUse.name, accuracy: result.compared }, count: validationCount,
+      digits: `${source.kind === 'bundled' ? 'hold-out' : 'validation'} digits, none of them trained on`,
+    });
+    this.#say(`Training done: ${percent(valAccuracy)} of the validation digits right. ${this.#choice.text}`);
     $('#results-title').textContent = `Validation: ${percent(valAccuracy)} right`;
     $('#results-text').textContent = `${number(validationCount - wrongCount)} of ${number(validationCount)} ` +
       `validation digits right, ${number(wrongCount)} wrong, after ${plural(options.epochs, 'epoch')} of a ` +
-      `784-${options.hidden}-10 network on ${number(result.trainCount)} training digits. ` +
-      'The recogniser above now uses this model.';
+      `784-${options.hidden}-10 network on ${number(result.trainCount)} training digits.`;
     this.#showConfusion(result.confusion);
     this.#showMistakes(result.misclassified, wrongCount);
     $('#results').hidden = false;

@@ -10,7 +10,8 @@
 //
 //   const client = new TrainerClient();
 //   const info = await client.load({ kind: 'file', file }, onParseProgress);  // or { kind: 'bundled' }
-//   const result = await client.train(options, onProgress);
+//   const result = await client.train(options, onProgress, compare);  // compare: a model's four .npy
+//                                                     // files, measured on the same validation digits
 //   const tuned = await client.fineTune({ model, samples, options, data }, onProgress);  // onProgress gets
 //                                                     // 'parse' and 'progress' messages
 //   client.cancel();   // the pending request rejects with an AbortError, at once
@@ -32,9 +33,10 @@ export class TrainerClient {
     return info;
   }
 
-  /** Trains on the loaded data; resolves to the result (see Training.train in training.js). */
-  train(options, onProgress) {
-    return this.#request({ type: 'train', options }, onProgress);
+  /** Trains on the loaded data; resolves to the result (see Training.train in training.js), with
+   * result.compared: the accuracy of `compare` (four .npy files, if given) on the same validation digits. */
+  train(options, onProgress, compare) {
+    return this.#request({ type: 'train', options, compare }, onProgress);
   }
 
   /** Fine-tunes model (four .npy files) on samples ({ pixels, labels }) mixed with data, the

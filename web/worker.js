@@ -3,7 +3,9 @@
 //
 // Protocol (every request carries an id; every answer repeats it):
 //   page -> worker   { type: 'load', id, source: { kind: 'bundled' } | { kind: 'file', file: File } }
-//                    { type: 'train', id, options: { hidden, epochs, lr, batch, augment, seed } }
+//                    { type: 'train', id, options: { hidden, epochs, lr, batch, augment, seed }, compare }
+//                      (compare, optional: a model's four .npy files; result.compared is its
+//                      accuracy on the same validation digits, null without it)
 //                    { type: 'finetune', id, model: { 'W1.npy': Uint8Array, ... }, samples: { pixels, labels },
 //                      options: { epochs, lr, batch, augment, seed, share }, data: source }
 //                      (fine-tunes that model on the samples mixed with the data it was trained on:
@@ -60,7 +62,7 @@ async function handle(request) {
       onAbort: (what) => stop(`the WebAssembly module failed (${what})`),
     });
     if (request.type === 'load') await load(id, request.source);
-    else if (request.type === 'train') await train(id, request.options);
+    else if (request.type === 'train') await train(id, request.options, request.compare);
     else if (request.type === 'finetune') await fineTune(id, request);
     else throw new Error(`unknown request '${request.type}'`);
   } catch (err) {
@@ -166,11 +168,12 @@ function parse(id, part, name, source) {
   });
 }
 
-async function train(id, options) {
+async function train(id, options, compare) {
   if (!data) throw new Error('no data is loaded');
   const result = await training.train(data.train, data.validation, options, {
     onProgress: (progress) => post({ type: 'progress', id, progress }),
   });
+  result.compared = compare ? training.accuracy(compare, data.validation) : null;
   postResult(id, result);
 }
 
