@@ -30,6 +30,7 @@ export class ModelChoice {
     const line = el('p');
     line.className = 'choice-text';
     line.setAttribute('role', 'status');
+    if (box.id) this.#button.id = `${box.id}-use`;
     this.#button.type = 'button';
     this.#button.className = 'link';
     this.#button.hidden = true;
