@@ -62,6 +62,11 @@ const undoStroke = () => { announce = 'undo'; pad.undo(); };
 const redoStroke = () => { announce = 'redo'; pad.redo(); };
 undoButton.addEventListener('click', undoStroke);
 clearButton.addEventListener('click', clearPad);
+// Drawing keeps the focus where it was (the pad stops the pointer's default): a form field left
+// focused would take the keys meant for the drawing (a digit to teach it, Ctrl+Z), so it lets go.
+sheet.addEventListener('pointerdown', () => {
+  if (document.activeElement?.matches('input, textarea, select, [contenteditable]')) document.activeElement.blur();
+});
 addEventListener('keydown', (e) => {
   if (e.target.closest?.('input, textarea, select, [contenteditable]')) return;
   const key = e.key.toLowerCase(), command = (e.ctrlKey || e.metaKey) && !e.altKey;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  DESKTOP, LOOKS, ONE, REPO, SEVEN, ZERO, axeViolations, drawWithMouse, launchSite, screenshot, settle, teach,
+  DESKTOP, LOOKS, ONE, REPO, SEVEN, ZERO, axeViolations, drawWithMouse, launchSite, screenshot, settle, teach, useNewModel,
 } from './browser.mjs';
 
 let site, dir, smallCsv;
@@ -45,6 +45,7 @@ async function showEverything(page) {
   for (const [name, value] of [['hidden', 16], ['epochs', 2]]) await page.locator(`#train-form [name=${name}]`).fill(String(value));
   await page.locator('#train-start').click();
   await page.locator('#results').waitFor({ timeout: 120_000 });
+  await useNewModel(page, '#train-choice'); // the fine-tuned model is then offered again
   await drawWithMouse(page, SEVEN);
   await page.evaluate(() => {
     document.querySelector('#update').hidden = false;
@@ -96,7 +97,7 @@ describe('for everyone', { timeout: 600_000 }, () => {
     }
     const names = seen.map((f) => f.name);
     const expected = ['#undo', '#clear', ...Array.from({ length: 10 }, (_, d) => `key ${d}`), '#use-default',
-      'delete', '#finetune', '#mine-export', '#mine-clear', '#finetune-download',
+      'delete', '#finetune', '#mine-export', '#mine-clear', '#finetune-choice-use', '#finetune-download',
       '#csv-file', '#use-bundled', '[name=hidden]', '[name=epochs]', '[name=lr]', '[name=batch]', '[name=augment]',
       '#train-start', '#train-defaults', 'matrix-wrap', '#download', '#model-files'];
     assert.deepEqual(names.filter((n) => n !== '#source'), expected);

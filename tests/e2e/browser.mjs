@@ -212,3 +212,17 @@ export async function screenshot(page, name, locator = null, { fullPage = false 
   await (locator ?? page).screenshot({ path, ...(locator ? {} : { fullPage }) });
   return relative(process.cwd(), path);
 }
+
+/** After a run whose result box is `box` ('#train-choice' or '#finetune-choice'): checks that the
+ * page used the new model by itself exactly when it read at least as many of the held-out digits
+ * right as the model in use, and presses "Use the new model anyway" if it did not, so that the new
+ * model is in use. Returns { offered, right, rightInUse }. */
+export async function useNewModel(page, box) {
+  await page.locator(`${box} tbody tr`).first().waitFor();
+  const [right, rightInUse] = await page.locator(`${box} tbody td`).evaluateAll((tds) =>
+    tds.map((td) => Number(td.textContent.match(/\(([\d,]+)\)$/)[1].replace(/,/g, ''))));
+  const offered = await page.locator(`${box}-use`).isVisible();
+  assert.equal(offered, right < rightInUse, `new ${right}, in use ${rightInUse}: ${await page.locator(box).innerText()}`);
+  if (offered) await page.locator(`${box}-use`).click();
+  return { offered, right, rightInUse };
+}

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DESKTOP, REPO, SEVEN, drawWithMouse, launchSite, screenshot } from './browser.mjs';
+import { DESKTOP, REPO, SEVEN, drawWithMouse, launchSite, screenshot, useNewModel } from './browser.mjs';
 
 const MB = 2 ** 20;
 // The budget of a 42,000-row run (docs/reliability.md says what it measured).
@@ -163,6 +163,7 @@ describe('no lost work', { timeout: 600_000 }, () => {
     await page.locator('#train-start').click();
     await page.locator('#train-error').waitFor({ state: 'hidden' });
     await finished(page);
+    await useNewModel(page, '#train-choice');
     assert.match(await text(page, '#model-name'), /^Model: trained here, 784-16-10/);
     await context.close();
     assert.deepEqual(problems, []);

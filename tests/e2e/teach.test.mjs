@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTraining } from '../wasm/load.mjs';
 import {
-  DESKTOP, ONE, PHONE, REPO, SEVEN, ZERO, assertRecognised, drawWithMouse, inEveryLook, launchSite, screenshot, settle, teach, waitReady,
+  DESKTOP, ONE, PHONE, REPO, SEVEN, ZERO, assertRecognised, drawWithMouse, inEveryLook, launchSite, screenshot, settle, teach,
+  useNewModel, waitReady,
 } from './browser.mjs';
 
 let site;
@@ -73,15 +74,21 @@ describe('teaching it your handwriting', { timeout: 300_000 }, () => {
     assert.deepEqual([...data.image(0)], seen.map((v) => v)); // the 7 kept as a 1, pixel for pixel
     data.free();
 
-    // Fine-tune: progress, then the recogniser uses the fine-tuned model and says so.
+    // Fine-tune: progress, then the fine-tuned model beside the model in use on the same hold-out
+    // digits; the recogniser uses it (by itself if it reads as many of them right, else when asked).
     await page.locator('#finetune').click();
     assert.equal(await page.locator('#finetune-cancel').isEnabled(), true);
     await page.waitForFunction(() => /^Your 3 digits/.test(document.querySelector('#finetune-result').textContent) ||
       !document.querySelector('#mine-error').hidden, null, { timeout: 120_000 });
     assert.equal(await page.locator('#mine-error').isHidden(), true, await text(page, '#mine-error'));
     assert.match(await text(page, '#finetune-text'), /^Done: 3 epochs over your digits and 8,995 bundled ones in [\d.]+ s\.$/);
-    assert.match(await text(page, '#finetune-result'), /^Your 3 digits: \d+% read right before, \d+% now\. Hold-out digits: [\d.]+% before, [\d.]+% now\. The recogniser above uses the fine-tuned model\.$/);
-    assert.match(await text(page, '#model-name'), /^Model: fine-tuned on 3 of your digits, 784-\d+-10, [\d.]+% hold-out$/);
+    assert.match(await text(page, '#finetune-result'), /^Your 3 digits, the very ones it was tuned on: \d+% read right before, \d+% now\.$/);
+    assert.equal(await text(page, '#finetune-choice thead th:last-child'), '1,005 hold-out digits, none of them trained on: read right');
+    assert.match(await text(page, '#finetune-choice tbody tr:last-child th'), /^in use: default 784-\d+-10$/);
+    const chose = await useNewModel(page, '#finetune-choice');
+    console.log(`fine-tuned on 3 digits: hold-out ${chose.right} right, the default ${chose.rightInUse}`);
+    const tuned = await text(page, '#model-name');
+    assert.match(tuned, /^Model: fine-tuned on 3 of your digits, 784-\d+-10, [\d.]+% hold-out \(.+\)$/);
     assert.equal(await page.evaluate(() => document.querySelector('#finetune-bar').value), 1);
     const [model] = await Promise.all([page.waitForEvent('download'), page.locator('#finetune-download').click()]);
     assert.match(model.suggestedFilename(), /^digits-model-784-\d+-10-fine-tuned\.zip$/);
@@ -91,11 +98,12 @@ describe('teaching it your handwriting', { timeout: 300_000 }, () => {
     await page.keyboard.press('Escape');
     await screenshot(page, 'teach-fine-tuned-desktop-light', page.locator('#mine'));
 
-    // A reload keeps them (IndexedDB), in the same order.
+    // A reload keeps them (IndexedDB), in the same order, and the fine-tuned model in use.
     await page.reload();
     await waitReady(page);
     await page.waitForFunction(() => document.querySelectorAll('#mine-list li').length === 3);
     assert.deepEqual(await captions(page), ['1', '4', '1']);
+    assert.equal(await text(page, '#model-name'), tuned);
 
     // Delete all, after saying so.
     await page.locator('#mine-clear').click();
@@ -111,6 +119,117 @@ describe('teaching it your handwriting', { timeout: 300_000 }, () => {
     await waitReady(page);
     await page.waitForFunction(() => !/Loading/.test(document.querySelector('#mine-summary').textContent));
     assert.equal(await page.locator('#mine-list li').count(), 0);
+    await context.close();
+    assert.deepEqual(problems, []);
+  });
+
+  test('teaching is forgiving: the last digit kept can be taken back, a typed digit teaches, an undone stroke comes back', async () => {
+    const { page, context, problems } = await openPage();
+    const status = () => page.locator('#teach-status').innerText();
+    const undo = page.locator('#teach-undo');
+    const seen = () => page.evaluate(() => document.querySelector('#seen').toDataURL());
+    // What the page promises: typing a digit teaches, Control+Y and Control+Shift+Z redo.
+    const note = await text(page, '#pad-note');
+    assert.match(note, /Typing a digit teaches the drawing as that digit\./);
+    assert.match(note, /Control\+Shift\+Z or Control\+Y puts it back/);
+    assert.equal(await page.locator('#teach-keys [data-digit="3"]').getAttribute('aria-keyshortcuts'), '3');
+
+    // A wrong key: Undo, beside what it said, takes the digit back and puts the drawing on the pad again.
+    await drawWithMouse(page, SEVEN);
+    const drawn = await seen();
+    await page.locator('#teach-keys [data-digit="1"]').click();
+    await page.locator('#mine-list li').first().waitFor();
+    await settle(page);
+    assert.equal(await status(), 'Kept as a 1 (it read 7): 1 digit of yours below, to fine-tune on.');
+    assert.equal(await undo.isVisible(), true);
+    assert.equal(await undo.getAttribute('aria-label'), 'Undo: take back this 1');
+    const [said, beside] = [await page.locator('#teach-status').boundingBox(), await undo.boundingBox()];
+    const middle = beside.y + beside.height / 2; // on the status's last line, after its words
+    assert.ok(middle > said.y + said.height / 2 - 2 && middle < said.y + said.height + 2 && beside.x > said.x,
+      `Undo is not beside the status: ${JSON.stringify({ said, beside })}`);
+    await screenshot(page, 'teach-undo-desktop', page.locator('#teach-keys'));
+    await undo.click();
+    await page.waitForFunction(() => document.querySelectorAll('#mine-list li').length === 0);
+    await settle(page);
+    assert.equal(await status(), 'Taken back: the 1 is not kept, and the drawing is on the pad again.');
+    assert.equal(await undo.isHidden(), true);
+    await assertRecognised(page, 7);
+    assert.equal(await seen(), drawn, 'the drawing that came back is not the one taught');
+
+    // Typing the digit teaches it, as the keys under the answer do.
+    await page.keyboard.press('7');
+    await page.waitForFunction(() => document.querySelectorAll('#mine-list li').length === 1);
+    await settle(page);
+    assert.deepEqual(await captions(page), ['7']);
+    assert.equal(await status(), 'Kept as a 7, as it read it: 1 digit of yours below, to fine-tune on.');
+    assert.equal(await text(page, '#prediction'), '—');
+    // Ctrl+Z on the empty pad takes it back too.
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(() => document.querySelectorAll('#mine-list li').length === 0);
+    await settle(page);
+    await assertRecognised(page, 7);
+    await page.keyboard.press('7');
+    await page.waitForFunction(() => document.querySelectorAll('#mine-list li').length === 1);
+    await settle(page);
+    // With nothing on the pad, or in a form field, a digit key teaches nothing.
+    await page.keyboard.press('4');
+    await page.locator('#train-form [name=epochs]').fill('');
+    await page.locator('#train-form [name=epochs]').type('5');
+    await settle(page);
+    assert.equal(await page.locator('#mine-list li').count(), 1);
+    assert.equal(await page.locator('#train-form [name=epochs]').inputValue(), '5');
+
+    // A new drawing clears what the last teaching said, and its Undo.
+    await drawWithMouse(page, [FOUR[0]]);
+    assert.equal(await status(), '');
+    assert.equal(await undo.isHidden(), true);
+    await page.keyboard.press('Control+z'); // undoes the stroke, not the teaching
+    await settle(page);
+    assert.equal(await page.locator('#mine-list li').count(), 1);
+
+    // Redo: Ctrl+Shift+Z and Ctrl+Y bring back what Ctrl+Z took; a new stroke forgets it.
+    await drawWithMouse(page, FOUR);
+    const four = await seen();
+    await page.keyboard.press('Control+z');
+    await settle(page);
+    const half = await seen();
+    assert.notEqual(half, four);
+    await page.keyboard.press('Control+Shift+Z');
+    await settle(page);
+    assert.equal(await seen(), four, 'Ctrl+Shift+Z did not bring the stroke back');
+    await page.keyboard.press('Control+z');
+    await page.keyboard.press('Control+z');
+    await settle(page);
+    assert.equal(await text(page, '#prediction'), '—');
+    await page.keyboard.press('Control+y');
+    await settle(page);
+    assert.equal(await seen(), half);
+    await page.keyboard.press('Control+y');
+    await settle(page);
+    assert.equal(await seen(), four, 'Ctrl+Y did not bring both strokes back');
+    await page.keyboard.press('Control+z');
+    await drawWithMouse(page, [[[0.2, 0.9], [0.8, 0.9]]]);
+    const now = await seen();
+    await page.keyboard.press('Control+y');
+    await settle(page);
+    assert.equal(await seen(), now, 'a stroke undone before a new one came back');
+    await context.close();
+    assert.deepEqual(problems, []);
+  });
+
+  test('on a phone, the Undo beside a kept digit is a finger-sized target that takes it back', async () => {
+    const { page, context, problems } = await openPage(PHONE);
+    await drawWithMouse(page, SEVEN);
+    await page.locator('#teach-keys [data-digit="1"]').tap();
+    await page.locator('#mine-list li').first().waitFor();
+    await settle(page);
+    const box = await page.locator('#teach-undo').boundingBox();
+    assert.ok(box.width >= 44 && box.height >= 44, `Undo is ${box.width}×${box.height} px`);
+    await screenshot(page, 'teach-undo-phone', page.locator('#teach-keys'));
+    await page.locator('#teach-undo').tap();
+    await page.waitForFunction(() => document.querySelectorAll('#mine-list li').length === 0);
+    await settle(page);
+    await assertRecognised(page, 7);
     await context.close();
     assert.deepEqual(problems, []);
   });
@@ -159,24 +278,27 @@ describe('teaching it your handwriting', { timeout: 300_000 }, () => {
       await page.locator('#train-form [name=hidden]').fill('64');
       await page.locator('#train-form [name=epochs]').fill('5');
       await page.locator('#train-start').click();
-      await page.waitForFunction(() => /^Model: trained here/.test(document.querySelector('#model-name').textContent), null,
-        { timeout: 120_000 });
+      await page.locator('#train-choice tbody tr').first().waitFor({ timeout: 120_000 });
+      await useNewModel(page, '#train-choice');
+      assert.match(await text(page, '#model-name'), /^Model: trained here/);
       await teach(page, SEVEN, 1);
       await teach(page, ONE, 1);
 
       await fineTuned();
       assert.match(await text(page, '#finetune-text'),
         /^Done: 3 epochs over your digits and 5\d\d of mine\.csv's \(the data the model was trained on\) in [\d.]+ s\.$/);
-      assert.match(await text(page, '#finetune-result'), / now\. Validation digits of mine\.csv: [\d.]+% before, [\d.]+% now\. /);
-      assert.match(await text(page, '#model-name'), /^Model: fine-tuned on 2 of your digits, 784-64-10, [\d.]+% validation$/);
+      assert.match(await text(page, '#finetune-choice thead th:last-child'), /^\d+ validation digits of mine\.csv, none of them trained on: read right$/);
+      await useNewModel(page, '#finetune-choice');
+      assert.match(await text(page, '#model-name'), /^Model: fine-tuned on 2 of your digits, 784-64-10, [\d.]+% validation \(.+\)$/);
 
       // The fine-tuned model came from the file too; with the file gone, the bundled digits stand in, and it says so.
       rmSync(file);
       await fineTuned();
       assert.match(await text(page, '#finetune-text'),
         /^Done: 3 epochs over your digits and 8,995 bundled ones \(mine\.csv could not be read again \(.+\)\) in [\d.]+ s\.$/);
-      assert.match(await text(page, '#finetune-result'), / now\. Hold-out digits: [\d.]+% before, [\d.]+% now\. /);
-      assert.match(await text(page, '#model-name'), /^Model: fine-tuned on 2 of your digits, 784-64-10, [\d.]+% hold-out$/);
+      assert.equal(await text(page, '#finetune-choice thead th:last-child'), '1,005 hold-out digits, none of them trained on: read right');
+      await useNewModel(page, '#finetune-choice');
+      assert.match(await text(page, '#model-name'), /^Model: fine-tuned on 2 of your digits, 784-64-10, [\d.]+% hold-out \(.+\)$/);
       await context.close();
       assert.deepEqual(problems, []);
     } finally {

@@ -14,7 +14,7 @@ import { TRAINING_DEFAULTS } from '../../web/defaults.js';
 import { unzip } from '../../web/zip.js';
 import { createRecognizer } from '../wasm/load.mjs';
 import {
-  DESKTOP, ONE, REPO, SEVEN, assertRecognised, drawWithMouse, inEveryLook, launchSite, screenshot, settle,
+  DESKTOP, ONE, REPO, SEVEN, assertRecognised, drawWithMouse, inEveryLook, launchSite, screenshot, settle, useNewModel,
 } from './browser.mjs';
 
 let site, dir;
@@ -110,7 +110,7 @@ describe('training in the page', { timeout: 600_000 }, () => {
     assert.deepEqual(problems, []);
   });
 
-  test('trains with live progress and chart, switches the recogniser to the new model, and downloads it', async () => {
+  test('trains with live progress and chart, offers the new model beside the one in use, and downloads it', async () => {
     const { page, context, problems } = await openPage();
     await chooseCsv(page, csv['small.csv']);
     await page.locator('#data-summary').waitFor();
@@ -128,10 +128,12 @@ describe('training in the page', { timeout: 600_000 }, () => {
     assert.ok(new Set(live.map((s) => s.chart)).size >= 3, 'the chart did not change while training');
     assert.match(await text(page, '#train-text'), /^Done: 60 epochs in [\d.]+ s, [\d.]+% of the validation digits right\.$/);
 
-    // The recogniser now uses it, and says so.
+    // The recogniser uses it (as it chose, or when asked), and says so.
     const accuracy = (await text(page, '#results-title')).match(/([\d.]+)% right/)[1];
-    assert.equal(await text(page, '#model-name'), `Model: trained here, 784-64-10, ${accuracy}% validation`);
-    assert.equal(await text(page, '#status'), `Model trained here, 784-64-10, ${accuracy}% validation.`);
+    await useNewModel(page, '#train-choice');
+    assert.match(await text(page, '#model-name'), new RegExp(`^Model: trained here, 784-64-10, ${accuracy}% validation \\(.+\\)$`));
+    assert.equal(await text(page, '#status'), `${(await text(page, '#model-name')).replace(/^Model: /, 'Model ')}.`);
+    assert.equal(await page.locator('#train-choice .choice-text').innerText(), 'The recogniser above uses the new model, as you chose.');
     await drawWithMouse(page, ONE);
     assert.match(await text(page, '#prediction'), /^\d — \d{1,2}%$/);
 
@@ -159,6 +161,8 @@ describe('training in the page', { timeout: 600_000 }, () => {
     await page.locator('#use-default').click();
     assert.match(await text(page, '#model-name'), /^Model: default 784-\d+-10$/);
     assert.equal(await page.locator('#use-default').isHidden(), true);
+    assert.equal(await page.locator('#train-choice .choice-text').innerText(),
+      'The recogniser above uses another model now. Use the new model again');
     await page.keyboard.press('Escape');
     await drawWithMouse(page, SEVEN);
     await assertRecognised(page, 7);
@@ -194,7 +198,8 @@ describe('training in the page', { timeout: 600_000 }, () => {
     await setOptions(page, { hidden: 16, epochs: 2, augment: false });
     await page.locator('#train-start').click();
     await waitForResults(page);
-    assert.match(await text(page, '#model-name'), /^Model: trained here, 784-16-10, [\d.]+% validation$/);
+    await useNewModel(page, '#train-choice');
+    assert.match(await text(page, '#model-name'), /^Model: trained here, 784-16-10, [\d.]+% validation \(.+\)$/);
     await context.close();
     assert.deepEqual(problems, []);
   });
@@ -275,7 +280,8 @@ describe('training in the page', { timeout: 600_000 }, () => {
     const seed = ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy'].map((n) => join(REPO, 'tests/c/fixtures/seed_model', n));
     await page.locator('#model-files').setInputFiles(seed);
     await page.waitForFunction(() => document.querySelector('#model-name').dataset.kind === 'files');
-    assert.equal(await text(page, '#model-name'), 'Model: loaded from files, 784-3-10');
+    const loaded = await text(page, '#model-name');
+    assert.match(loaded, /^Model: loaded from files, 784-3-10 \(.+\)$/);
     await drawWithMouse(page, ONE);
     assert.match(await text(page, '#prediction'), /^\d — \d{1,2}%$/);
 
@@ -287,7 +293,7 @@ describe('training in the page', { timeout: 600_000 }, () => {
     await page.locator('#model-files').setInputFiles(seed.slice(0, 2));
     await page.waitForFunction(() => /missing/.test(document.querySelector('#model-error').textContent));
     assert.match(await text(page, '#model-error'), /^W2\.npy, b2\.npy are missing \(got W1\.npy, b1\.npy\)/);
-    assert.equal(await text(page, '#model-name'), 'Model: loaded from files, 784-3-10');
+    assert.equal(await text(page, '#model-name'), loaded);
     await page.locator('#use-default').click();
     assert.match(await text(page, '#model-name'), /^Model: default 784-\d+-10$/);
     await context.close();
