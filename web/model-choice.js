@@ -9,7 +9,7 @@
 //   choice.offer({ files, kind, about, name, accuracy, inUse: { name, accuracy }, count, digits })
 //     files, kind, about: for useModel(files, kind, about) (web/app.js); name: the new model's name;
 //     accuracy, inUse.accuracy: each one's share of the `count` held-out digits right; digits: what
-//     those digits are, as the table's heading says them ('hold-out digits, none of them trained on')
+//     those digits are, as the table's caption says them ('hold-out digits, none of them trained on')
 //   choice.clear()
 import { el, number, percent } from './ui.js';
 
@@ -55,13 +55,10 @@ export class ModelChoice {
       tr.append(...cells.map((text, i) => Object.assign(el(i ? tag : 'th', text), i ? {} : { scope: 'row' })));
       return tr;
     };
-    const head = el('tr');
-    head.append(el('th', ''), Object.assign(el('th', `${number(count)} ${digits}: read right`), { scope: 'col' }));
-    this.#table.replaceChildren(el('thead'), el('tbody'));
-    this.#table.tHead.append(head);
+    this.#table.replaceChildren(el('caption', `Read right of the same ${number(count)} ${digits}:`), el('tbody'));
     this.#table.tBodies[0].append(
       row([`new: ${name}`, `${percent(accuracy)} (${number(right)})`]),
-      row([`in use: ${inUse.name}`, `${percent(inUse.accuracy)} (${number(rightInUse)})`]));
+      row([`in use when it started: ${inUse.name}`, `${percent(inUse.accuracy)} (${number(rightInUse)})`]));
     this.box.hidden = false;
     if (!this.#offer.worse) this.#use();
     this.#show();

@@ -56,10 +56,10 @@ async function train(page, { hidden = 16, epochs = 2, csv = null } = {}) {
 
 /** The comparison table of a choice box: [{ name, percent, right }] for the new model and the one in use, and the digits counted. */
 async function comparison(page, box) {
-  const heading = await text(page, `${box} thead th:last-child`);
+  const heading = await text(page, `${box} caption`);
   const rows = await page.locator(`${box} tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
   return {
-    count: Number(heading.match(/^([\d,]+) /)[1].replace(/,/g, '')),
+    count: Number(heading.match(/^Read right of the same ([\d,]+) /)[1].replace(/,/g, '')),
     heading,
     rows: rows.map(([name, value]) => {
       const [, percent, right] = value.match(/^([\d.]+)% \(([\d,]+)\)$/);
@@ -180,10 +180,10 @@ describe('the model in use', { timeout: 600_000 }, () => {
     await train(page, { hidden: 16, epochs: 1 }); // the bundled digits: the hold-out is the default model's too
     const compared = await comparison(page, '#train-choice');
     assert.equal(compared.count, 1005);
-    assert.match(compared.heading, /^1,005 hold-out digits, none of them trained on: read right$/);
+    assert.match(compared.heading, /^Read right of the same 1,005 hold-out digits, none of them trained on:$/);
     const [fresh, inUse] = compared.rows;
     assert.match(fresh.name, /^new: 784-16-10, trained here$/);
-    assert.match(inUse.name, /^in use: default 784-\d+-10$/);
+    assert.match(inUse.name, /^in use when it started: default 784-\d+-10$/);
     // The model in use, measured by the worker, reads exactly what it reads here in Node on data/holdout.csv.
     const rec = await createRecognizer();
     const holdout = readCsv(join(REPO, 'data', 'holdout.csv'));
@@ -216,7 +216,7 @@ describe('the model in use', { timeout: 600_000 }, () => {
     await page.waitForFunction(() => document.querySelector('#model-name').dataset.kind === 'files');
     await train(page, { hidden: 32, epochs: 2, csv: smallCsv });
     const { rows: [fresh, inUse] } = await comparison(page, '#train-choice');
-    assert.match(inUse.name, /^in use: loaded from files, 784-3-10 \(.+\)$/);
+    assert.match(inUse.name, /^in use when it started: loaded from files, 784-3-10 \(.+\)$/);
     assert.ok(fresh.right >= inUse.right, `the new model read ${fresh.right}, the one in use ${inUse.right}`);
     assert.equal(await shown(page, '#train-choice .choice-text'),
       'It reads at least as many of them right, so the recogniser above now uses it.');
