@@ -108,7 +108,7 @@ async function start() {
   }
   defaultModel = { files: recognizer.exportModel(), shape: `784-${recognizer.hidden}-10` };
   model = { kind: 'default', version: modelVersion };
-  await restoreModel(await opening);
+  await restoreModel(opening);
   showModel(model);
   update();
   $('#use-default').addEventListener('click', () => useModel(defaultModel.files, 'default'));
@@ -184,13 +184,21 @@ function keepModel(record) {
 }
 
 // Uses the model kept from the last visit, if any. One that cannot be read or used is deleted,
-// and the default model stays, saying so.
-async function restoreModel(store) {
+// and the default model stays, saying so. A store that does not answer within a few seconds is
+// given up for this visit: the page does not wait for it any longer.
+async function restoreModel(opening) {
+  const giveUp = new Promise((resolve) => setTimeout(resolve, 3000, { store: null, record: null }));
+  const read = opening.then(async (store) => {
+    try {
+      return { store, record: await store?.load() ?? null };
+    } catch (error) {
+      return { store, record: null, error };
+    }
+  });
+  const { store, record, error } = await Promise.race([read, giveUp]);
   modelStore = store;
-  if (!store) return;
-  let record;
   try {
-    record = await store.load();
+    if (error) throw error;
     if (!record) return;
     recognizer.loadModel(record.files); // throws, keeping the default, if the files are bad
   } catch (err) {
