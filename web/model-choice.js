@@ -9,7 +9,7 @@
 //   choice.offer({ files, kind, about, name, accuracy, inUse: { name, accuracy }, count, digits })
 //     files, kind, about: for useModel(files, kind, about) (web/app.js); name: the new model's name;
 //     accuracy, inUse.accuracy: each one's share of the `count` held-out digits right; digits: what
-//     those digits are, as the table's caption says them ('hold-out digits, none of them trained on')
+//     those digits are, as the table's caption says them ('hold-out digits, which no training saw')
 //   choice.clear()
 import { el, number, percent } from './ui.js';
 

@@ -262,7 +262,7 @@ export class TeachPanel {
       about: { accuracy: valAccuracy, count: personal.count, data: fromFile ? data : BUNDLED_SOURCE, validation: base.validation },
       name: `784-${hidden}-10, fine-tuned on ${plural(personal.count, 'digit')} of yours`, accuracy: valAccuracy,
       inUse: { name: inUse.name, accuracy: validationBefore }, count: validationCount,
-      digits: `${fromFile ? `validation digits of ${base.name}` : 'hold-out digits'}, none of them trained on`,
+      digits: fromFile ? `validation digits of ${base.name}, set aside from its training` : 'hold-out digits, which no training saw',
     });
     this.#say(`Fine-tuning done. ${this.#choice.text}`);
     $('#finetune-more').hidden = false;

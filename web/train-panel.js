@@ -173,7 +173,8 @@ export class TrainPanel {
       files: result.files, kind: 'trained', about: { accuracy: valAccuracy, data: source },
       name: `784-${options.hidden}-10, trained here`, accuracy: valAccuracy,
       inUse: { name: inUse.name, accuracy: result.compared }, count: validationCount,
-      digits: `${source.kind === 'bundled' ? 'hold-out' : 'validation'} digits, none of them trained on`,
+      digits: source.kind === 'bundled' ? 'hold-out digits, which no training saw'
+        : `validation digits of ${source.file.name}, set aside from this training`,
     });
     this.#say(`Training done: ${percent(valAccuracy)} of the validation digits right. ${this.#choice.text}`);
     $('#results-title').textContent = `Validation: ${percent(valAccuracy)} right`;

@@ -180,7 +180,7 @@ describe('the model in use', { timeout: 600_000 }, () => {
     await train(page, { hidden: 16, epochs: 1 }); // the bundled digits: the hold-out is the default model's too
     const compared = await comparison(page, '#train-choice');
     assert.equal(compared.count, 1005);
-    assert.match(compared.heading, /^Read right of the same 1,005 hold-out digits, none of them trained on:$/);
+    assert.match(compared.heading, /^Read right of the same 1,005 hold-out digits, which no training saw:$/);
     const [fresh, inUse] = compared.rows;
     assert.match(fresh.name, /^new: 784-16-10, trained here$/);
     assert.match(inUse.name, /^in use when it started: default 784-\d+-10$/);

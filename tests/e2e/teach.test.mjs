@@ -83,7 +83,7 @@ describe('teaching it your handwriting', { timeout: 300_000 }, () => {
     assert.equal(await page.locator('#mine-error').isHidden(), true, await text(page, '#mine-error'));
     assert.match(await text(page, '#finetune-text'), /^Done: 3 epochs over your digits and 8,995 bundled ones in [\d.]+ s\.$/);
     assert.match(await text(page, '#finetune-result'), /^Your 3 digits, the very ones it was tuned on: \d+% read right before, \d+% now\.$/);
-    assert.equal(await text(page, '#finetune-choice caption'), 'Read right of the same 1,005 hold-out digits, none of them trained on:');
+    assert.equal(await text(page, '#finetune-choice caption'), 'Read right of the same 1,005 hold-out digits, which no training saw:');
     assert.match(await text(page, '#finetune-choice tbody tr:last-child th'), /^in use when it started: default 784-\d+-10$/);
     const chose = await useNewModel(page, '#finetune-choice');
     console.log(`fine-tuned on 3 digits: hold-out ${chose.right} right, the default ${chose.rightInUse}`);
@@ -287,7 +287,7 @@ describe('teaching it your handwriting', { timeout: 300_000 }, () => {
       await fineTuned();
       assert.match(await text(page, '#finetune-text'),
         /^Done: 3 epochs over your digits and 5\d\d of mine\.csv's \(the data the model was trained on\) in [\d.]+ s\.$/);
-      assert.match(await text(page, '#finetune-choice caption'), /^Read right of the same \d+ validation digits of mine\.csv, none of them trained on:$/);
+      assert.match(await text(page, '#finetune-choice caption'), /^Read right of the same \d+ validation digits of mine\.csv, set aside from its training:$/);
       await useNewModel(page, '#finetune-choice');
       assert.match(await text(page, '#model-name'), /^Model: fine-tuned on 2 of your digits, 784-64-10, [\d.]+% validation \(.+\)$/);
 
@@ -296,7 +296,7 @@ describe('teaching it your handwriting', { timeout: 300_000 }, () => {
       await fineTuned();
       assert.match(await text(page, '#finetune-text'),
         /^Done: 3 epochs over your digits and 8,995 bundled ones \(mine\.csv could not be read again \(.+\)\) in [\d.]+ s\.$/);
-      assert.equal(await text(page, '#finetune-choice caption'), 'Read right of the same 1,005 hold-out digits, none of them trained on:');
+      assert.equal(await text(page, '#finetune-choice caption'), 'Read right of the same 1,005 hold-out digits, which no training saw:');
       await useNewModel(page, '#finetune-choice');
       assert.match(await text(page, '#model-name'), /^Model: fine-tuned on 2 of your digits, 784-64-10, [\d.]+% hold-out \(.+\)$/);
       await context.close();
