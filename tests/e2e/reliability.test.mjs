@@ -90,9 +90,10 @@ async function pageWithTrainedModel() {
   await setOptions(page, { hidden: 16, epochs: 2 });
   await page.locator('#train-start').click();
   await finished(page);
+  await useNewModel(page, '#train-choice');
   await drawWithMouse(page, SEVEN);
   const kept = { model: await text(page, '#model-name'), prediction: await text(page, '#prediction') };
-  assert.match(kept.model, /^Model: trained here, 784-16-10, [\d.]+% validation$/);
+  assert.match(kept.model, /^Model: trained here, 784-16-10, [\d.]+% validation \(.+\)$/);
   return { ...opened, kept };
 }
 
