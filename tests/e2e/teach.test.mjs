@@ -29,7 +29,7 @@ async function openPage(options = DESKTOP) {
   return opened;
 }
 
-describe('teaching it your handwriting', { timeout: 300_000 }, () => {
+describe('teaching it your handwriting', { timeout: 600_000 }, () => {
   test('a drawing is kept as the digit pressed, shown, deleted, exported, fine-tuned on, and kept across reloads', async () => {
     const { page, context, problems } = await openPage();
     assert.equal(await text(page, '#mine-summary'), 'None yet: draw a digit above, then press the digit it is.');
