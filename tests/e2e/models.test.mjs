@@ -16,6 +16,9 @@ import {
 } from './browser.mjs';
 
 let site, dir, smallCsv;
+// The screens of the walkthrough that asked for this: a desktop, and a phone as many people hold one.
+const WIDE = { ...DESKTOP, viewport: { width: 1280, height: 900 } };
+const PHONE_390 = { ...PHONE, viewport: { width: 390, height: 844 } };
 const SEED = ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy'].map((n) => join(REPO, 'tests/c/fixtures/seed_model', n));
 const WHEN = /\((\w{3} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s?[AP]M)\)$/; // Chromium's en-US medium date, short time
 
@@ -34,7 +37,7 @@ after(async () => {
 const text = (page, selector) => page.locator(selector).textContent();
 const shown = (page, selector) => page.locator(selector).innerText(); // without what is hidden
 
-async function openPage(options = DESKTOP) {
+async function openPage(options = WIDE) {
   const opened = await site.open(options);
   await opened.page.locator('#train-start:enabled').waitFor();
   return opened;
@@ -104,7 +107,7 @@ describe('the model in use', { timeout: 600_000 }, () => {
   });
 
   test('a model loaded from files is kept too, on a phone', async () => {
-    const { page, context, problems } = await openPage(PHONE);
+    const { page, context, problems } = await openPage(PHONE_390);
     await page.locator('#model-files').setInputFiles(SEED);
     await page.waitForFunction(() => document.querySelector('#model-name').dataset.kind === 'files');
     const name = await text(page, '#model-name');

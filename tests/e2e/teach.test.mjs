@@ -124,7 +124,7 @@ describe('teaching it your handwriting', { timeout: 600_000 }, () => {
   });
 
   test('teaching is forgiving: the last digit kept can be taken back, a typed digit teaches, an undone stroke comes back', async () => {
-    const { page, context, problems } = await openPage();
+    const { page, context, problems } = await openPage({ ...DESKTOP, viewport: { width: 1280, height: 900 } });
     const status = () => page.locator('#teach-status').innerText();
     const undo = page.locator('#teach-undo');
     const seen = () => page.evaluate(() => document.querySelector('#seen').toDataURL());
@@ -218,7 +218,7 @@ describe('teaching it your handwriting', { timeout: 600_000 }, () => {
   });
 
   test('on a phone, the Undo beside a kept digit is a finger-sized target that takes it back', async () => {
-    const { page, context, problems } = await openPage(PHONE);
+    const { page, context, problems } = await openPage({ ...PHONE, viewport: { width: 390, height: 844 } });
     await drawWithMouse(page, SEVEN);
     await page.locator('#teach-keys [data-digit="1"]').tap();
     await page.locator('#mine-list li').first().waitFor();
