@@ -8,7 +8,7 @@
 import { ModelStore } from './model-store.js';
 import { Pad } from './pad.js';
 import { renderStrokes, strokesBox, tooSmall } from './strokes.js';
-import { $, inkColor, show } from './ui.js';
+import { $, gloss, inkColor, show } from './ui.js';
 
 const [undoButton, clearButton, sheet, hint, status] = ['#undo', '#clear', '#sheet', '#hint', '#status'].map($);
 const prediction = $('#prediction');
@@ -22,7 +22,8 @@ const TOO_SMALL = 'Too small: draw it bigger'; // a tap, a tiny mark (web/stroke
 const announcer = $('#announce');
 
 let recognizer = null;
-let failed = false;
+let failed = false;       // the recogniser or its model could not be loaded
+let readFailed = false;   // reading the drawing on the pad failed (an error shown until it no longer holds)
 let defaultModel = null; // { files, shape }: the default model's .npy files, to switch back to
 let current = null;      // what the pad shows: { x: the network's input, digit } or null
 let announce = null;     // what to tell screen readers at the next update: 'stroke', 'undo', 'clear'
@@ -92,20 +93,23 @@ start();
 
 async function start() {
   const opening = ModelStore.open().catch(() => null); // meanwhile: the model kept from the last visit
+  let loading; // the recogniser, until it has its model
   try {
     // Imported here rather than statically, so a failure shows on the page.
     const [{ Recognizer }, { default: createDigitsModule }, { fetchWasm }] =
       await Promise.all([import('./recognizer.js'), import('./digits_wasm.js'), import('./wasm.js')]);
-    recognizer = await Recognizer.create(createDigitsModule, await fetchWasm(new URL('./digits_wasm.wasm', import.meta.url)));
+    loading = await Recognizer.create(createDigitsModule, await fetchWasm(new URL('./digits_wasm.wasm', import.meta.url)));
   } catch (err) {
-    return fail(`The recogniser (WebAssembly) could not be loaded: ${err.message}`);
+    return fail(`The recogniser (WebAssembly) could not be loaded: ${offline(err) ?? err.message}`);
   }
   try {
-    await recognizer.loadModelFromUrl(new URL('./model/', import.meta.url).href);
+    await loading.loadModelFromUrl(new URL('./model/', import.meta.url).href);
   } catch (err) {
-    recognizer = null;
-    return fail(`The model could not be loaded: ${err.message.replace(/^could not load the model:\s*/i, '')}`);
+    return fail(`The model could not be loaded: ${offline(err) ?? err.message.replace(/^could not load the model:\s*/i, '')}`);
   }
+  // Only a recogniser with its model reads: what was drawn meanwhile is read now, and announced.
+  recognizer = loading;
+  if (!pad.isEmpty) announce = 'stroke';
   defaultModel = { files: recognizer.exportModel(), shape: `784-${recognizer.hidden}-10` };
   model = { kind: 'default', version: modelVersion };
   await restoreModel(opening);
@@ -228,13 +232,13 @@ function showModel(model) {
   const shape = `784-${recognizer.hidden}-10`;
   const text = describeModel(model);
   const name = $('#model-name');
-  name.textContent = `Model: ${text}`;
+  name.replaceChildren(...gloss(`Model: ${text}`));
   name.dataset.kind = kind;
   $('#use-default').hidden = kind === 'default';
   status.textContent = kind === 'default' ? `Default model, ${shape}.` : `Model ${text}.`;
   $('#how').textContent = `Your strokes are drawn again in a 20×20 box with a pen in proportion to the digit, ` +
     `and centred by their mass in a 28×28 image, as MNIST prepared its digits; then a ${shape} network ` +
-    'written in C runs on it in WebAssembly.';
+    `(784 pixels in, ${recognizer.hidden} hidden units, 10 digits out) written in C runs on it in WebAssembly.`;
 }
 
 // Runs at most once per animation frame, after the pad repainted.
@@ -250,15 +254,17 @@ function update() {
   showSeen(x);
   let result = null;
   if (empty || small || !recognizer) {
-    showGuess(null, empty ? 'Draw a digit' : small ? TOO_SMALL : failed ? 'Nothing to read it with' : 'Loading…');
+    showGuess(null, empty ? 'Draw a digit' : small ? TOO_SMALL : failed ? 'Nothing to read it with' : 'Loading the model…');
   } else {
     try {
       result = recognizer.predict(x);
       showGuess(result, 'Undo or clear to try another');
     } catch (err) {
-      fail(`Recognition failed: ${err.message}`);
+      showGuess(null, 'Undo or clear to try another');
+      readError(`Recognition failed: ${err.message}`);
     }
   }
+  if (result || empty) readError(null); // an error about a drawing holds only while it is there
   current = x && !small ? { x, digit: result?.digit ?? null } : null;
   if (pad.strokeCount > strokesSeen) teach?.drawingStarted();
   strokesSeen = pad.strokeCount;
@@ -395,10 +401,23 @@ function showSourceLink() {
   link.hidden = false;
 }
 
+// What to say when err is the browser's word for a download that never arrived ("Failed to fetch",
+// "NetworkError…", "Load failed"), else undefined.
+function offline(err) {
+  if (!/failed to fetch|networkerror|load failed/i.test(err.message)) return undefined;
+  return 'the connection failed before it arrived. Reload the page to try again.';
+}
+
+// The recogniser or its model could not be loaded: nothing will read the drawings.
 function fail(message) {
   failed = true;
-  const box = $('#error');
-  box.textContent = message;
-  box.hidden = false;
+  show($('#error'), message);
   status.textContent = 'No model loaded.';
+}
+
+// Shows (or, given null, clears) an error about reading the drawing on the pad; the model stays.
+function readError(message) {
+  if (failed || (!message && !readFailed)) return;
+  readFailed = Boolean(message);
+  show($('#error'), message);
 }
