@@ -3,6 +3,7 @@
 // the contents are checked by the recognizer (Recognizer.loadModel).
 //
 //   const files = await modelFilesFrom(fileList)   // -> { 'W1.npy': Uint8Array, ... }; throws, saying why
+//   plainModelError(err.message)                   // the reason in plain words, for the page
 import { MODEL_FILES } from './wasm.js';
 import { unzip } from './zip.js';
 
@@ -47,3 +48,10 @@ export async function modelFilesFrom(files) {
 }
 
 const baseName = (path) => path.split(/[\\/]/).pop();
+
+/** A model-loading error in words a person knows: the .npy reader's "not a .npy file (bad magic)"
+ * says what a .npy file is, and what the file may be instead. Other messages pass as they are. */
+export function plainModelError(message) {
+  return message.replace(/^(.+?): not a \.npy file \(bad magic\)$/,
+    '$1 is not a .npy file (the format NumPy saves arrays in): it may be another kind of file with that name, or damaged');
+}

@@ -14,11 +14,11 @@ import {
   BUNDLED_SOURCE as BUNDLED, TRAINING_DEFAULTS, TRAINING_LIMITS, VALIDATION_FRACTION, checkTrainingOptions,
 } from './defaults.js';
 import { ModelChoice } from './model-choice.js';
-import { modelFilesFrom } from './models.js';
+import { modelFilesFrom, plainModelError } from './models.js';
 import { TrainerClient } from './trainer-client.js';
 import {
-  $, download, drawDigit, el, everyFrame, formatBytes, formatDuration, inkColor, makeCounts, makeTile, number, percent,
-  plural, setCounts, show,
+  $, download, drawDigit, el, everyFrame, formatBytes, formatDuration, gloss, inkColor, makeCounts, makeTile, number,
+  percent, plural, sentence, setCounts, show,
 } from './ui.js';
 import { zip } from './zip.js';
 
@@ -61,7 +61,10 @@ export class TrainPanel {
       e.preventDefault();
       this.start();
     });
-    this.form.addEventListener('input', (e) => e.target.removeAttribute('aria-invalid'));
+    this.form.addEventListener('input', (e) => {
+      e.target.removeAttribute('aria-invalid');
+      e.target.removeAttribute('aria-describedby');
+    });
     $('#train-cancel').addEventListener('click', () => this.#client.cancel());
     $('#train-defaults').addEventListener('click', () => this.#fillForm(TRAINING_DEFAULTS));
     $('#csv-file').addEventListener('change', (e) => {
@@ -101,11 +104,16 @@ export class TrainPanel {
   async loadModel(files) {
     const box = $('#model-error');
     show(box, null);
+    show($('#model-loaded'), null);
+    const names = files.map((f) => f.name).join(', ');
     try {
       this.#useModel(await modelFilesFrom(files), 'files');
     } catch (err) {
-      show(box, `${err.message}. The model in use did not change.`);
+      show(box, `${plainModelError(err.message)}. The model in use did not change.`);
+      return;
     }
+    show($('#model-loaded'), `Loaded ${names}.`);
+    this.#say(`Model loaded from ${names}. The recogniser now uses it.`);
   }
 
   async start() {
@@ -122,6 +130,8 @@ export class TrainPanel {
     $('#run').hidden = false;
     $('#results').hidden = true;
     this.#choice.clear();
+    // On a small screen the progress and the chart would start below it: bring them into view.
+    $('#run').scrollIntoView({ block: 'nearest' });
     this.#chart.reset(options.epochs);
     this.#progress.cancel();
     this.#setBar($('#train-bar'), null);
@@ -134,7 +144,7 @@ export class TrainPanel {
         try {
           info = await this.#client.load(source, (m) => this.#showParse(m));
         } catch (err) {
-          if (err.name !== 'AbortError') show($('#data-error'), err.message);
+          if (err.name !== 'AbortError') show($('#data-error'), sentence(err.message));
           throw Object.assign(err, { shown: true });
         } finally {
           $('#load-meter').hidden = true;
@@ -178,9 +188,9 @@ export class TrainPanel {
     });
     this.#say(`Training done: ${percent(valAccuracy)} of the validation digits right. ${this.#choice.text}`);
     $('#results-title').textContent = `Validation: ${percent(valAccuracy)} right`;
-    $('#results-text').textContent = `${number(validationCount - wrongCount)} of ${number(validationCount)} ` +
+    $('#results-text').replaceChildren(...gloss(`${number(validationCount - wrongCount)} of ${number(validationCount)} ` +
       `validation digits right, ${number(wrongCount)} wrong, after ${plural(options.epochs, 'epoch')} of a ` +
-      `784-${options.hidden}-10 network on ${number(result.trainCount)} training digits.`;
+      `784-${options.hidden}-10 network on ${number(result.trainCount)} training digits.`));
     this.#showConfusion(result.confusion);
     this.#showMistakes(result.misclassified, wrongCount);
     $('#results').hidden = false;
@@ -229,18 +239,23 @@ export class TrainPanel {
 
   // ---- training ----
 
+  // Throws, naming the first bad field, what it must hold and what it holds.
   #readForm() {
     const values = {};
-    for (const key of Object.keys(TRAINING_LIMITS)) {
+    for (const [key, { min, max, label }] of Object.entries(TRAINING_LIMITS)) {
       const field = this.form.elements[key];
       const value = field.value.trim() === '' ? NaN : Number(field.value);
       try {
         values[key] = value;
         checkTrainingOptions({ [key]: value });
-      } catch (err) {
+      } catch {
         field.setAttribute('aria-invalid', 'true');
+        field.setAttribute('aria-describedby', 'train-error');
         field.focus();
-        throw new Error(`${err.message[0].toUpperCase()}${err.message.slice(1)}.`);
+        const wanted = `${key === 'lr' ? 'a number' : 'a whole number'} from ${min} to ${max}`;
+        const got = field.validity.badInput ? ': what it holds is not a number'
+          : Number.isNaN(value) ? ': the field is empty' : `, not ${field.value.trim()}`;
+        throw new Error(sentence(`${label} must be ${wanted}${got}`));
       }
     }
     values.augment = this.form.elements.augment.checked;
@@ -252,6 +267,7 @@ export class TrainPanel {
       const field = this.form.elements[key];
       Object.assign(field, { min, max, step: key === 'lr' ? 'any' : step, value: String(values[key]) });
       field.removeAttribute('aria-invalid');
+      field.removeAttribute('aria-describedby');
     }
     this.form.elements.augment.checked = values.augment;
   }

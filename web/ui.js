@@ -1,5 +1,5 @@
 // ui.js: small DOM building blocks shared by the page (web/app.js) and its panels
-// (web/train-panel.js, web/teach-panel.js): elements, messages, numbers and sizes, digit tiles and
+// (web/train-panel.js, web/teach-panel.js): elements, messages and glosses of jargon, numbers and sizes, digit tiles and
 // drawing, bars of counts per digit, downloads, and progress shown at most once a frame.
 
 export const $ = (selector) => document.querySelector(selector);
@@ -10,6 +10,39 @@ export function el(tag, text) {
   const node = document.createElement(tag);
   if (text != null) node.textContent = text;
   return node;
+}
+
+/** A message as a sentence: a capital first letter and a full stop. */
+export function sentence(text) {
+  const t = text.trim();
+  return `${t[0].toUpperCase()}${t.slice(1)}${/[.!?]$/.test(t) ? '' : '.'}`;
+}
+
+// Words a newcomer may not know, and what they mean (shown on hover and to screen readers).
+const GLOSSES = [
+  [/\b784-(\d+)-10\b/, (m) => `784 inputs (the 28×28 pixels), ${m[1]} hidden units, 10 outputs (one per digit)`],
+  [/\bhold-out\b/, () => 'the held-out digits: set aside, never trained on, to measure it fairly'],
+  [/\bvalidation\b/, () => 'measured on digits set aside, never trained on'],
+];
+
+/** text as nodes for an element: the first network shape and bit of jargon of each kind in it an
+ * <abbr> that explains it. */
+export function gloss(text) {
+  const nodes = [];
+  let rest = text;
+  let glosses = GLOSSES;
+  for (;;) {
+    const hits = glosses.map((g) => [rest.match(g[0]), g]).filter(([m]) => m);
+    if (!hits.length) break;
+    const [m, g] = hits.reduce((a, b) => (b[0].index < a[0].index ? b : a));
+    const abbr = el('abbr', m[0]);
+    abbr.title = g[1](m);
+    nodes.push(rest.slice(0, m.index), abbr);
+    rest = rest.slice(m.index + m[0].length);
+    glosses = glosses.filter((other) => other !== g);
+  }
+  nodes.push(rest);
+  return nodes.filter((n) => n !== '');
 }
 
 /** Shows a message in box, or hides the box when message is empty. */

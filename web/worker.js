@@ -156,7 +156,14 @@ function freeData(old) {
 
 async function get(path) {
   const url = new URL(path, import.meta.url);
-  const response = await fetch(url);
+  let response;
+  try {
+    response = await fetch(url);
+  } catch {
+    // Offline (or the site unreachable), and not kept from an earlier run.
+    throw new Error('the bundled digits could not be downloaded: they need an internet connection once ' +
+      '(2 MB), and are kept for offline use after that');
+  }
   if (!response.ok) throw new Error(`could not fetch the bundled data ${path}: ${response.status} ${response.statusText}`);
   return response;
 }

@@ -97,6 +97,22 @@ export async function waitReady(page, { failing = false } = {}) {
   if (!failing) assert.equal(await page.locator('#error').isHidden(), true, await page.locator('#error').textContent());
 }
 
+/** The rows of docs/bad-input.md's browser tables: test name -> what the page shows. */
+export function documented(name) {
+  for (const line of readFileSync(join(REPO, 'docs', 'bad-input.md'), 'utf8').split('\n')) {
+    const cells = line.split('|').slice(1, -1).map((c) => c.trim().replace(/^`(.*)`$/, '$1'));
+    if (cells.length === 3 && cells[2] === name) return cells[1];
+  }
+  assert.fail(`docs/bad-input.md has no browser row whose Test is \`${name}\``);
+}
+
+// Whether text is the documented message, each "…" in it standing for any text.
+export function assertDocumented(actual, name) {
+  const pattern = documented(name);
+  const re = new RegExp(`^${pattern.split('…').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`);
+  assert.match(actual, re, `the page says "${actual}"; docs/bad-input.md says "${pattern}"`);
+}
+
 /** Draws strokes and presses the digit key `digit` under the bars: the drawing is kept as that digit. */
 export async function teach(page, strokes, digit) {
   const before = await page.locator('#mine-list li').count();

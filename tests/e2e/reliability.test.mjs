@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DESKTOP, REPO, SEVEN, drawWithMouse, launchSite, screenshot, useNewModel } from './browser.mjs';
+import { DESKTOP, REPO, SEVEN, assertDocumented, drawWithMouse, launchSite, screenshot, useNewModel } from './browser.mjs';
 
 const MB = 2 ** 20;
 // The budget of a 42,000-row run (docs/reliability.md says what it measured).
@@ -54,22 +54,6 @@ function kaggleSizeCsv([header, ...lines], rows) {
 }
 
 const text = (page, selector) => page.locator(selector).textContent();
-
-/** The rows of docs/bad-input.md's browser table: test name -> what the page shows. */
-function documented(name) {
-  for (const line of readFileSync(join(REPO, 'docs', 'bad-input.md'), 'utf8').split('\n')) {
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim().replace(/^`(.*)`$/, '$1'));
-    if (cells.length === 3 && cells[2] === name) return cells[1];
-  }
-  assert.fail(`docs/bad-input.md has no browser row whose Test is \`${name}\``);
-}
-
-// Whether text is the documented message, each "…" in it standing for any text.
-function assertDocumented(actual, name) {
-  const pattern = documented(name);
-  const re = new RegExp(`^${pattern.split('…').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`);
-  assert.match(actual, re, `the page says "${actual}"; docs/bad-input.md says "${pattern}"`);
-}
 
 async function setOptions(page, options) {
   for (const [name, value] of Object.entries(options)) await page.locator(`#train-form [name=${name}]`).fill(String(value));

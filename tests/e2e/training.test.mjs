@@ -237,12 +237,12 @@ describe('training in the page', { timeout: 600_000 }, () => {
     const { page, context, problems } = await openPage();
     await setOptions(page, { lr: 0 });
     await page.locator('#train-start').click();
-    assert.equal(await text(page, '#train-error'), 'Learning rate: 0 is outside 0.00001..1.');
+    assert.equal(await text(page, '#train-error'), 'Learning rate must be a number from 0.00001 to 1, not 0.');
     assert.equal(await page.locator('[name=lr]').getAttribute('aria-invalid'), 'true');
     assert.equal(await page.locator('#run').isHidden(), true);
     await setOptions(page, { lr: '', hidden: 5000 });
     await page.locator('#train-start').click();
-    assert.equal(await text(page, '#train-error'), 'Hidden units: 5000 is outside 1..1024.');
+    assert.equal(await text(page, '#train-error'), 'Hidden units must be a whole number from 1 to 1024, not 5000.');
     await page.locator('#train-defaults').click();
     assert.equal(await page.locator('[name=lr]').inputValue(), String(TRAINING_DEFAULTS.lr));
     await context.close();
