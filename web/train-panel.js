@@ -130,7 +130,8 @@ export class TrainPanel {
     $('#run').hidden = false;
     $('#results').hidden = true;
     this.#choice.clear();
-    // On a small screen the progress and the chart would start below it: bring them into view.
+    // On a small screen the progress and the chart start below the window: bring them into view
+    // (again once the data is read: its summary above may push them down).
     $('#run').scrollIntoView({ block: 'nearest' });
     this.#chart.reset(options.epochs);
     this.#progress.cancel();
@@ -150,6 +151,7 @@ export class TrainPanel {
           $('#load-meter').hidden = true;
         }
         this.#setSource(source, info);
+        $('#run').scrollIntoView({ block: 'nearest' });
       }
       $('#train-text').textContent = 'Starting…';
       const inUse = this.#modelInUse();
