@@ -130,9 +130,7 @@ export class TrainPanel {
     $('#run').hidden = false;
     $('#results').hidden = true;
     this.#choice.clear();
-    // On a small screen the progress and the chart start below the window: bring them into view
-    // (again once the data is read: its summary above may push them down).
-    $('#run').scrollIntoView({ block: 'nearest' });
+    this.#revealRun();
     this.#chart.reset(options.epochs);
     this.#progress.cancel();
     this.#setBar($('#train-bar'), null);
@@ -151,7 +149,7 @@ export class TrainPanel {
           $('#load-meter').hidden = true;
         }
         this.#setSource(source, info);
-        $('#run').scrollIntoView({ block: 'nearest' });
+        this.#revealRun(); // the data's summary above may have pushed them down
       }
       $('#train-text').textContent = 'Starting…';
       const inUse = this.#modelInUse();
@@ -292,6 +290,13 @@ export class TrainPanel {
       q.eta == null ? '' : q.step === q.steps ? 'finishing' : `${formatDuration(q.eta)} left`,
     ];
     $('#train-text').textContent = parts.filter(Boolean).join(' · ');
+  }
+
+  // On a small screen the progress and the chart start below the window: bring them into view,
+  // centred, with room for the progress line to grow.
+  #revealRun() {
+    const { top, bottom } = $('#run').getBoundingClientRect();
+    if (top < 0 || bottom > innerHeight) $('#run').scrollIntoView({ block: 'center' });
   }
 
   #setRunning(running) {
