@@ -279,6 +279,7 @@ function tell(why, result, empty, small) {
   let text;
   if (empty) text = why === 'clear' ? 'Pad cleared.' : 'The pad is empty.';
   else if (small) text = 'Too small to read: draw the digit bigger.';
+  else if (!result && !recognizer && !failed) text = 'Loading the model: the drawing is read when it arrives.';
   else if (!result) return;
   else text = `${{ undo: 'Stroke undone. ', redo: 'Stroke restored. ', restore: 'Drawing restored. ' }[why] ?? ''}Reads ${result.digit}, ${sure(result.probabilities[result.digit])} sure.`;
   say(text);

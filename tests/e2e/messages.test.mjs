@@ -66,6 +66,7 @@ describe('messages a person understands', { timeout: 300_000 }, () => {
       assert.equal(await predictionText(page), '—');
       assert.equal(await page.locator('#error').isHidden(), true, await text(page, '#error'));
       assert.equal(await text(page, '#model-name'), 'Loading the model…');
+      assert.equal(await text(page, '#announce'), 'Loading the model: the drawing is read when it arrives.');
       const shot = await screenshot(page, `loading-${device}`);
 
       // The model arrives: the drawing is read at once, and said to screen readers.
@@ -82,31 +83,26 @@ describe('messages a person understands', { timeout: 300_000 }, () => {
     });
   }
 
-  test('an empty training field names the field and its allowed range', async () => {
-    const { page, context, problems } = await site.open(DESKTOP);
-    await page.locator('#train-start:enabled').waitFor();
-    await page.locator('#train-form [name=hidden]').fill('');
-    await page.locator('#train-start').click();
-    const said = await text(page, '#train-error');
-    assertDocumented(said, 'an empty training field names the field and its allowed range');
-    assert.doesNotMatch(said, /NaN/);
-    assert.equal(await page.locator('[name=hidden]').getAttribute('aria-invalid'), 'true');
-    assert.equal(await page.evaluate(() => document.activeElement.name), 'hidden');
-    assert.equal(await page.locator('#run').isHidden(), true);
-    console.log(`screenshot: ${await screenshot(page, 'message-empty-field', page.locator('#train-form'))}`);
-    await context.close();
-    assert.deepEqual(problems, []);
-  });
-
-  test('a training value out of range names the field and its allowed range', async () => {
-    const { page, context, problems } = await site.open(DESKTOP);
-    await page.locator('#train-start:enabled').waitFor();
-    await page.locator('#train-form [name=lr]').fill('5');
-    await page.locator('#train-start').click();
-    assertDocumented(await text(page, '#train-error'), 'a training value out of range names the field and its allowed range');
-    await context.close();
-    assert.deepEqual(problems, []);
-  });
+  for (const [name, field, value] of [
+    ['an empty training field names the field and its allowed range', 'hidden', ''],
+    ['a training value out of range names the field and its allowed range', 'lr', '5']]) {
+    test(name, async () => {
+      const { page, context, problems } = await site.open(DESKTOP);
+      await page.locator('#train-start:enabled').waitFor();
+      await page.locator(`#train-form [name=${field}]`).fill(value);
+      await page.locator('#train-start').click();
+      const said = await text(page, '#train-error');
+      assertDocumented(said, name);
+      assert.doesNotMatch(said, /NaN/);
+      assert.equal(await page.locator(`[name=${field}]`).getAttribute('aria-invalid'), 'true');
+      assert.equal(await page.locator(`[name=${field}]`).getAttribute('aria-describedby'), 'train-error');
+      assert.equal(await page.evaluate(() => document.activeElement.name), field);
+      assert.equal(await page.locator('#run').isHidden(), true);
+      console.log(`screenshot: ${await screenshot(page, `message-field-${field}`, page.locator('#train-form'))}`);
+      await context.close();
+      assert.deepEqual(problems, []);
+    });
+  }
 
   test('a model file that is not a .npy file is named in plain words', async () => {
     const { page, context, problems } = await site.open(DESKTOP);
