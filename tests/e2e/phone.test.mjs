@@ -68,7 +68,7 @@ describe('on a phone', { timeout: 300_000 }, () => {
     // The desktop keeps its one row of digit keys.
     const desktop = await site.open(DESKTOP);
     await drawWithMouse(desktop.page, SEVEN);
-    const keys = await desktop.page.locator('#teach-keys button').evaluateAll((b) => b.map((k) => Math.round(k.getBoundingClientRect().top)));
+    const keys = await desktop.page.locator('#teach-keys .keys button').evaluateAll((b) => b.map((k) => Math.round(k.getBoundingClientRect().top)));
     assert.equal(new Set(keys).size, 1, 'the desktop\'s digit keys are not in one row');
     saved.push(await screenshot(desktop.page, 'desktop-controls', null, { fullPage: true }));
     await desktop.context.close();
