@@ -56,6 +56,9 @@ static const char TRAIN_USAGE[] =
     "  --grid               save W1 on the integer grid (each unit's weights whole numbers up to\n"
     "                       2047 times a power of two; moves a weight by at most 1/4094 of its\n"
     "                       unit's largest): the page then runs the first layer in exact integers\n"
+    "  --grid-bits N        a coarser grid (implies --grid): whole numbers of N bits with the\n"
+    "                       sign, up to 2^(N-1)-1, 2..12 (default 12); 8 (up to 127, at most\n"
+    "                       1/254 of the unit's largest) makes the page's download far smaller\n"
     "  --log FILE           write one CSV line per epoch (the learning curve)\n"
     "  --quiet              no progress output\n";
 
@@ -225,7 +228,7 @@ static int load_csv(Dataset *d, const char *path, const char *labels_for, Report
 
 static int cmd_train(int argc, char **argv) {
     const char *data = "data/train.csv", *val_path = NULL, *out = "model-out", *init = NULL, *log_path = NULL;
-    int hidden = 128, seed = 1, quiet = 0, grid = 0, use_aug = 0;
+    int hidden = 128, seed = 1, quiet = 0, grid = 0, grid_bits = QUANT_BITS, use_aug = 0;
     int schedule = LR_COSINE, optimizer = OPT_ADAM, dtype = NPY_F32;
     TrainConfig cfg = train_defaults();
     AugmentConfig aug = augment_defaults();
@@ -259,6 +262,7 @@ static int cmd_train(int argc, char **argv) {
         {"--elastic-sigma", ARG_FLOAT, &aug.elastic_sigma, 0, 28, NULL, &use_aug},
         {"--thickness", ARG_FLOAT, &aug.thickness, 0, 3, NULL, &use_aug},
         {"--grid", ARG_FLAG, &grid, 0, 0, NULL, NULL},
+        {"--grid-bits", ARG_INT, &grid_bits, 2, QUANT_BITS, NULL, &grid},
         {"--quiet", ARG_FLAG, &quiet, 0, 0, NULL, NULL},
         {"-q", ARG_FLAG, &quiet, 0, 0, NULL, NULL},
     };
@@ -295,7 +299,7 @@ static int cmd_train(int argc, char **argv) {
         error_set(&err, "%.200s; nothing was saved", why.msg);
         goto done;
     }
-    if (grid) quant_round_w1(&m);
+    if (grid) quant_round_w1(&m, grid_bits);
     if (files_save_model(&m, out, (NpyDtype)dtype, &err)) goto done;
     if (!quiet) fprintf(stderr, "saved %s/{W1,b1,W2,b2}.npy\n", out);
     status = 0;

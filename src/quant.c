@@ -11,15 +11,18 @@
 #include <wasm_simd128.h>
 #endif
 
-/* The grid step of a unit whose largest weight is `largest` (> 0): the smallest power of two s
- * with largest <= QUANT_MAX s (so that rounding to the grid and recognising it agree: a rounded
- * unit's largest weight asks for the same s), but no finer than 2^-24, float16's finest step, so
- * that every grid point is a float16 number. */
-static float grid_step(float largest) {
+/* The largest whole number of the grid of `bits`-bit weights: 2^(bits-1) - 1. */
+static int grid_max(int bits) { return (1 << (bits - 1)) - 1; }
+
+/* The step of a unit whose largest weight is `largest` (> 0) on the grid of `bits`-bit weights:
+ * the smallest power of two s with largest <= grid_max(bits) s (so that rounding to the grid and
+ * recognising it agree: a rounded unit's largest weight asks for the same s), but no finer than
+ * 2^-24, float16's finest step, so that every grid point is a float16 number. */
+static float grid_step(float largest, int bits) {
     int e;
-    frexpf(largest, &e); /* 2^(e-1) <= largest < 2^e: s is 2^(e-11) or 2^(e-10) */
-    float s = ldexpf(1.0f, e - 11);
-    if (largest > QUANT_MAX * s) s *= 2.0f; /* QUANT_MAX * s is exact: an 11-bit integer times 2^k */
+    frexpf(largest, &e); /* 2^(e-1) <= largest < 2^e: s is 2^(e-bits+1) or twice that */
+    float s = ldexpf(1.0f, e - bits + 1);
+    if (largest > (float)grid_max(bits) * s) s *= 2.0f; /* exact: a small integer times 2^k */
     return fmaxf(s, 0x1p-24f);
 }
 
@@ -33,12 +36,13 @@ static void largest_weights(float *largest, const Model *m) {
     }
 }
 
-void quant_round_w1(Model *m) {
+void quant_round_w1(Model *m, int bits) {
     int H = m->hidden;
+    bits = bits < 2 ? 2 : bits > QUANT_BITS ? QUANT_BITS : bits;
     float step[NN_MAX_HIDDEN];
     largest_weights(step, m);
     for (int h = 0; h < H; h++) /* 0: all zero, or not numbers: nothing to round */
-        step[h] = step[h] > 0.0f && !isinf(step[h]) ? grid_step(step[h]) : 0.0f;
+        step[h] = step[h] > 0.0f && !isinf(step[h]) ? grid_step(step[h], bits) : 0.0f;
     for (int k = 0; k < NN_INPUTS; k++) {
         float *w = m->W1 + (size_t)k * H;
         for (int h = 0; h < H; h++)
@@ -52,7 +56,7 @@ static int grid_steps(float *step, const Model *m) {
     largest_weights(step, m);
     for (int h = 0; h < H; h++) {
         if (!(step[h] <= 65504.0f)) return 0; /* infinite or beyond float16: not a grid point */
-        step[h] = step[h] > 0.0f ? grid_step(step[h]) : 0.0f;
+        step[h] = step[h] > 0.0f ? grid_step(step[h], QUANT_BITS) : 0.0f;
     }
     for (int k = 0; k < NN_INPUTS; k++) {
         const float *w = m->W1 + (size_t)k * H;

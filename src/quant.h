@@ -1,11 +1,14 @@
 /* quant.h: the first layer in exact integer arithmetic, for the recogniser.
  *
  * A model's W1 is "on the grid" when each hidden unit's 784 weights are whole numbers of at
- * most 11 bits (|q| <= QUANT_MAX) times one power of two for that unit: W1[h][k] = q[h][k] 2^e[h].
- * float16 (11 significant bits) and float32 hold such weights exactly, so they are ordinary
- * model files, read by NumPy and every other tool as they are; quant_round_w1 moves a model's
- * W1 to the nearest grid point (an error of at most 1/4094 of a unit's largest weight, below
- * float16's own rounding for the large weights).
+ * most 11 bits and a sign (|q| <= QUANT_MAX) times one power of two for that unit:
+ * W1[h][k] = q[h][k] 2^e[h]. float16 (11 significant bits) and float32 hold such weights exactly,
+ * so they are ordinary model files, read by NumPy and every other tool as they are.
+ * quant_round_w1 moves a model's W1 to the nearest point of a grid of `bits`-bit weights
+ * (|q| <= 2^(bits-1) - 1): with 12 bits, the finest, an error of at most 1/4094 of a unit's
+ * largest weight, below float16's own rounding for the large weights; with 8 bits (|q| <= 127) at
+ * most 1/254 of it, which costs the default model no accuracy and makes W1 far smaller to store
+ * (docs/model-pack.md). Every coarser grid lies on the finest, so the recogniser takes them all.
  *
  * For an 8-bit image (every pixel a multiple of 1/255, as in MNIST and Kaggle's CSV, and as the
  * page's preprocessing delivers) the first layer is then
@@ -22,6 +25,7 @@
 #include "error.h"
 #include "nn.h"
 
+#define QUANT_BITS 12  /* the finest grid: |q| <= QUANT_MAX */
 #define QUANT_MAX 2047
 
 typedef struct {
@@ -32,8 +36,9 @@ typedef struct {
     float levels[256];  /* p / 255.0f: the pixel values of an 8-bit image */
 } QuantW1;
 
-/* Moves W1 to the nearest point of the grid. Idempotent. */
-void quant_round_w1(Model *m);
+/* Moves W1 to the nearest point of the grid of `bits`-bit weights (2..QUANT_BITS; values outside
+ * are clamped to that range). Idempotent. */
+void quant_round_w1(Model *m, int bits);
 
 /* 1 if m's W1 is on the grid. */
 int quant_on_grid(const Model *m);

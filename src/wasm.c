@@ -39,7 +39,7 @@ EMSCRIPTEN_KEEPALIVE int dg_model_hidden(const Model *m) { return m->hidden; }
 EMSCRIPTEN_KEEPALIVE void dg_model_init(Model *m, unsigned seed) { nn_model_init_he(m, seed); }
 
 /* Puts m's W1 on the integer grid (quant.h). */
-EMSCRIPTEN_KEEPALIVE void dg_model_round_grid(Model *m) { quant_round_w1(m); }
+EMSCRIPTEN_KEEPALIVE void dg_model_round_grid(Model *m) { quant_round_w1(m, QUANT_BITS); }
 
 /* A new model from the four .npy files' bytes, or NULL with the reason in dg_last_error(). */
 EMSCRIPTEN_KEEPALIVE Model *dg_model_load_npy(const uint8_t *w1, size_t n_w1, const uint8_t *b1, size_t n_b1,

@@ -30,7 +30,7 @@ TEST(rounding_should_put_every_unit_on_a_power_of_two_grid_of_11_bit_integers) {
     nn_model_alloc(&before, 37, NULL);
     nn_model_copy(&before, &m);
     CHECK(!quant_on_grid(&m));
-    quant_round_w1(&m);
+    quant_round_w1(&m, QUANT_BITS);
     CHECK(quant_on_grid(&m));
     for (int h = 0; h < m.hidden; h++) {
         float largest = 0.0f, smallest_step = INFINITY;
@@ -50,7 +50,7 @@ TEST(rounding_should_put_every_unit_on_a_power_of_two_grid_of_11_bit_integers) {
     CHECK(W1_AT(&m, 5, 3) == 0.0f);
     /* rounding again changes nothing */
     nn_model_copy(&before, &m);
-    quant_round_w1(&m);
+    quant_round_w1(&m, QUANT_BITS);
     CHECK(memcmp(before.W1, m.W1, (size_t)m.hidden * NN_INPUTS * sizeof *m.W1) == 0);
     nn_model_free(&m), nn_model_free(&before);
 }
@@ -68,17 +68,43 @@ TEST(a_rounded_model_should_always_be_recognised_as_on_the_grid) {
             W1_AT(&m, h, k) = fmaxf(-largest[h], fminf(largest[h], W1_AT(&m, h, k) * largest[h] * 5.0f));
         W1_AT(&m, h, h) = -largest[h];
     }
-    quant_round_w1(&m);
+    quant_round_w1(&m, QUANT_BITS);
     CHECK(quant_on_grid(&m));
     for (int seed = 0; seed < 50; seed++) { /* and random scales */
         Model r;
         random_model(&r, 8, 0.05f, 100 + (uint64_t)seed);
         for (size_t i = 0; i < (size_t)8 * NN_INPUTS; i++) r.W1[i] *= exp2f((float)(seed % 25) - 12.0f);
-        quant_round_w1(&r);
+        quant_round_w1(&r, QUANT_BITS);
         CHECK(quant_on_grid(&r));
         nn_model_free(&r);
     }
     nn_model_free(&m);
+}
+
+TEST(a_coarser_grid_should_round_to_its_own_whole_numbers_and_lie_on_the_finest) {
+    const int bits[] = {2, 5, 8, 11};
+    for (size_t b = 0; b < sizeof bits / sizeof *bits; b++) {
+        float max = (float)((1 << (bits[b] - 1)) - 1);
+        Model m, before;
+        random_model(&m, 23, 0.05f, 40 + (uint64_t)b);
+        W1_AT(&m, 3, 10) = 3e-6f; /* a unit with tiny and large weights */
+        nn_model_alloc(&before, 23, NULL);
+        nn_model_copy(&before, &m);
+        quant_round_w1(&m, bits[b]);
+        CHECK(quant_on_grid(&m)); /* the integer recogniser takes it */
+        for (int h = 0; h < m.hidden; h++) {
+            float largest = 0.0f;
+            for (int k = 0; k < NN_INPUTS; k++) largest = fmaxf(largest, fabsf(W1_AT(&before, h, k)));
+            float step = 0x1p-24f; /* the smallest power of two with largest <= max step */
+            while (largest > max * step) step *= 2.0f;
+            for (int k = 0; k < NN_INPUTS; k++) {
+                float w = W1_AT(&m, h, k), q = w / step;
+                CHECK(q == nearbyintf(q) && fabsf(q) <= max);
+                CHECK(fabsf(w - W1_AT(&before, h, k)) <= step / 2);
+            }
+        }
+        nn_model_free(&m), nn_model_free(&before);
+    }
 }
 
 TEST(grid_weights_should_survive_float16_storage_exactly) {
@@ -86,7 +112,7 @@ TEST(grid_weights_should_survive_float16_storage_exactly) {
     random_model(&m, 16, 0.05f, 2);
     W1_AT(&m, 0, 7) = 3e-6f; /* a unit with tiny and large weights */
     W1_AT(&m, 0, 8) = -0.9f;
-    quant_round_w1(&m);
+    quant_round_w1(&m, QUANT_BITS);
     enum { CAP = 1 << 16 };
     uint8_t *bufs[NN_TENSORS];
     size_t lens[NN_TENSORS];
@@ -110,10 +136,10 @@ TEST(quant_new_should_refuse_weights_off_the_grid) {
     DigitsError err;
     CHECK(quant_new(&q, &m, &err) == 0); /* plain float weights */
     CHECK(q.Q == NULL);
-    quant_round_w1(&m);
+    quant_round_w1(&m, QUANT_BITS);
     W1_AT(&m, 4, 100) += W1_AT(&m, 4, 100) == 0.0f ? 1e-7f : W1_AT(&m, 4, 100) * 1e-4f;
     CHECK(quant_new(&q, &m, &err) == 0); /* one weight between grid points */
-    quant_round_w1(&m);
+    quant_round_w1(&m, QUANT_BITS);
     W1_AT(&m, 0, 2) = NAN;
     CHECK(!quant_on_grid(&m));
     W1_AT(&m, 0, 2) = INFINITY;
@@ -156,7 +182,7 @@ TEST(the_integer_sums_should_be_exact_for_every_hidden_size_and_image) {
         int H = sizes[s];
         Model m;
         random_model(&m, H, 0.05f, 10 + (uint64_t)s);
-        quant_round_w1(&m);
+        quant_round_w1(&m, QUANT_BITS);
         QuantW1 q;
         CHECK(quant_new(&q, &m, NULL) == 1);
         float x[NN_INPUTS], *z1 = malloc((size_t)H * sizeof *z1);
@@ -183,7 +209,7 @@ TEST(the_integer_sums_should_be_exact_for_every_hidden_size_and_image) {
 TEST(images_that_are_not_8_bit_should_be_left_to_the_float_path) {
     Model m;
     random_model(&m, 20, 0.05f, 4);
-    quant_round_w1(&m);
+    quant_round_w1(&m, QUANT_BITS);
     QuantW1 q;
     CHECK(quant_new(&q, &m, NULL) == 1);
     float x[NN_INPUTS], z1[20] = {42.0f};
@@ -209,6 +235,7 @@ TEST(images_that_are_not_8_bit_should_be_left_to_the_float_path) {
 static const TestCase TESTS[] = {
     T(rounding_should_put_every_unit_on_a_power_of_two_grid_of_11_bit_integers),
     T(a_rounded_model_should_always_be_recognised_as_on_the_grid),
+    T(a_coarser_grid_should_round_to_its_own_whole_numbers_and_lie_on_the_finest),
     T(grid_weights_should_survive_float16_storage_exactly),
     T(quant_new_should_refuse_weights_off_the_grid),
     T(the_integer_layer_should_match_a_hand_computed_example),

@@ -108,7 +108,7 @@ TEST(weights_so_large_that_the_logits_overflow_should_be_an_error_not_nan) {
 TEST(the_integer_and_float_paths_should_give_the_same_answers_and_errors) {
     Model m;
     random_model(&m, 64, 0.05f, 6);
-    quant_round_w1(&m);
+    quant_round_w1(&m, QUANT_BITS);
     Recognizer *integer = recognizer_of(&m), *floats = recognizer_of(&m);
     CHECK(recognizer_uses_integers(integer));
     recognizer_drop_integers(floats);

@@ -94,7 +94,7 @@ static void check_integer_path(const Model *m) {
     Model g;
     FUZZ_CHECK(nn_model_alloc(&g, m->hidden, NULL) == 0);
     nn_model_copy(&g, m);
-    quant_round_w1(&g);
+    quant_round_w1(&g, QUANT_BITS);
     float largest = 0.0f;
     for (size_t i = 0; i < (size_t)g.hidden * NN_INPUTS; i++) largest = fmaxf(largest, fabsf(g.W1[i]));
     FUZZ_CHECK(quant_on_grid(&g) == (largest <= 65504.0f));
