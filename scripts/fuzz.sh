@@ -4,7 +4,8 @@
 #   npm run fuzz                         every fuzzer, 60 s each
 #   npm run fuzz -- 600 csv              only fuzz_csv, for 10 minutes
 #   FUZZ_RUNS=10000000 npm run fuzz      stop each after this many executions instead (or the time)
-# Fuzzers: csv (the CSV parser, whole vs chunked), npy (the .npy reader), model (the model loader).
+# Fuzzers: csv (the CSV parser, whole vs chunked), npy (the .npy reader), model (the model loader),
+# pack (the packed-model decoder).
 # The working corpus grows in build-fuzz/corpus/<name>/ (seeded from tests/fuzz/corpus/<name>/).
 # A crash or a broken property stops with the input saved in build-fuzz/crashes/<name>/; keep it
 # as a regression test by copying it into tests/fuzz/regressions/<name>/ (ctest replays those).
@@ -16,12 +17,12 @@ seconds=60
 names=()
 for arg in "$@"; do
   case "$arg" in
-    csv|npy|model) names+=("$arg") ;;
-    ''|*[!0-9]*) echo "fuzz: unknown argument '$arg' (expected seconds, csv, npy or model)" >&2; exit 2 ;;
+    csv|npy|model|pack) names+=("$arg") ;;
+    ''|*[!0-9]*) echo "fuzz: unknown argument '$arg' (expected seconds, csv, npy, model or pack)" >&2; exit 2 ;;
     *) seconds=$arg ;;
   esac
 done
-[ ${#names[@]} -eq 0 ] && names=(csv npy model)
+[ ${#names[@]} -eq 0 ] && names=(csv npy model pack)
 
 if ! command -v clang >/dev/null 2>&1; then
   echo "fuzz: clang not found: run 'bash scripts/setup.sh checks'" >&2
@@ -42,6 +43,7 @@ for name in "${names[@]}"; do
     csv) max_len=16384 dict=tests/fuzz/csv.dict ;;
     npy) max_len=4096 dict=tests/fuzz/npy.dict ;;
     model) max_len=8192 dict=tests/fuzz/npy.dict ;;
+    pack) max_len=8192 dict=tests/fuzz/pack.dict ;;
   esac
   mkdir -p "build-fuzz/corpus/$name" "build-fuzz/crashes/$name"
   echo "== fuzz_$name: ${seconds} s${FUZZ_RUNS:+ or $FUZZ_RUNS runs} ==" >&2
