@@ -5,8 +5,12 @@
 //   dist/manifest.webmanifest            web/manifest.webmanifest, its icons in the assets folder
 //   dist/sw.js                           web/sw.js, the service worker, with the build's version and
 //                                        the files to keep for offline use filled in
-//   dist/assets-<hash>/                  web/* (but the three above), digits_wasm.{js,wasm},
-//                                        model/*.npy, icon-{192,512}.png (drawn from web/icon.svg),
+//   dist/assets-<hash>/                  web/* (but the three above), the two WebAssembly modules
+//                                        digits_recognizer.{js,wasm} (the page's) and
+//                                        digits_wasm.{js,wasm} (the worker's), model/model.pack (the
+//                                        default model/*.npy packed, losslessly: src/pack.h) and
+//                                        any other file of model/ but its documentation,
+//                                        icon-{192,512}.png (drawn from web/icon.svg),
 //                                        data/{train,holdout}.csv.gz (the bundled data for training
 //                                        in the page; made by scripts/prepare-data.mjs if missing)
 //
@@ -21,19 +25,21 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { iconPng } from './icons.mjs';
+import { createModule, exportModel, loadModel, loadPackedModel } from '../web/wasm.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MODEL_FILES = ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy'];
-const WASM_FILES = ['digits_wasm.js', 'digits_wasm.wasm'];
+const MODEL_DOCS = /\.md$|^learning-curve\./; // model/'s documentation, which the site leaves out
+const WASM_FILES = ['digits_recognizer.js', 'digits_recognizer.wasm', 'digits_wasm.js', 'digits_wasm.wasm'];
 const DATA_FILES = ['train.csv', 'holdout.csv']; // served gzipped: see BUNDLED_DATA in web/defaults.js
 const ROOT_FILES = ['index.html', 'manifest.webmanifest', 'sw.js']; // web/ files next to the assets folder
 const ICON_SIZES = [192, 512];
 
-export function buildSite({ root = REPO, out = join(root, 'dist'), quiet = false } = {}) {
-  const assets = collectAssets(root); // Map: path inside the assets folder -> bytes
+export async function buildSite({ root = REPO, out = join(root, 'dist'), quiet = false } = {}) {
+  const assets = await collectAssets(root); // Map: path inside the assets folder -> bytes
   const hash = contentHash(assets);
   const dir = `assets-${hash}`;
 
@@ -83,7 +89,7 @@ function fillIn(text, values) {
   return text;
 }
 
-function collectAssets(root) {
+async function collectAssets(root) {
   const need = (path, hint) => {
     if (!existsSync(join(root, path))) throw new Error(`missing ${path}: ${hint}`);
     return join(root, path);
@@ -99,8 +105,12 @@ function collectAssets(root) {
   for (const name of WASM_FILES) {
     assets.set(name, readFileSync(need(`build-wasm/${name}`, 'run `npm run build:wasm` first')));
   }
-  for (const name of MODEL_FILES) {
-    assets.set(`model/${name}`, readFileSync(need(`model/${name}`, 'the default model belongs in model/ (see its README)')));
+  const npy = MODEL_FILES.map((name) => readFileSync(need(`model/${name}`, 'the default model belongs in model/ (see its README)')));
+  assets.set('model/model.pack', await packModel(root, npy));
+  for (const name of readdirSync(join(root, 'model'))) {
+    if (!MODEL_FILES.includes(name) && !MODEL_DOCS.test(name) && statSync(join(root, 'model', name)).isFile()) {
+      assets.set(`model/${name}`, readFileSync(join(root, 'model', name)));
+    }
   }
   prepareData(root);
   for (const name of DATA_FILES) {
@@ -108,6 +118,31 @@ function collectAssets(root) {
     assets.set(`data/${name}.gz`, gzipSync(csv, { level: 9 })); // gzip's header has no time: same bytes every build
   }
   return new Map([...assets].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+// The four .npy files as a packed model (src/pack.h), by the worker's module in build-wasm/; checked
+// to give back exactly the model the .npy files hold before it is used.
+async function packModel(root, npy) {
+  const { default: factory } = await import(pathToFileURL(join(root, 'build-wasm', 'digits_wasm.js')).href);
+  const mod = await createModule(factory, readFileSync(join(root, 'build-wasm', 'digits_wasm.wasm')));
+  const model = loadModel(mod, Object.fromEntries(MODEL_FILES.map((name, i) => [name, npy[i]])));
+  let packed = null, back = 0;
+  try {
+    const lenPtr = mod._malloc(4);
+    const ptr = mod._dg_model_pack(model, lenPtr);
+    const len = mod.HEAPU32[lenPtr >> 2];
+    mod._free(lenPtr);
+    if (!ptr) throw new Error(`packing model/*.npy failed: ${mod.UTF8ToString(mod._dg_last_error())}`);
+    packed = Buffer.from(mod.HEAPU8.slice(ptr, ptr + len));
+    mod._free(ptr);
+    back = loadPackedModel(mod, packed, 'model.pack');
+    const [a, b] = [model, back].map((m) => exportModel(mod, m, 4));
+    if (MODEL_FILES.some((name) => Buffer.compare(a[name], b[name]) !== 0)) throw new Error('model.pack does not give back model/*.npy exactly');
+  } finally {
+    mod._dg_model_free(model);
+    if (back) mod._dg_model_free(back);
+  }
+  return packed;
 }
 
 // data/train.csv and data/holdout.csv come from scripts/prepare-data.mjs (which keeps files already there).
@@ -183,10 +218,8 @@ function parseArgs(argv) {
 }
 
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  try {
-    buildSite(parseArgs(process.argv.slice(2)));
-  } catch (err) {
+  buildSite(parseArgs(process.argv.slice(2))).catch((err) => {
     console.error(`build-site: ${err.message}`);
     process.exit(1);
-  }
+  });
 }

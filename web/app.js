@@ -97,15 +97,15 @@ async function start() {
   try {
     // Imported here rather than statically, so a failure shows on the page.
     const [{ Recognizer }, { default: createDigitsModule }, { fetchWasm }] =
-      await Promise.all([import('./recognizer.js'), import('./digits_wasm.js'), import('./wasm.js')]);
-    loading = await Recognizer.create(createDigitsModule, await fetchWasm(new URL('./digits_wasm.wasm', import.meta.url)));
+      await Promise.all([import('./recognizer.js'), import('./digits_recognizer.js'), import('./wasm.js')]);
+    loading = await Recognizer.create(createDigitsModule, await fetchWasm(new URL('./digits_recognizer.wasm', import.meta.url)));
   } catch (err) {
     return fail(`The recogniser (WebAssembly) could not be loaded: ${offline(err) ?? err.message}`);
   }
   try {
-    await loading.loadModelFromUrl(new URL('./model/', import.meta.url).href);
+    await loading.fetchModel(new URL('./model/model.pack', import.meta.url));
   } catch (err) {
-    return fail(`The model could not be loaded: ${offline(err) ?? err.message.replace(/^could not load the model:\s*/i, '')}`);
+    return fail(`The model could not be loaded: ${offline(err) ?? err.message}`);
   }
   // Only a recogniser with its model reads: what was drawn meanwhile is read now, and announced.
   recognizer = loading;

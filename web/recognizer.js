@@ -3,14 +3,15 @@
 // of wasm memory, and turns each C failure into a thrown Error with the C layer's message.
 //
 //   const rec = await Recognizer.create(createDigitsModule, wasm)  // wasm: see web/wasm.js
-//   await rec.loadModelFromUrl('./model/')      // W1.npy b1.npy W2.npy b2.npy
+//   await rec.fetchModel('./model/model.pack')  // a packed model (src/pack.h), as the site serves it
 //   rec.loadModel({ W1, b1, W2, b2 })           // Uint8Array/ArrayBuffer .npy bytes; throws, keeps the old model
+//   rec.loadPackedModel(bytes, 'model.pack')    // the same for a packed model's bytes
 //   rec.predict(x)                              // Float32Array(784) 0..1 -> { digit, probabilities }
 //   rec.predictBatch([x1, x2])                  // -> [{ digit, probabilities }, ...] in one call
 //   rec.integerFirstLayer                       // true when W1 is on the integer grid (src/quant.h)
 //   rec.exportModel()                           // -> { 'W1.npy': Uint8Array, ... } float32 .npy files
 
-import { MODEL_FILES, cError, createModule, exportModel, loadModel, malloc } from './wasm.js';
+import { cError, createModule, exportModel, fetchBytes, fileName, loadModel, loadPackedModel, malloc } from './wasm.js';
 
 export const INPUTS = 784;
 export const OUTPUTS = 10;
@@ -32,25 +33,26 @@ export class Recognizer {
 
   /** Replaces the model with the four .npy files; on failure the old model stays. */
   loadModel(files) {
-    const rec = this.mod._dg_recognizer_new(loadModel(this.mod, files)); // it takes the model over
+    return this.#use(loadModel(this.mod, files));
+  }
+
+  /** Replaces the model with a packed model's bytes (name: for messages); on failure the old model stays. */
+  loadPackedModel(bytes, name) {
+    return this.#use(loadPackedModel(this.mod, bytes, name));
+  }
+
+  /** Fetches the packed model at url and makes it the model; on failure the old model stays. */
+  async fetchModel(url, fetchFn = globalThis.fetch) {
+    return this.loadPackedModel(await fetchBytes(url, fetchFn), fileName(url));
+  }
+
+  // Makes the C model at `model` the recogniser's (which takes it over); returns the hidden size.
+  #use(model) {
+    const rec = this.mod._dg_recognizer_new(model);
     if (!rec) throw cError(this.mod);
     this.release();
     this.ptr = rec;
     return this.hidden;
-  }
-
-  /** Fetches W1.npy b1.npy W2.npy b2.npy from baseUrl (ending in '/'). */
-  async loadModelFromUrl(baseUrl, fetchFn = globalThis.fetch) {
-    const files = {};
-    await Promise.all(
-      MODEL_FILES.map(async (name) => {
-        const url = new URL(name, new URL(baseUrl, globalThis.location?.href ?? 'file:///'));
-        const res = await fetchFn(url);
-        if (!res.ok) throw new Error(`could not load the model: ${name} answered ${res.status} ${res.statusText}`);
-        files[name] = new Uint8Array(await res.arrayBuffer());
-      }),
-    );
-    return this.loadModel(files);
   }
 
   /** Frees the model in use. */

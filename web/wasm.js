@@ -1,12 +1,14 @@
-// wasm.js: the JavaScript side of src/wasm.c's module: creating it the same way with every
-// Emscripten from 3.1.6 on, in the page, in its worker and in Node; copying bytes into its memory;
-// turning a C failure into an Error; a model in and out as .npy files. web/recognizer.js and
-// web/training.js build on these and repeat none of it.
+// wasm.js: the JavaScript side of the WebAssembly modules (src/wasm.c; the page's
+// digits_recognizer, and the worker's digits_wasm, which adds src/wasm_train.c): creating one the
+// same way with every Emscripten from 3.1.6 on, in the page, in its worker and in Node; copying
+// bytes into its memory; turning a C failure into an Error; a model in and out as .npy files, and
+// in as a packed model. web/recognizer.js and web/training.js build on these and repeat none of it.
 //
 //   const wasm = await fetchWasm(new URL('./digits_wasm.wasm', import.meta.url))  // page and worker
 //   const mod = await createModule(createDigitsModule, wasm)   // wasm: a WebAssembly.Module or the
 //                                                              // .wasm bytes (Node reads the file)
 //   const model = loadModel(mod, { 'W1.npy': bytes, ... })     // a C Model; throws naming the file
+//   const other = loadPackedModel(mod, bytes, 'model.pack')    // the same from a packed model (src/pack.h)
 //   exportModel(mod, model)                                    // -> { 'W1.npy': Uint8Array, ... }
 
 /**
@@ -32,7 +34,12 @@ export async function createModule(factory, wasm, options = {}) {
 
 /** The compiled module at url, or an Error naming the file and what went wrong. */
 export async function fetchWasm(url, fetchFn = globalThis.fetch) {
-  const name = String(url).split(/[?#]/)[0].split('/').pop();
+  return WebAssembly.compile(await fetchBytes(url, fetchFn));
+}
+
+/** The bytes at url (a Uint8Array), or an Error naming the file and what went wrong. */
+export async function fetchBytes(url, fetchFn = globalThis.fetch) {
+  const name = fileName(url);
   let response;
   try {
     response = await fetchFn(url);
@@ -40,8 +47,11 @@ export async function fetchWasm(url, fetchFn = globalThis.fetch) {
     throw new Error(`${name} could not be fetched (${err.message})`);
   }
   if (!response.ok) throw new Error(`${name} answered ${response.status} ${response.statusText}`.trim());
-  return WebAssembly.compile(await response.arrayBuffer());
+  return new Uint8Array(await response.arrayBuffer());
 }
+
+/** The last part of a URL's path: how messages name a file. */
+export const fileName = (url) => String(url).split(/[?#]/)[0].split('/').pop();
 
 // ---- memory, errors and models: what every wrapper of the module needs ----
 
@@ -84,6 +94,20 @@ export function loadModel(mod, files) {
     return model;
   } finally {
     ptrs.forEach((p) => mod._free(p));
+  }
+}
+
+/** A new C Model (free with mod._dg_model_free) from a packed model's bytes (src/pack.h); throws
+ * naming the file (`name`) and what is wrong with it. */
+export function loadPackedModel(mod, bytes, name = 'the packed model') {
+  const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  const ptr = copyIn(mod, data);
+  try {
+    const model = mod._dg_model_load_pack(ptr, data.length);
+    if (!model) throw cError(mod, name);
+    return model;
+  } finally {
+    mod._free(ptr);
   }
 }
 

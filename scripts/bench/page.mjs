@@ -71,7 +71,7 @@ export async function pageRun({ loads = 7, trainEpochs = 3, train = true } = {})
   const dir = mkdtempSync(join(tmpdir(), 'digits-bench-site-'));
   let server, browser;
   try {
-    buildSite({ root: ROOT, out: dir, quiet: true });
+    await buildSite({ root: ROOT, out: dir, quiet: true });
     server = await startServer({ root: dir, base: '/digits/', port: 0 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const fileOf = (url) => {

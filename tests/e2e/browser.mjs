@@ -48,7 +48,7 @@ export async function launchSite() {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    build = buildSite({ root: REPO, out: dir, quiet: true });
+    build = await buildSite({ root: REPO, out: dir, quiet: true });
     server = await startServer({ root: dir, base: '/digits/', port: 0 });
     assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -63,10 +63,17 @@ export async function launchSite() {
 // A fresh page on the site, ready to draw; `problems` collects console errors, page errors,
 // Content-Security-Policy violations, failed requests and requests that leave the site;
 // `requests` every request of the page, its workers and the service worker, from the first.
-// `missing`: a URL glob answered with 404.
-async function open(browser, server, options = DESKTOP, { missing } = {}) {
+// `missing`: a URL glob answered with 404; `cut`: one whose files arrive cut to half their length.
+async function open(browser, server, options = DESKTOP, { missing, cut } = {}) {
   const context = await browser.newContext({ acceptDownloads: true, ...options });
   if (missing) await context.route(missing, (route) => route.fulfill({ status: 404, body: 'not found' }));
+  if (cut) {
+    await context.route(cut, async (route) => {
+      const response = await route.fetch();
+      const body = await response.body();
+      await route.fulfill({ response, body: body.subarray(0, body.length >> 1) });
+    });
+  }
   await context.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => console.error(
     `CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || 'inline code'} (${e.sourceFile}:${e.lineNumber})`), true));
   const page = await context.newPage();
@@ -86,7 +93,7 @@ async function open(browser, server, options = DESKTOP, { missing } = {}) {
   page.on('websocket', (ws) => problems.push(`web socket: ${ws.url()}`));
   page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`));
   await page.goto(server.url);
-  await waitReady(page, { failing: Boolean(missing) });
+  await waitReady(page, { failing: Boolean(missing || cut) });
   return { page, context, problems, requests };
 }
 

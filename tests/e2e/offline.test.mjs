@@ -54,7 +54,8 @@ describe('offline and installable', { timeout: 300_000 }, () => {
     assert.ok(sw.includes(`const VERSION = "${version}";`), 'sw.js does not carry the build version');
     const wanted = ['./', 'manifest.webmanifest', ...files.filter((f) => f.startsWith(`${assetsDir}/`) && !f.includes('/data/'))];
     assert.deepEqual([...precache].sort(), wanted.sort());
-    for (const name of ['index', 'digits_wasm.wasm', 'digits_wasm.js', 'model/W1.npy', 'app.js', 'style.css', 'icon-192.png']) {
+    for (const name of ['index', 'digits_recognizer.wasm', 'digits_recognizer.js', 'digits_wasm.wasm', 'digits_wasm.js',
+      'model/model.pack', 'app.js', 'style.css', 'icon-192.png']) {
       assert.ok(name === 'index' ? precache.includes('./') : precache.includes(`${assetsDir}/${name}`), `${name} is not kept`);
       if (name !== 'index') assert.ok(sw.includes(`'${assetsDir}/${name}'`), `${name} is not in sw.js`);
     }
@@ -102,7 +103,7 @@ describe('offline and installable', { timeout: 300_000 }, () => {
     assert.equal(await page.locator('#offline').textContent(), 'Works offline.');
     assert.equal(await page.locator('#update').isHidden(), true);
 
-    const next = buildSite({ root: nextSources(), out: site.dir, quiet: true });
+    const next = await buildSite({ root: nextSources(), out: site.dir, quiet: true });
     assert.notEqual(next.version, site.build.version);
     assert.notEqual(next.assetsDir, site.build.assetsDir);
     await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));

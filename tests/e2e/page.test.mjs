@@ -92,8 +92,8 @@ describe('the page', { timeout: 300_000 }, () => {
     assert.deepEqual(problems, []);
   });
 
-  for (const [file, message] of [['**/model/W2.npy', /model could not be loaded.*W2\.npy/],
-    ['**/digits_wasm.wasm', /recogniser \(WebAssembly\) could not be loaded/]]) {
+  for (const [file, message] of [['**/model/model.pack', /model could not be loaded: model\.pack answered 404/],
+    ['**/digits_recognizer.wasm', /recogniser \(WebAssembly\) could not be loaded/]]) {
     test(`says so on the page when ${file.slice(3)} cannot be loaded`, async () => {
       const { page, context, problems } = await open(DESKTOP, { missing: file });
       assert.match(await page.locator('#error').textContent(), message);
@@ -105,6 +105,15 @@ describe('the page', { timeout: 300_000 }, () => {
       assert.ok(problems.every(expected), problems.join('\n'));
     });
   }
+
+  test('says so on the page when the model arrives cut short', async () => {
+    const { page, context, problems } = await open(DESKTOP, { cut: '**/model/model.pack' });
+    assert.equal(await page.locator('#error').textContent(),
+      'The model could not be loaded: model.pack: its checksum does not match: the file is damaged or cut short');
+    assert.equal(await page.locator('#status').textContent(), 'No model loaded.');
+    await context.close();
+    assert.deepEqual(problems, []);
+  });
 
   test('screenshots: desktop and phone, light and dark', async () => {
     await inEveryLook(open, async (page, { device, colorScheme }) => {
