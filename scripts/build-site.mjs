@@ -28,7 +28,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { iconPng } from './icons.mjs';
-import { createModule, exportModel, loadModel, loadPackedModel } from '../web/wasm.js';
+import { createModule, exportModel, loadModel, loadPackedModel, packModel } from '../web/wasm.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MODEL_FILES = ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy'];
@@ -106,7 +106,7 @@ async function collectAssets(root) {
     assets.set(name, readFileSync(need(`build-wasm/${name}`, 'run `npm run build:wasm` first')));
   }
   const npy = MODEL_FILES.map((name) => readFileSync(need(`model/${name}`, 'the default model belongs in model/ (see its README)')));
-  assets.set('model/model.pack', await packModel(root, npy));
+  assets.set('model/model.pack', await packDefaultModel(root, npy));
   for (const name of readdirSync(join(root, 'model'))) {
     if (!MODEL_FILES.includes(name) && !MODEL_DOCS.test(name) && statSync(join(root, 'model', name)).isFile()) {
       assets.set(`model/${name}`, readFileSync(join(root, 'model', name)));
@@ -122,19 +122,13 @@ async function collectAssets(root) {
 
 // The four .npy files as a packed model (src/pack.h), by the worker's module in build-wasm/; checked
 // to give back exactly the model the .npy files hold before it is used.
-async function packModel(root, npy) {
+async function packDefaultModel(root, npy) {
   const { default: factory } = await import(pathToFileURL(join(root, 'build-wasm', 'digits_wasm.js')).href);
   const mod = await createModule(factory, readFileSync(join(root, 'build-wasm', 'digits_wasm.wasm')));
   const model = loadModel(mod, Object.fromEntries(MODEL_FILES.map((name, i) => [name, npy[i]])));
   let packed = null, back = 0;
   try {
-    const lenPtr = mod._malloc(4);
-    const ptr = mod._dg_model_pack(model, lenPtr);
-    const len = mod.HEAPU32[lenPtr >> 2];
-    mod._free(lenPtr);
-    if (!ptr) throw new Error(`packing model/*.npy failed: ${mod.UTF8ToString(mod._dg_last_error())}`);
-    packed = Buffer.from(mod.HEAPU8.slice(ptr, ptr + len));
-    mod._free(ptr);
+    packed = Buffer.from(packModel(mod, model));
     back = loadPackedModel(mod, packed, 'model.pack');
     const [a, b] = [model, back].map((m) => exportModel(mod, m, 4));
     if (MODEL_FILES.some((name) => Buffer.compare(a[name], b[name]) !== 0)) throw new Error('model.pack does not give back model/*.npy exactly');

@@ -10,6 +10,7 @@
 //   const model = loadModel(mod, { 'W1.npy': bytes, ... })     // a C Model; throws naming the file
 //   const other = loadPackedModel(mod, bytes, 'model.pack')    // the same from a packed model (src/pack.h)
 //   exportModel(mod, model)                                    // -> { 'W1.npy': Uint8Array, ... }
+//   packModel(mod, model)                                      // -> a packed model's bytes (digits_wasm only)
 
 /**
  * The module of digits_wasm.js's factory, instantiated from `wasm` (compiled, or its bytes).
@@ -108,6 +109,21 @@ export function loadPackedModel(mod, bytes, name = 'the packed model') {
     return model;
   } finally {
     mod._free(ptr);
+  }
+}
+
+/** The C Model at `model` as a packed model (src/pack.h): a Uint8Array. The worker's module
+ * (digits_wasm) packs; the page's only reads packed models. */
+export function packModel(mod, model) {
+  const lenPtr = malloc(mod, 4);
+  try {
+    const ptr = mod._dg_model_pack(model, lenPtr);
+    if (!ptr) throw cError(mod, 'could not pack the model');
+    const bytes = mod.HEAPU8.slice(ptr, ptr + mod.HEAPU32[lenPtr >> 2]);
+    mod._free(ptr);
+    return bytes;
+  } finally {
+    mod._free(lenPtr);
   }
 }
 

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRecognizer, readModelDir, root } from './load.mjs';
+import { createRecognizer, packedDefault, readModelDir, root } from './load.mjs';
 
 const modelDir = path.join(root, 'model');
 
@@ -87,4 +87,18 @@ test('loadModel should name a bad file', async () => {
   const rec = await createRecognizer(null);
   const files = { ...readModelDir(modelDir), 'b2.npy': new TextEncoder().encode('not a numpy file at all') };
   throwsAsDocumented('loadModel should name a bad file', () => rec.loadModel(files));
+});
+
+test('loadPackedModel should reject a cut-short file', async () => {
+  const rec = await createRecognizer(modelDir);
+  const bytes = await packedDefault();
+  const x = pixels(300, 1), before = rec.predict(x);
+  throwsAsDocumented('loadPackedModel should reject a cut-short file', () => rec.loadPackedModel(bytes.subarray(0, bytes.length - 100), 'model.pack'));
+  assert.deepEqual(rec.predict(x), before); // the model in use stays
+});
+
+test('loadPackedModel should reject another kind of file', async () => {
+  const rec = await createRecognizer(null);
+  const html = new TextEncoder().encode('<!DOCTYPE html><title>404 Not Found</title>');
+  throwsAsDocumented('loadPackedModel should reject another kind of file', () => rec.loadPackedModel(html, 'model.pack'));
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Recognizer } from '../../web/recognizer.js';
 import { Training } from '../../web/training.js';
-import { createModule } from '../../web/wasm.js';
+import { createModule, loadModel, packModel } from '../../web/wasm.js';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -38,6 +38,17 @@ export async function createRecognizer(modelDir = path.join(root, 'model')) {
   const rec = new Recognizer(await newModule());
   if (modelDir) rec.loadModel(readModelDir(modelDir));
   return rec;
+}
+
+/** The model in dir (default: model/) as a packed model (src/pack.h), packed as the site build packs it. */
+export async function packedDefault(dir = path.join(root, 'model')) {
+  const mod = await newModule();
+  const model = loadModel(mod, readModelDir(dir));
+  try {
+    return packModel(mod, model);
+  } finally {
+    mod._dg_model_free(model);
+  }
 }
 
 export function readModelDir(dir) {
