@@ -54,11 +54,13 @@ static const char TRAIN_USAGE[] =
     "    --elastic-alpha PX  --elastic-sigma PX  --thickness PX\n"
     "  --dtype T            f32 or f16 for the saved files (default f32)\n"
     "  --grid               save W1 on the integer grid (each unit's weights whole numbers up to\n"
-    "                       2047 times a power of two; moves a weight by at most 1/4094 of its\n"
-    "                       unit's largest): the page then runs the first layer in exact integers\n"
+    "                       2047 times a power of two; moves a weight by half a step at most,\n"
+    "                       under 1/2047 of its unit's largest): the page then runs the first\n"
+    "                       layer in exact integers\n"
     "  --grid-bits N        a coarser grid (implies --grid): whole numbers of N bits with the\n"
-    "                       sign, up to 2^(N-1)-1, 2..12 (default 12); 8 (up to 127, at most\n"
-    "                       1/254 of the unit's largest) makes the page's download far smaller\n"
+    "                       sign, up to M = 2^(N-1)-1, moving a weight under 1/M of its unit's\n"
+    "                       largest; 2..12 (default 12); 7 (M = 63) packs W1 for the page in a\n"
+    "                       third of the bytes of 12\n"
     "  --log FILE           write one CSV line per epoch (the learning curve)\n"
     "  --quiet              no progress output\n";
 

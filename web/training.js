@@ -210,7 +210,7 @@ export class Training {
       }
 
       if (signal?.aborted) throw cancelled();
-      // W1 to the integer grid (src/quant.h; moves no weight by more than 1/4094 of its unit's
+      // W1 to the integer grid (src/quant.h; moves no weight by as much as 1/2047 of its unit's
       // largest): the recogniser then reads digits with exact integer sums, faster. The figures
       // below are of these weights, the ones handed back.
       mod._dg_model_round_grid(model);
