@@ -5,17 +5,21 @@
  * W1[h][k] = q[h][k] 2^e[h]. float16 (11 significant bits) and float32 hold such weights exactly,
  * so they are ordinary model files, read by NumPy and every other tool as they are.
  * quant_round_w1 moves a model's W1 to the nearest point of a grid of `bits`-bit weights
- * (|q| <= 2^(bits-1) - 1): with 12 bits, the finest, an error of at most 1/4094 of a unit's
- * largest weight, below float16's own rounding for the large weights; with 8 bits (|q| <= 127) at
- * most 1/254 of it, which costs the default model no accuracy and makes W1 far smaller to store
- * (docs/model-pack.md). Every coarser grid lies on the finest, so the recogniser takes them all.
+ * (|q| <= M = 2^(bits-1) - 1), by half a step at most, less than 1/M of the unit's largest weight:
+ * with 12 bits, the finest, under 1/2047 of it, about float16's own rounding of the large weights;
+ * with 7 bits (M = 63), which costs the default model no accuracy, W1 packs into a third of the
+ * bytes (pack.h, docs/model-pack.md). Every coarser grid lies on the finest, so the recogniser
+ * takes them all.
  *
  * For an 8-bit image (every pixel a multiple of 1/255, as in MNIST and Kaggle's CSV, and as the
  * page's preprocessing delivers) the first layer is then
  *     z1[h] = b1[h] + 2^e[h] / 255 * sum over inked k of q[h][k] * pixel[k]      (pixel 0..255)
  * where the sum is an exact integer (|sum| <= 2047 * 255 * 784 < 2^31): the same network and
  * the same weights as the float kernels, with less rounding, in 16-bit multiply-adds that wasm's
- * SIMD pairs two at a time (i32x4.dot_i16x8_s), from half the bytes of float32 weights.
+ * SIMD pairs two at a time (i32x4.dot_i16x8_s): a unit's numbers for two neighbouring pixels lie
+ * side by side, so that one instruction takes both pixels of a stroke for four units. Each unit's
+ * numbers are kept at its coarsest step; when they all fit 8 bits (a grid of up to 8 bits), they
+ * are stored as int8, a quarter of the bytes of float32 weights.
  * Any other model or input takes the float path (recognizer.c chooses). */
 #ifndef DIGITS_QUANT_H
 #define DIGITS_QUANT_H
@@ -29,9 +33,11 @@
 #define QUANT_MAX 2047
 
 typedef struct {
-    int hidden, stride; /* stride: hidden rounded up to a multiple of 8 (the SIMD width) */
-    int16_t *Q;         /* (784, stride): q[h][k] at Q[k * stride + h], as W1 lies; padding 0 */
-    float *scale;       /* (hidden): 2^e[h] / 255 */
+    int hidden, stride; /* stride: hidden rounded up to a multiple of 16 (a kernel pass) */
+    int wide;           /* 0: the whole numbers fit int8 (|q| <= 127: grids of up to 8 bits); 1: int16 */
+    void *pairs;        /* (392, stride, 2), int8 or int16: each unit's numbers for the pixels 2j and
+                           2j + 1 side by side, q[h][k] at [(k / 2) * stride + h][k % 2]; padding 0 */
+    float *scale;       /* (hidden): 2^e[h] / 255, e[h] the unit's coarsest step */
     int32_t *sums;      /* (stride): scratch for the integer sums */
     float levels[256];  /* p / 255.0f: the pixel values of an 8-bit image */
 } QuantW1;
@@ -43,7 +49,7 @@ void quant_round_w1(Model *m, int bits);
 /* 1 if m's W1 is on the grid. */
 int quant_on_grid(const Model *m);
 
-/* The integer q of unit h for pixel k. */
+/* The whole number q of unit h for pixel k, at the unit's coarsest step: W1[h][k] = q 255 scale[h]. */
 int quant_weight(const QuantW1 *q, int h, int k);
 
 /* Builds the integer form of m's W1. Returns 1 when built, 0 when W1 is not on the grid (q zeroed:

@@ -8,7 +8,7 @@
 
 struct Recognizer {
     Model model;
-    QuantW1 quant;   /* quant.Q is NULL when the first layer runs in floats */
+    QuantW1 quant;   /* quant.pairs is NULL when the first layer runs in floats */
     Activations act; /* one image's */
 };
 
@@ -37,11 +37,13 @@ void recognizer_free(Recognizer *r) {
 }
 
 int recognizer_predict(Recognizer *r, const float *x, float probs[NN_OUTPUTS], DigitsError *err) {
-    if (nn_check_input(x, err)) return -1;
-    if (r->quant.Q && quant_hidden_layer(r->act.Z1, &r->quant, r->model.b1, x))
+    /* An 8-bit image needs no other check: quant_hidden_layer has read every pixel as a level. */
+    if (r->quant.pairs && quant_hidden_layer(r->act.Z1, &r->quant, r->model.b1, x)) {
         nn_forward_output(&r->act, &r->model, 1);
-    else
+    } else {
+        if (nn_check_input(x, err)) return -1;
         nn_forward(&r->act, &r->model, x, 1);
+    }
     memcpy(probs, r->act.A2, NN_OUTPUTS * sizeof *probs);
     if (!nn_outputs_finite(probs))
         return error_set(err, "the model's outputs overflow for this input (its weights are too large to give probabilities)");
@@ -60,10 +62,10 @@ int recognizer_predict_batch(Recognizer *r, const float *X, int n, float *probs,
 
 const Model *recognizer_model(const Recognizer *r) { return &r->model; }
 
-int recognizer_uses_integers(const Recognizer *r) { return r->quant.Q != NULL; }
+int recognizer_uses_integers(const Recognizer *r) { return r->quant.pairs != NULL; }
 
 void recognizer_drop_integers(Recognizer *r) { quant_free(&r->quant); }
 
 int recognizer_integer_layer(Recognizer *r, const float *x, float *z1) {
-    return r->quant.Q ? quant_hidden_layer(z1, &r->quant, r->model.b1, x) : 0;
+    return r->quant.pairs ? quant_hidden_layer(z1, &r->quant, r->model.b1, x) : 0;
 }

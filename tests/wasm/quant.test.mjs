@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { createRecognizer, readCsv, readModelDir, root, toInput } from './load.mjs';
+import { exportModel, loadModel } from '../../web/wasm.js';
+import { createRecognizer, newModule, readCsv, readModelDir, root, toInput } from './load.mjs';
 
 const modelDir = path.join(root, 'model');
 const holdout = path.join(root, 'data', 'holdout.csv');
@@ -25,32 +26,58 @@ test('the default model is on the integer grid, so the page runs its first layer
   rec.dispose();
 });
 
-test('the SIMD kernel gives exactly the float32 rounding of the exact integer sums', async () => {
-  const rec = await createRecognizer(modelDir);
-  const { mod } = rec, H = rec.hidden, files = rec.exportModel(4);
-  const p = npyFloats(files['W1.npy'], H * 784), b1 = npyFloats(files['b1.npy'], H); // W1 as the file holds it: (H, 784)
-  const steps = Array.from({ length: H }, (_, h) => {
-    let largest = 0;
-    for (let k = 0; k < 784; k++) largest = Math.max(largest, Math.abs(p[h * 784 + k]));
-    return step(largest);
-  });
-  const x = mod._malloc(784 * 4), z = mod._malloc(H * 4);
-  for (const row of readCsv(holdout, 60)) {
-    mod.HEAPF32.set(toInput(row.pixels), x >> 2);
-    assert.equal(mod._dg_recognizer_integer_layer(rec.ptr, x, z), 1);
-    const got = mod.HEAPF32.subarray(z >> 2, (z >> 2) + H);
-    for (let h = 0; h < H; h++) {
-      let sum = 0; // exact: integers below 2^31
-      for (let k = 0; k < 784; k++) if (row.pixels[k]) sum += (p[h * 784 + k] / steps[h]) * row.pixels[k];
-      assert.ok(Number.isInteger(sum) && Math.abs(sum) < 2 ** 31);
-      const f = Math.fround, scale = f(steps[h] / 255);
-      const want = f(b1[h] + f(f(sum) * scale)); // b1 + (float)sum * scale, in float32
-      assert.equal(got[h], want, `unit ${h}: ${got[h]} vs ${want}`);
+/** A model on the finest grid (12-bit whole numbers, stored as int16 by the recogniser): the default
+ * model's W1 with a little noise, rounded by the worker module as the page's training rounds. */
+async function twelveBitModel() {
+  const mod = await newModule();
+  const free = (m) => mod._dg_model_free(m);
+  let model = loadModel(mod, readModelDir(modelDir));
+  const files = exportModel(mod, model, 4), H = mod._dg_model_hidden(model);
+  free(model);
+  const w1 = npyFloats(files['W1.npy'], H * 784); // a copy of the file's values
+  for (let i = 0; i < w1.length; i++) w1[i] += ((i * 7919) % 1000 - 500) * 1e-7;
+  files['W1.npy'].set(new Uint8Array(w1.buffer), files['W1.npy'].length - 4 * w1.length);
+  model = loadModel(mod, files);
+  mod._dg_model_round_grid(model);
+  const rounded = exportModel(mod, model, 4);
+  free(model);
+  return rounded;
+}
+
+for (const [name, load] of [['the default model (7-bit whole numbers, kept as int8)', () => readModelDir(modelDir)],
+  ['a model of 12-bit whole numbers (kept as int16)', twelveBitModel]]) {
+  test(`the SIMD kernel gives exactly the float32 rounding of the exact integer sums: ${name}`, async () => {
+    const rec = await createRecognizer(null);
+    rec.loadModel(await load());
+    assert.equal(rec.integerFirstLayer, true);
+    const { mod } = rec, H = rec.hidden, files = rec.exportModel(4);
+    const p = npyFloats(files['W1.npy'], H * 784), b1 = npyFloats(files['b1.npy'], H); // W1 as the file holds it: (H, 784)
+    const steps = Array.from({ length: H }, (_, h) => {
+      let largest = 0;
+      for (let k = 0; k < 784; k++) largest = Math.max(largest, Math.abs(p[h * 784 + k]));
+      return step(largest);
+    });
+    // odd whole numbers above 127 at the finest step: no unit's numbers fit 8 bits at any step
+    const odd = (h) => p.subarray(h * 784, h * 784 + 784).some((w) => Math.abs(w / steps[h]) > 127 && (w / steps[h]) % 2 !== 0);
+    assert.equal(steps.some((_, h) => odd(h)), name.includes('12-bit'));
+    const x = mod._malloc(784 * 4), z = mod._malloc(H * 4);
+    for (const row of readCsv(holdout, 60)) {
+      mod.HEAPF32.set(toInput(row.pixels), x >> 2);
+      assert.equal(mod._dg_recognizer_integer_layer(rec.ptr, x, z), 1);
+      const got = mod.HEAPF32.subarray(z >> 2, (z >> 2) + H);
+      for (let h = 0; h < H; h++) {
+        let sum = 0; // exact: integers below 2^31
+        for (let k = 0; k < 784; k++) if (row.pixels[k]) sum += (p[h * 784 + k] / steps[h]) * row.pixels[k];
+        assert.ok(Number.isInteger(sum) && Math.abs(sum) < 2 ** 31);
+        const f = Math.fround, scale = f(steps[h] / 255);
+        const want = f(b1[h] + f(f(sum) * scale)); // b1 + (float)sum * scale, in float32
+        assert.equal(got[h], want, `unit ${h}: ${got[h]} vs ${want}`);
+      }
     }
-  }
-  mod._free(x), mod._free(z);
-  rec.dispose();
-});
+    mod._free(x), mod._free(z);
+    rec.dispose();
+  });
+}
 
 test('integer and float paths give the same digits and probabilities within 1e-6', async () => {
   const rec = await createRecognizer(modelDir), floats = await createRecognizer(modelDir);
