@@ -35,14 +35,14 @@ const PLANS = {
     training: { hiddens: [128, 256], rounds: 4, nativeEpochs: 3, oursEpochs: 3, tfEpochs: 2, tfMeasureBatches: null, marchNative: true },
     latency: { calls: 10000, warmup: 3000, blocks: 10 },
     csv: { rows: 42000, reps: 5 },
-    page: { loads: 7, trainEpochs: 4 },
+    page: { loads: 7, throttledLoads: 3, trainEpochs: 4 },
     frame: { perDigit: 1 },
   },
   quick: {
     training: { hiddens: [128, 256], rounds: 1, nativeEpochs: 1, oursEpochs: 1, tfEpochs: 1, tfMeasureBatches: 20, marchNative: false },
     latency: { calls: 1000, warmup: 200, blocks: 4 },
     csv: { rows: 2000, reps: 1 },
-    page: { loads: 1, trainEpochs: 2 },
+    page: { loads: 1, throttledLoads: 1, trainEpochs: 2 },
     frame: { perDigit: 1, rates: [1], every: 8 },
   },
 };

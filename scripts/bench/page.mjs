@@ -1,18 +1,22 @@
 // page.mjs: the page in headless Chromium (playwright-core, Debian's /usr/bin/chromium or
-// CHROMIUM_PATH), served from localhost as `npm start` serves it:
+// CHROMIUM_PATH), served from localhost as a static host serves it (scripts/serve.mjs with gzip:
+// text files gzipped, binary ones as they are):
 //   - weight: every file the page requests before it is ready to predict, raw and gzip -9 (sizes
-//     from the built files, so they do not depend on the server's compression);
+//     from the built files), and what is transferred: binary files (.wasm, .pack, .npy, .png) as
+//     they are, since static hosts send application/octet-stream and often application/wasm
+//     uncompressed, and text gzipped;
 //   - start: navigation to ready-to-predict, median of cold loads (a new browser context each: an
-//     empty cache). Ready = the page's status line names the loaded model ("Default model,
-//     784-256-10."): web/app.js writes it right after the recogniser has its model, the same
-//     signal the browser tests wait for. The moment is taken in the page (performance.now(),
-//     whose zero is the navigation's start; see readyScript);
+//     empty cache), on localhost and on a throttled connection (THROTTLE: CDP
+//     Network.emulateNetworkConditions, as a slow mobile link). Ready = the page's status line
+//     names the loaded model ("Default model, 784-256-10."): web/app.js writes it right after the
+//     recogniser has its model, the same signal the browser tests wait for. The moment is taken in
+//     the page (performance.now(), whose zero is the navigation's start; see readyScript);
 //   - training in the page's worker (web/worker.js through web/trainer-client.js): seconds per
 //     epoch on the bundled data, as the page's "Train" button runs it (validation included).
 // Beside it, the TensorFlow.js files a page would ship instead (tf.min.js, tf-backend-wasm.min.js
 // and the backend's .wasm files), raw and gzip -9.
 //
-//   pageRun({ loads: 7, trainEpochs: 3 }) -> { ours, theirs, loads, ready, training }
+//   pageRun({ loads: 7, throttledLoads: 3, trainEpochs: 3 }) -> { ours, theirs, loads, ready, throttled, training }
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -29,14 +33,22 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-backgr
   '--disable-sync', '--no-first-run', '--disable-quic'];
 export const READY_SIGNAL = '#status text matches /784-\\d+-10/ (set by web/app.js once the recogniser has its model)';
 
-const sizes = (bytes, compressed = false) => ({ raw: bytes.length, gzip: compressed ? bytes.length : gzipSync(bytes, { level: 9 }).length });
-const total = (files) => files.reduce((t, f) => ({ raw: t.raw + f.raw, gzip: t.gzip + f.gzip }), { raw: 0, gzip: 0 });
+export const THROTTLE = { downloadKbps: 1600, uploadKbps: 750, latencyMs: 150 };
+const TEXT = /\.(html|css|js|mjs|json|svg|webmanifest)$/;
+
+// Sizes of a file: raw, gzip -9, and what a static host transfers (text gzipped, binary as it is).
+const sizes = (name, bytes, compressed = false) => {
+  const gzip = compressed ? bytes.length : gzipSync(bytes, { level: 9 }).length;
+  return { raw: bytes.length, gzip, sent: TEXT.test(name) ? gzip : bytes.length };
+};
+const total = (files) => files.reduce((t, f) => ({ raw: t.raw + f.raw, gzip: t.gzip + f.gzip, sent: t.sent + f.sent }),
+  { raw: 0, gzip: 0, sent: 0 });
 
 /** The TensorFlow.js files a page would ship for the same job, and what a SIMD browser loads. */
 export function tfBundle() {
   const file = (pkg, name) => {
     const path = join(dirname(require.resolve(`${pkg}/package.json`)), 'dist', name);
-    return { name: `${pkg}/dist/${name}`, ...sizes(readFileSync(path)) };
+    return { name: `${pkg}/dist/${name}`, ...sizes(name, readFileSync(path)) };
   };
   const js = [file('@tensorflow/tfjs', 'tf.min.js'), file('@tensorflow/tfjs-backend-wasm', 'tf-backend-wasm.min.js')];
   const wasm = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']
@@ -65,51 +77,67 @@ function readyScript() {
   }).observe(document, { subtree: true, childList: true, characterData: true });
 }
 
-export async function pageRun({ loads = 7, trainEpochs = 3, train = true } = {}) {
+// One cold load of the page in a new browser context, throttled when `throttle` is given: when the
+// page was ready (ms from navigation), its DOMContentLoaded, and the files it requested before.
+async function coldLoad(browser, url, throttle) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    await context.addInitScript(readyScript);
+    const page = await context.newPage();
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    if (throttle) {
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: throttle.latencyMs,
+        downloadThroughput: throttle.downloadKbps * 1000 / 8, uploadThroughput: throttle.uploadKbps * 1000 / 8 });
+    }
+    await page.goto(url);
+    await page.waitForFunction(() => window.__digitsReady !== undefined, null, { timeout: 120_000 });
+    const seen = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      return {
+        readyAt: window.__digitsReady,
+        domContentLoaded: nav.domContentLoadedEventEnd,
+        requests: [{ url: nav.name, start: 0, end: nav.responseEnd },
+          ...performance.getEntriesByType('resource').map((e) => ({ url: e.name, start: e.startTime, end: e.responseEnd }))],
+      };
+    });
+    if (problems.length) throw new Error(`the page reported: ${problems.join('; ')}`);
+    const before = seen.requests.filter((r) => r.start < seen.readyAt && r.url.startsWith(url));
+    return { readyMs: seen.readyAt, domContentLoadedMs: seen.domContentLoaded, files: before.map((r) => r.url.slice(url.length) || 'index.html') };
+  } finally {
+    await context.close();
+  }
+}
+
+export async function pageRun({ loads = 7, throttledLoads = 3, trainEpochs = 3, train = true } = {}) {
   const { chromium } = await import('playwright-core');
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
   const dir = mkdtempSync(join(tmpdir(), 'digits-bench-site-'));
   let server, browser;
   try {
     await buildSite({ root: ROOT, out: dir, quiet: true });
-    server = await startServer({ root: dir, base: '/digits/', port: 0 });
+    server = await startServer({ root: dir, base: '/digits/', port: 0, gzip: true });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const fileOf = (url) => {
       const path = decodeURIComponent(new URL(url).pathname).slice(new URL(server.url).pathname.length);
       return join(dir, path === '' || path.endsWith('/') ? `${path}index.html` : path);
     };
 
-    const runs = [];
-    for (let i = 0; i < loads; i++) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      await context.addInitScript(readyScript);
-      const page = await context.newPage();
-      const problems = [];
-      page.on('pageerror', (e) => problems.push(e.message));
-      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-      await page.goto(server.url);
-      await page.waitForFunction(() => window.__digitsReady !== undefined, null, { timeout: 60_000 });
-      const seen = await page.evaluate(() => {
-        const nav = performance.getEntriesByType('navigation')[0];
-        return {
-          readyAt: window.__digitsReady,
-          domContentLoaded: nav.domContentLoadedEventEnd,
-          requests: [{ url: nav.name, start: 0, end: nav.responseEnd },
-            ...performance.getEntriesByType('resource').map((e) => ({ url: e.name, start: e.startTime, end: e.responseEnd }))],
-        };
-      });
-      await context.close();
-      if (problems.length) throw new Error(`the page reported: ${problems.join('; ')}`);
-      const before = seen.requests.filter((r) => r.start < seen.readyAt && r.url.startsWith(server.url));
-      runs.push({ readyMs: seen.readyAt, domContentLoadedMs: seen.domContentLoaded, files: before.map((r) => r.url.slice(server.url.length) || 'index.html') });
+    const runs = [], throttled = [];
+    for (let i = 0; i < Math.max(loads, throttledLoads); i++) { // the two kinds alternate
+      if (i < loads) runs.push(await coldLoad(browser, server.url));
+      if (i < throttledLoads) throttled.push(await coldLoad(browser, server.url, THROTTLE));
     }
     // The union over the loads (the icon, for one, may or may not start before the model is in).
     const names = [...new Set(runs.flatMap((r) => r.files))];
     const files = names.map((name) => {
       const path = fileOf(server.url + (name === 'index.html' ? '' : name));
-      return { name: name.replace(/^assets-[0-9a-f]+\//, 'assets-…/'), ...sizes(readFileSync(path), name.endsWith('.gz')) };
+      return { name: name.replace(/^assets-[0-9a-f]+\//, 'assets-…/'), ...sizes(name, readFileSync(path), name.endsWith('.gz')) };
     });
-    const model = files.filter((f) => f.name.endsWith('.npy'));
+    const model = files.filter((f) => /\/model\//.test(f.name));
 
     let training = { status: 'pending', reason: 'web/worker.js is not there yet' };
     if (train && existsSync(join(ROOT, 'web', 'worker.js')) && existsSync(join(ROOT, 'web', 'trainer-client.js'))) {
@@ -120,8 +148,12 @@ export async function pageRun({ loads = 7, trainEpochs = 3, train = true } = {})
       readySignal: READY_SIGNAL,
       loads: runs.map(({ readyMs, domContentLoadedMs }) => ({ readyMs, domContentLoadedMs })),
       ready: summarize(runs.map((r) => r.readyMs)),
+      throttle: THROTTLE,
+      throttled: throttled.length ? { loads: throttled.map(({ readyMs, domContentLoadedMs }) => ({ readyMs, domContentLoadedMs })),
+        ready: summarize(throttled.map((r) => r.readyMs)) } : null,
       sameFilesEveryLoad: runs.every((r) => r.files.length === names.length),
       ours: { files, ...total(files), model: total(model) },
+      npyModelBytes: ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy'].reduce((n, name) => n + readFileSync(join(ROOT, 'model', name)).length, 0),
       theirs: tfBundle(),
       training,
     };

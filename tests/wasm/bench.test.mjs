@@ -32,7 +32,7 @@ test('bench --quick --only csv prints the table and writes the JSON and the Mark
     assert.equal(typeof target.met, 'boolean');
 
     const md = fs.readFileSync(path.join(out, 'benchmarks.md'), 'utf8');
-    for (const heading of ['# Benchmarks', '## Machine', '## Summary', '## Targets (issue 6)', '## CSV parsing']) {
+    for (const heading of ['# Benchmarks', '## Machine', '## Summary', '## Targets (issues 6 and 17)', '## CSV parsing']) {
       assert.ok(md.includes(`\n${heading}\n`) || md.startsWith(`${heading}\n`), `no "${heading}" in benchmarks.md`);
     }
   } finally {
