@@ -349,7 +349,7 @@ function latencySection(p, l, raw) {
     `each call timed on its own; real digits from \`data/holdout.csv\` (${raw.digits} of them, cycled), the two alternating in blocks.`,
     '',
     '- ours: `Recognizer.predict(x)` (web/recognizer.js): copy 784 floats into wasm memory, call `_dg_predict`, copy the 10 probabilities out. ' +
-    (raw.integer ? 'The default model\'s W1 is on the integer grid (`src/quant.h`: each unit\'s weights whole numbers up to 2047 times a power of two, which float16 stores exactly) and the digits are 8-bit images, so its first layer runs as exact integer sums in 16-bit SIMD multiply-adds (`i32x4.dot_i16x8_s`); ' +
+    (raw.integer ? 'The default model\'s W1 is on the integer grid (`src/quant.h`: each unit\'s weights whole numbers times a power of two, which float16 stores exactly) and the digits are 8-bit images, so its first layer runs as exact integer sums: the numbers as int8 (up to 8 bits; else int16), a pair of neighbouring pixels per 16-bit SIMD multiply-add (`i32x4.dot_i16x8_s`); ' +
       '"ours, float kernels" is the same model in a second instance with that integer form dropped: the path of any model off the grid;' : 'The model is not on the integer grid: the float kernels run;'),
     '- TF.js-wasm: `tf.tensor2d(x, [1, 784])`, `model.predict`, `dataSync()`, argmax, `dispose()` of both tensors; the same weights loaded into a Layers model.',
     '',
