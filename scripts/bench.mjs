@@ -89,7 +89,7 @@ function child(file, fn, args, nodeFlags = []) {
 
 function prerequisites() {
   const notes = [];
-  if (!existsSync(join(ROOT, 'build-wasm', 'digits_wasm.wasm')) || !existsSync(join(ROOT, 'build-wasm', 'digits_wasm.js'))) {
+  if (['digits_wasm', 'digits_recognizer'].some((m) => ['js', 'wasm'].some((ext) => !existsSync(join(ROOT, 'build-wasm', `${m}.${ext}`))))) {
     log('build-wasm/ is missing: building it (npm run build:wasm)');
     execFileSync('bash', ['scripts/build-wasm.sh'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   }

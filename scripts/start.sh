@@ -9,7 +9,8 @@ bash scripts/setup.sh wasm node
 
 # The wasm build is needed when it is missing or older than the C sources or their build file.
 wasm=build-wasm/digits_wasm.wasm
-if [ ! -f "$wasm" ] || [ ! -f build-wasm/digits_wasm.js ] \
+if [ ! -f "$wasm" ] || [ ! -f build-wasm/digits_wasm.js ] || [ ! -f build-wasm/digits_recognizer.wasm ] \
+   || [ ! -f build-wasm/digits_recognizer.js ] \
    || [ -n "$(find src CMakeLists.txt scripts/build-wasm.sh -newer "$wasm" -print -quit 2>/dev/null)" ]; then
   npm run --silent build:wasm
 fi

@@ -37,7 +37,7 @@ export const ZERO = [Array.from({ length: 41 }, (_, i) => {
 /** Builds and serves the site and starts Chromium. Returns { browser, server, dir, build, open, close }
  * (build: what buildSite returned). */
 export async function launchSite() {
-  if (!existsSync(join(REPO, 'build-wasm/digits_wasm.wasm')) || !existsSync(join(REPO, 'build-wasm/digits_wasm.js'))) {
+  if (['digits_wasm', 'digits_recognizer'].some((m) => ['js', 'wasm'].some((ext) => !existsSync(join(REPO, `build-wasm/${m}.${ext}`))))) {
     execFileSync('bash', ['scripts/build-wasm.sh'], { cwd: REPO, stdio: 'inherit' });
   }
   const dir = mkdtempSync(join(tmpdir(), 'digits-site-'));
