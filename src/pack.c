@@ -29,8 +29,8 @@ static float *value_at(const Model *m, NnTensor t, size_t i) {
 
 static int same_bits(float a, float b) { return memcmp(&a, &b, sizeof a) == 0; }
 
-/* CRC-32 as zlib and PNG compute it (reflected polynomial 0xedb88320). */
-static uint32_t crc32(const uint8_t *p, size_t n) {
+/* The reflected polynomial 0xedb88320, a byte at a time from a table made on the stack. */
+uint32_t pack_checksum(const uint8_t *p, size_t n) {
     uint32_t table[256];
     for (uint32_t i = 0; i < 256; i++) {
         uint32_t c = i;
@@ -245,7 +245,7 @@ uint8_t *pack_encode(const Model *m, size_t *len, DigitsError *err) {
         memcpy(p + H + 4, coded, coded_len);
         p += (size_t)H + 4 + coded_len;
     }
-    put_u32(p, crc32(out, size - CHECKSUM));
+    put_u32(p, pack_checksum(out, size - CHECKSUM));
     free(exponents), free(coded);
     *len = size;
     return out;
@@ -308,7 +308,7 @@ int pack_decode(Model *m, const uint8_t *buf, size_t len, const char *name, Digi
     if (len < HEADER + CHECKSUM) return error_set(err, "%s%sonly %zu bytes: cut short", name, sep, len);
     if (buf[4] != VERSION)
         return error_set(err, "%s%spacked model version %d, but this program reads version %d", name, sep, buf[4], VERSION);
-    if (get_u32(buf + len - CHECKSUM) != crc32(buf, len - CHECKSUM))
+    if (get_u32(buf + len - CHECKSUM) != pack_checksum(buf, len - CHECKSUM))
         return error_set(err, "%s%sits checksum does not match: the file is damaged or cut short", name, sep);
     int H = (int)get_u16(buf + 5);
     DigitsError why;

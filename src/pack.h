@@ -23,6 +23,10 @@
  * only when out of memory. */
 uint8_t *pack_encode(const Model *m, size_t *len, DigitsError *err);
 
+/* CRC-32 of n bytes as zlib, PNG and gzip compute it: the packed model's last four bytes hold it for
+ * all the others. */
+uint32_t pack_checksum(const uint8_t *p, size_t n);
+
 /* A new model from a packed model's bytes. On success *m is freshly allocated (free with
  * nn_model_free); on failure *m is left zeroed and err says what is wrong, after `name` (may be
  * NULL), e.g. "model.pack: its checksum does not match: the file is damaged or cut short". */

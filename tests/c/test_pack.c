@@ -182,7 +182,15 @@ TEST(a_well_sealed_file_that_breaks_the_format_should_be_refused_naming_the_prob
     free(bad), free(buf);
 }
 
+TEST(the_checksum_should_be_the_crc32_of_zlib) {
+    const char *check = "123456789"; /* CRC-32's published check value */
+    CHECK(pack_checksum((const uint8_t *)check, 9) == 0xcbf43926u);
+    CHECK(crc32_reference((const uint8_t *)check, 9) == 0xcbf43926u);
+    CHECK(pack_checksum(NULL, 0) == 0);
+}
+
 static const TestCase TESTS[] = {
+    T(the_checksum_should_be_the_crc32_of_zlib),
     T(every_form_should_give_back_every_float32_bit),
     T(the_default_model_should_decode_to_exactly_its_npy_values),
     T(the_bytes_should_be_laid_out_as_the_document_says),

@@ -14,20 +14,11 @@
 
 #include "pack.h"
 
-static uint32_t crc32_of(const uint8_t *p, size_t n) {
-    uint32_t crc = 0xffffffffu;
-    for (size_t i = 0; i < n; i++) {
-        crc ^= p[i];
-        for (int k = 0; k < 8; k++) crc = crc & 1 ? (crc >> 1) ^ 0xedb88320u : crc >> 1;
-    }
-    return ~crc;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint8_t *sealed = malloc(size + 4);
     FUZZ_CHECK(sealed != NULL);
     if (size) memcpy(sealed, data, size);
-    uint32_t crc = crc32_of(data, size);
+    uint32_t crc = pack_checksum(data, size);
     for (int i = 0; i < 4; i++) sealed[size + i] = (uint8_t)(crc >> (8 * i));
 
     Model m;
