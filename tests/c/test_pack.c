@@ -58,6 +58,7 @@ TEST(every_form_should_give_back_every_float32_bit) {
     m.W1[0] = 1.0f / 3.0f; /* one float32 value: W1 stays float32, the rest goes float16 */
     CHECK(round_trip(&m, &ok) < f32 && ok);
     for (int bits = 2; bits <= QUANT_BITS; bits += 3) { /* on the grid: W1 in whole numbers */
+        nn_model_free(&m);
         random_model(&m, 37, 0.05f, 2 + (uint64_t)bits);
         W1_AT(&m, 4, 9) = -1e-9f; /* rounds to -0 */
         for (int k = 0; k < NN_INPUTS; k++) W1_AT(&m, 7, k) = 0.0f; /* a unit of zeros */
