@@ -122,10 +122,11 @@ Simard et al. 2003, stroke thickness; \`src/augment.c\`).
 
 \`--grid-bits ${RECIPE['grid-bits']}\` saves W1 on the integer grid of \`src/quant.h\`: each hidden unit's 784 weights are
 whole numbers up to ${2 ** (RECIPE['grid-bits'] - 1) - 1} times one power of two, moved there by half a step at most, less than
-1/${2 ** (RECIPE['grid-bits'] - 1) - 1} of the unit's largest weight (the accuracy above is of these stored weights). Float16 holds them exactly, so the
-files are ordinary weights for NumPy and every other tool; the page recognises an 8-bit image with
-the first layer as exact integer sums in 16-bit SIMD multiply-adds, faster than the float kernels,
-and downloads the model packed without loss in far fewer bytes than the \`.npy\` files
+1/${2 ** (RECIPE['grid-bits'] - 1) - 1} of the unit's largest weight (the accuracy above is of these stored weights).
+Float16 holds them exactly, so the files are ordinary weights for NumPy and every other tool; the
+page recognises an 8-bit image with the first layer as exact integer sums in 16-bit SIMD
+multiply-adds, faster than the float kernels, and downloads the model packed without loss in far
+fewer bytes than the \`.npy\` files
 (\`model.pack\`, [docs/model-pack.md](../docs/model-pack.md); sizes in \`docs/benchmarks.md\`).
 
 ## Learning curve
