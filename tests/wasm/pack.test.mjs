@@ -1,5 +1,6 @@
 // The packed model (src/pack.h, docs/model-pack.md) and the page's own module: the site's
-// model.pack gives back model/*.npy exactly, so the page reads every digit as the .npy files do;
+// model.pack gives back model/*.npy exactly, so the page reads every digit as the .npy files do,
+// and as NumPy's arithmetic on them does (done here in float64, NumPy not being needed);
 // the page's module (digits_recognizer) reads digits and nothing else; a bad packed model is an
 // error and the model in use stays.
 import { test } from 'node:test';
@@ -68,4 +69,59 @@ test('the packed default model saves as float16 .npy files equal to model/*.npy 
   const files = readModelDir(modelDir), saved = rec.exportModel(2); // model/ holds float16 files written by `digits train`
   for (const name of Object.keys(files)) assert.deepEqual(saved[name], files[name], `${name} differs`);
   rec.dispose();
+});
+
+// A little-endian float16 or float32 .npy file as { shape, data: Float64Array }: read here, apart
+// from the C reader, as NumPy reads it.
+function readNpy(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const start = bytes[6] === 1 ? 10 : 12;
+  const headerLength = bytes[6] === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const header = new TextDecoder().decode(bytes.subarray(start, start + headerLength));
+  const size = Number(header.match(/'descr': '<f([24])'/)[1]);
+  assert.match(header, /'fortran_order': False/);
+  const shape = header.match(/'shape': \(([^)]*)\)/)[1].split(',').filter((s) => s.trim()).map(Number);
+  const data = new Float64Array(shape.reduce((a, b) => a * b, 1));
+  const at = start + headerLength;
+  for (let i = 0; i < data.length; i++) data[i] = size === 2 ? half(view.getUint16(at + 2 * i, true)) : view.getFloat32(at + 4 * i, true);
+  return { shape, data };
+}
+
+// A float16's value from its bits (IEEE 754 binary16).
+function half(bits) {
+  const sign = bits & 0x8000 ? -1 : 1, exponent = (bits >> 10) & 0x1f, fraction = bits & 0x3ff;
+  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
+  return exponent === 0 ? sign * fraction * 2 ** -24 : sign * (1024 + fraction) * 2 ** (exponent - 25);
+}
+
+test('half: float16 bits to values, checked on known ones', () => {
+  assert.deepEqual([0x3c00, 0xc000, 0x7bff, 0x0001, 0x0400, 0x3555, 0x8000].map(half), [1, -2, 65504, 2 ** -24, 2 ** -14, 0.333251953125, -0]);
+});
+
+test('the page reads every hold-out digit from model.pack as model/*.npy do in NumPy\'s arithmetic (float64)', async () => {
+  const [W1, b1, W2, b2] = ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy'].map((name) => readNpy(fs.readFileSync(path.join(modelDir, name))));
+  const H = W1.shape[0];
+  assert.deepEqual([W1.shape, b1.shape, W2.shape, b2.shape], [[H, 784], [H, 1], [10, H], [10, 1]]);
+  // z = W2 @ np.maximum(W1 @ x + b1, 0) + b2, then the softmax (README, "The model files")
+  const reference = (x) => {
+    const a = new Float64Array(H);
+    for (let h = 0; h < H; h++) {
+      let z = b1.data[h];
+      for (let k = 0; k < 784; k++) z += W1.data[h * 784 + k] * x[k];
+      a[h] = Math.max(z, 0);
+    }
+    const z = Array.from({ length: 10 }, (_, j) => a.reduce((sum, v, h) => sum + W2.data[j * H + h] * v, b2.data[j]));
+    const e = z.map((v) => Math.exp(v - Math.max(...z))), total = e.reduce((s, v) => s + v, 0);
+    return e.map((v) => v / total);
+  };
+  const page = await pageRecognizer();
+  page.loadPackedModel(await packedDefault(), 'model.pack');
+  let largest = 0;
+  for (const row of readCsv(path.join(root, 'data', 'holdout.csv'))) {
+    const x = toInput(row.pixels), p = page.predict(x), q = reference(x);
+    assert.equal(p.digit, q.indexOf(Math.max(...q)));
+    for (let j = 0; j < 10; j++) largest = Math.max(largest, Math.abs(p.probabilities[j] - q[j]));
+  }
+  assert.ok(largest < 1e-5, `the probabilities differ by up to ${largest}`);
+  page.dispose();
 });
