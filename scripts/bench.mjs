@@ -146,6 +146,12 @@ async function runTraining(plan, scratch) {
   return { csv: relative(ROOT, csv), plan, builds: builds.map(({ name, flags, command }) => ({ name, flags, command })), native, ours, tf, tfSetup };
 }
 
+// The npm command that makes a run like this one.
+function commandLine(quick, only) {
+  const args = [...(quick ? ['--quick'] : []), ...(only ? ['--only', only.join(',')] : [])];
+  return `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const mode = opts.quick ? 'quick' : 'full';
@@ -187,7 +193,7 @@ async function main() {
     date: new Date().toISOString(),
     mode,
     parts: opts.only,
-    command: `npm run bench${opts.quick ? ' -- --quick' : ''}${complete ? '' : ` -- --only ${opts.only.join(',')}`}`,
+    command: commandLine(opts.quick, complete ? null : opts.only),
     seconds: (Date.now() - started) / 1000,
     machine: { ...machine, loadAtEnd: loadAverage() },
     loads,

@@ -120,9 +120,9 @@ async function collectAssets(root) {
   return new Map([...assets].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-// The four .npy files as a packed model (src/pack.h), by the worker's module in build-wasm/; checked
-// to give back exactly the model the .npy files hold before it is used.
-async function packDefaultModel(root, npy) {
+// The four .npy files (bytes, in MODEL_FILES' order) as a packed model (src/pack.h), by the worker's
+// module in build-wasm/; checked to give back exactly the model the .npy files hold before it is used.
+export async function packDefaultModel(root, npy) {
   const { default: factory } = await import(pathToFileURL(join(root, 'build-wasm', 'digits_wasm.js')).href);
   const mod = await createModule(factory, readFileSync(join(root, 'build-wasm', 'digits_wasm.wasm')));
   const model = loadModel(mod, Object.fromEntries(MODEL_FILES.map((name, i) => [name, npy[i]])));

@@ -1,5 +1,5 @@
 // latency.mjs: recognising one digit, as the page does on every stroke: our Recognizer.predict
-// (web/recognizer.js over the wasm module, default model) against TensorFlow.js-wasm's
+// (web/recognizer.js over the page's wasm module, the default model packed as the site serves it) against TensorFlow.js-wasm's
 // model.predict on a 1x784 tensor with the same weights, counting what a web developer's call
 // costs: tensor creation, predict, dataSync(), the argmax and dispose. Both see the same real
 // digits (data/holdout.csv), in the same order; calls alternate in blocks so that a busy machine
@@ -10,28 +10,34 @@
 //   latencyRun({ calls: 10000, warmup: 1000, blocks: 10 }) -> { hidden, ours, oursFloat, theirs, check, ... }
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultRecognizer, parseCsv, ROOT } from './ours.mjs';
+import { loadModule, pageRecognizer, parseCsv, ROOT } from './ours.mjs';
 import { median, summarize } from './stats.mjs';
 import { denseModel, loadTf, setWeights, tfSetup } from './tf.mjs';
 
 export async function latencyRun({ calls = 10000, warmup = 1000, blocks = 10, digits = 1000 } = {}) {
-  const rec = await defaultRecognizer();
-  const { mod } = rec;
+  const rec = await pageRecognizer();
   const hidden = rec.hidden;
 
   const tf = await loadTf();
   const model = denseModel(tf, hidden);
   setWeights(tf, model, rec.exportModel(4));
 
+  const mod = await loadModule(); // the page's module reads no CSV: the worker's does
   const data = parseCsv(mod, readFileSync(join(ROOT, 'data', 'holdout.csv')));
   const n = Math.min(digits, mod._dg_dataset_count(data));
   const px = mod._dg_dataset_pixels(data);
   const inputs = Array.from({ length: n }, (_, i) => Float32Array.from(mod.HEAPU8.subarray(px + i * 784, px + i * 784 + 784), (v) => v / 255));
   mod._dg_dataset_free(data);
+  // The integer first layer's work grows with the pairs of neighbouring pixels (2j, 2j + 1) with ink.
+  const inkedPairs = inputs.reduce((sum, x) => {
+    let pairs = 0;
+    for (let k = 0; k < 784; k += 2) pairs += x[k] !== 0 || x[k + 1] !== 0;
+    return sum + pairs;
+  }, 0) / n;
 
   // The same model in a second instance with the integer first layer dropped: the float kernels
   // any model off the grid (or an input that is not 8-bit) runs on.
-  const floatRec = await defaultRecognizer();
+  const floatRec = await pageRecognizer();
   const integer = rec.integerFirstLayer;
   floatRec.integerFirstLayer = false;
 
@@ -79,7 +85,7 @@ export async function latencyRun({ calls = 10000, warmup = 1000, blocks = 10, di
     return { ...summarize(t), p10: sorted[Math.floor(0.1 * t.length)], p90: sorted[Math.floor(0.9 * t.length)], mean: t.reduce((a, b) => a + b, 0) / t.length };
   };
   return {
-    hidden, calls, warmup, digits: n, integer,
+    hidden, calls, warmup, digits: n, integer, inkedPairs,
     ours: describe(times.ours),
     oursFloat: describe(times.oursFloat),
     theirs: describe(times.theirs),

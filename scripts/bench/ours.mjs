@@ -1,12 +1,14 @@
-// ours.mjs: our WebAssembly module in Node (build-wasm/, made by `npm run build:wasm`), the data
+// ours.mjs: our WebAssembly modules in Node (build-wasm/, made by `npm run build:wasm`), the data
 // files as bytes, and the default model.
 //
 //   const mod = await loadModule();                   // a fresh instance of digits_wasm
-//   const rec = await defaultRecognizer();            // web/recognizer.js with model/ loaded
+//   const rec = await pageRecognizer();               // web/recognizer.js as the page has it: its
+//                                                     // own module (digits_recognizer), model/ packed
 //   const d = parseCsv(mod, bytes, 65536);            // C Dataset pointer (free with _dg_dataset_free)
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { packDefaultModel } from '../build-site.mjs';
 import { Recognizer } from '../../web/recognizer.js';
 import { MODEL_FILES, cError, createModule, malloc } from '../../web/wasm.js';
 
@@ -20,9 +22,13 @@ export async function loadModule() {
   return createModule(factory, readFileSync(join(WASM_DIR, 'digits_wasm.wasm')));
 }
 
-export async function defaultRecognizer(modelDir = join(ROOT, 'model')) {
-  const rec = new Recognizer(await loadModule());
-  rec.loadModel(Object.fromEntries(MODEL_FILES.map((name) => [name, readFileSync(join(modelDir, name))])));
+/** A recogniser as the page's: the page's module reading model/*.npy packed as the site serves them. */
+export async function pageRecognizer(modelDir = join(ROOT, 'model')) {
+  const js = join(WASM_DIR, 'digits_recognizer.js');
+  if (!existsSync(js)) throw new Error('build-wasm/digits_recognizer.js is missing: run npm run build:wasm');
+  const factory = (await import(pathToFileURL(js).href)).default;
+  const rec = await Recognizer.create(factory, readFileSync(join(WASM_DIR, 'digits_recognizer.wasm')));
+  rec.loadPackedModel(await packDefaultModel(ROOT, MODEL_FILES.map((name) => readFileSync(join(modelDir, name)))), 'model.pack');
   return rec;
 }
 

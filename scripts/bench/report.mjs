@@ -75,8 +75,8 @@ export function analyse(run) {
     summary.page = {
       gzip: p.ours.gzip, raw: p.ours.raw, sent: p.ours.sent, modelSent: p.ours.model.sent, modelGzip: p.ours.model.gzip,
       modelRaw: p.ours.model.raw, files: p.ours.files.length,
-      readyMs: p.ready.median, readyRange: [p.ready.min, p.ready.max], loads: p.ready.n,
-      throttle: p.throttle, throttledMs: p.throttled?.ready.median ?? null,
+      readyMs: p.ready.median, readyRange: [p.ready.min, p.ready.max], loads: p.ready.n, drawableMs: p.drawable?.median ?? null,
+      throttle: p.throttle, throttledMs: p.throttled?.ready.median ?? null, throttledDrawableMs: p.throttled?.drawable?.median ?? null,
       throttledRange: p.throttled ? [p.throttled.ready.min, p.throttled.ready.max] : null, throttledLoads: p.throttled?.ready.n ?? 0,
       tfLoadedGzip: p.theirs.loaded.gzip, tfLoadedRaw: p.theirs.loaded.raw, tfLoadedSent: p.theirs.loaded.sent,
       tfShippedGzip: p.theirs.shipped.gzip, tfShippedRaw: p.theirs.shipped.raw,
@@ -177,6 +177,7 @@ function mainRows(r) {
       fmtBytes(s.page.sent), fmtBytes(s.page.tfLoadedSent), '']);
     rows.push(['Navigation to ready-to-predict, cold load, localhost (ms, median)', fmt(s.page.readyMs, 0), '', '']);
     if (s.page.throttledMs != null) rows.push([`… on a throttled connection, ${throttleText(s.page.throttle)} (ms, median)`, fmt(s.page.throttledMs, 0), '', '']);
+    if (s.page.throttledDrawableMs != null) rows.push(['… the pad drawable, "Loading the model…" shown, on that connection (DOMContentLoaded; ms, median)', fmt(s.page.throttledDrawableMs, 0), '', '']);
     for (const t of s.page.training ?? []) {
       rows.push([`One training epoch in Chromium's worker, ${t.label} (s)`, fmt(t.epochSeconds.median, 2), '', '']);
     }
@@ -222,7 +223,8 @@ export function readmeTable(r) {
     rows.push(['What the page transfers before it can read a digit (.wasm, model as they are; text gzipped)', `${fmtBytes(s.page.sent)} (model: ${fmtBytes(s.page.modelSent)})`,
       `${fmtBytes(s.page.tfLoadedSent)} + the model`, '']);
     rows.push(['Page ready to read a digit, cold load on localhost', `${fmt(s.page.readyMs, 0)} ms`, '', '']);
-    if (s.page.throttledMs != null) rows.push([`… on a slow connection (${throttleText(s.page.throttle)})`, `${fmt(s.page.throttledMs, 0)} ms`, '', '']);
+    if (s.page.throttledMs != null) rows.push([`… on a slow connection (${throttleText(s.page.throttle)})`,
+      `${fmt(s.page.throttledMs, 0)} ms${s.page.throttledDrawableMs != null ? ` (pad drawable at ${fmt(s.page.throttledDrawableMs, 0)} ms)` : ''}`, '', '']);
   }
   const native = (s.training?.hiddens ?? []).map((t) => `784-${t.hidden}-10 at ${fmt(t.native.samplesPerSec.median)} samples/s ` +
     `(the arithmetic it executes at ${fmt(t.native.percentOfPeak, 0)}% of one core's fp32 peak)`);
@@ -263,6 +265,9 @@ export function markdown(r) {
       (r.source?.commit ? ` at commit ${r.source.commit}${r.source.changedFiles ? ` with ${r.source.changedFiles} uncommitted change(s) in src/, web/, model/ or CMakeLists.txt` : ''}` : '') +
       `; the wasm module built ${r.wasmBuiltAt?.replace('T', ' ').slice(0, 16)} UTC.` +
       (r.mode === 'quick' ? ' **A quick run: few repeats and small inputs; the figures are rough.**' : ''));
+  p('Every timing is a median of repeats (each section says how many), taken on a machine that may be running other work: ' +
+    'the load average is recorded below, and contenders that are compared alternate within the run, so that a busy machine slows both alike. ' +
+    'Sizes are exact.');
   p('## Machine', '', table(['', ''], [
     ['CPU', `${m.cpu.model}, ${m.cpu.vendor} family ${m.cpu.family} model ${m.cpu.modelNumber}: ${m.cpu.microarchitecture}${m.cpu.hypervisor ? ', in a virtual machine' : ''}`],
     ['Cores, clock', `${m.cpu.cores} cores, ${fmt(m.cpu.mhz, 0)} MHz as /proc/cpuinfo states it; SIMD: ${m.cpu.simd.join(', ')}`],
@@ -348,7 +353,8 @@ function latencySection(p, l, raw) {
     `One digit through the default model (784-${l.hidden}-10), ${fmt(l.calls, 0)} calls each after ${fmt(raw.warmup, 0)} warm-up calls, ` +
     `each call timed on its own; real digits from \`data/holdout.csv\` (${raw.digits} of them, cycled), the two alternating in blocks.`,
     '',
-    '- ours: `Recognizer.predict(x)` (web/recognizer.js): copy 784 floats into wasm memory, call `_dg_predict`, copy the 10 probabilities out. ' +
+    '- ours: `Recognizer.predict(x)` (web/recognizer.js) as the page has it: its own module (`digits_recognizer.wasm`) holding the default model read from `model.pack`; ' +
+    'copy 784 floats into wasm memory, call `_dg_predict`, copy the 10 probabilities out. ' +
     (raw.integer ? 'The default model\'s W1 is on the integer grid (`src/quant.h`: each unit\'s weights whole numbers times a power of two, which float16 stores exactly) and the digits are 8-bit images, so its first layer runs as exact integer sums: the numbers as int8 (up to 8 bits; else int16), a pair of neighbouring pixels per 16-bit SIMD multiply-add (`i32x4.dot_i16x8_s`); ' +
       '"ours, float kernels" is the same model in a second instance with that integer form dropped: the path of any model off the grid;' : 'The model is not on the integer grid: the float kernels run;'),
     '- TF.js-wasm: `tf.tensor2d(x, [1, 784])`, `model.predict`, `dataSync()`, argmax, `dispose()` of both tensors; the same weights loaded into a Layers model.',
@@ -362,7 +368,18 @@ function latencySection(p, l, raw) {
     ]),
     '',
     `Ours is **${fmtRatio(l.speedup)} faster** (median against median)` +
-    (raw.oursFloat ? `; with the float kernels only, ${fmtRatio(l.speedupFloat)} faster.` : '.'));
+    (raw.oursFloat ? `; with the float kernels only, ${fmtRatio(l.speedupFloat)} faster.` : '.'),
+    '',
+    (raw.integer && raw.inkedPairs ? `Most of our time is the first layer's integer sums: a digit inks ${fmt(raw.inkedPairs, 1)} of the 392 pairs of neighbouring pixels on average, ` +
+      `and each inked pair costs ${fmt(dotsPerPair(l.hidden), 0)} \`i32x4.dot_i16x8_s\` (two pixels for four units: 8 multiply-adds), the widest integer multiply-add of baseline WebAssembly SIMD: ` +
+      `${fmt(raw.inkedPairs * dotsPerPair(l.hidden), 0)} of them per digit, each with its load and its add. ` +
+      'Only relaxed SIMD has a wider one (`i32x4.relaxed_dot_i8x16_i7x16_add_s`), which not every browser runs and whose 7-bit operand would not hold an 8-bit pixel. ' +
+      'The output layer and the copies in and out are the rest.' : ''));
+}
+
+// The integer first layer's dot products per pair of pixels: units in passes of 16, four per product.
+function dotsPerPair(hidden) {
+  return Math.ceil(hidden / 16) * 4;
 }
 
 function csvSection(p, c) {
@@ -389,7 +406,10 @@ function pageSection(p, s, raw) {
     '',
     `Ready to predict: median **${fmt(s.readyMs, 0)} ms** from navigation over ${s.loads} cold load(s) (${fmt(s.readyRange[0], 0)}–${fmt(s.readyRange[1], 0)} ms)` +
     (s.throttledMs != null ? `; on a throttled connection (CDP \`Network.emulateNetworkConditions\`: ${throttleText(s.throttle)}) median ` +
-      `**${fmt(s.throttledMs, 0)} ms** over ${s.throttledLoads} cold load(s) (${fmt(s.throttledRange[0], 0)}–${fmt(s.throttledRange[1], 0)} ms), the two kinds of load alternating.` : '.'),
+      `**${fmt(s.throttledMs, 0)} ms** over ${s.throttledLoads} cold load(s) (${fmt(s.throttledRange[0], 0)}–${fmt(s.throttledRange[1], 0)} ms), the two kinds of load alternating.` : '.') +
+    (s.drawableMs != null ? ' Before that the page is usable: the pad can be drawn on, and the status line says "Loading the model…", from DOMContentLoaded ' +
+      `(which follows web/app.js creating the pad), median ${fmt(s.drawableMs, 0)} ms on localhost` +
+      (s.throttledDrawableMs != null ? ` and ${fmt(s.throttledDrawableMs, 0)} ms throttled.` : '.') : ''),
     '',
     'What the page requests before it is ready, and what it transfers: sizes of the built files; gzip -9; transferred = text gzipped, ' +
     'binary files (`.wasm`, the packed model `model.pack`, `.png`) as they are, since static hosts send `application/octet-stream` ' +
