@@ -1,9 +1,10 @@
 // Canvas pixels -> the 28x28 model input, the way MNIST prepared its digits.
 //
 //   preprocess(imageData) -> Float32Array(784), row-major, 0 = background, 1 = ink.
+//   segment(imageData)    -> [{ x: Float32Array(784), box }]: each digit of a number, left to right
 //
 // imageData is { width, height, data: Uint8ClampedArray RGBA } of any size, as
-// canvas getImageData returns it. Pure, no dependencies: runs in the browser and in Node.
+// canvas getImageData returns it. Pure (its only import is web/groups.js): runs in the browser and in Node.
 //
 // The steps, each exported so it can be tested on its own:
 //   inkMap        RGBA -> ink 0..1 per pixel, whatever the canvas convention
@@ -22,6 +23,8 @@
 //     whatever the pen's colour or width, and however much the downscaling thinned it;
 //   - and rounded to 8-bit levels (multiples of 1/255), as MNIST's pixels are: an 8-bit image
 //     lets the recogniser run its first layer in exact integer arithmetic (src/quant.h).
+
+import { cutColumns, groupParts, MAX_DIGITS } from './groups.js';
 
 export const SIZE = 28; // the model's input is SIZE x SIZE
 export const BOX = 20; // the digit's longer side, in pixels, inside the frame
@@ -163,7 +166,8 @@ export function boundingBox(ink, width, height, options = {}) {
 // Labels the pixels with ink >= threshold inside `win` (a box holding all of them) into
 // 8-connected blobs and keeps those at least speckFraction as heavy as the heaviest. Returns
 // { box: the kept blobs' box, labels: Int32Array over win (row-major, 0 = not ink, k = blob k),
-// kept: Uint8Array, 1 for a kept blob's label }; labels is a reused buffer.
+// kept: Uint8Array, 1 for a kept blob's label, masses: blob k's ink, boxes: blob k's box as
+// x0, y0, x1, y1 at 4k.. (win's coordinates) }; labels is a reused buffer.
 function findBlobs(ink, width, win, threshold, speckFraction) {
   const w = win.x1 - win.x0, h = win.y1 - win.y0, n = w * h;
   const labels = scratch('labels', n, Int32Array);
@@ -215,7 +219,7 @@ function findBlobs(ink, width, win, threshold, speckFraction) {
       ? { x0: Math.min(box.x0, x0 + win.x0), y0: Math.min(box.y0, y0 + win.y0), x1: Math.max(box.x1, x1 + win.x0), y1: Math.max(box.y1, y1 + win.y0) }
       : { x0: x0 + win.x0, y0: y0 + win.y0, x1: x1 + win.x0, y1: y1 + win.y0 };
   }
-  return { box, labels, kept };
+  return { box, labels, kept, masses, boxes };
 }
 
 // Area (box-filter) resampling: the source rectangle box = { x0, y0, x1, y1 } is mapped onto
@@ -302,11 +306,10 @@ export function centreOfMass(values, width, height) {
 // The whole pipeline; see the top of the file. Only the ink's box is worked on after the first
 // pass, and the buffers are reused.
 export function preprocess(imageData) {
-  const out = new Float32Array(SIZE * SIZE);
   const { width } = imageData;
   const ink = scratch('ink', width * imageData.height, Float32Array);
   const strong = inkInto(imageData, ink, BOX_THRESHOLD);
-  if (!strong) return out;
+  if (!strong) return new Float32Array(SIZE * SIZE);
   const { box, labels, kept } = findBlobs(ink, width, strong, BOX_THRESHOLD, SPECK_FRACTION);
 
   // the digit alone: specks and background noise removed, soft edges kept
@@ -318,10 +321,17 @@ export function preprocess(imageData) {
     }
   }
 
+  return digitInput(ink, width, box);
+}
+
+// The steps after the ink is cleaned: the digit in `box` of src (srcW wide) scaled so its longer
+// side is BOX, shifted so its centre of mass is at CENTRE, divided by its maximum, 8-bit levels.
+function digitInput(src, srcW, box) {
+  const out = new Float32Array(SIZE * SIZE);
   const bw = box.x1 - box.x0;
   const bh = box.y1 - box.y0;
   const scale = BOX / Math.max(bw, bh);
-  const digit = resampleInto(ink, width, box, bw * scale, bh * scale, new Float32Array(Math.ceil(bw * scale) * Math.ceil(bh * scale)));
+  const digit = resampleInto(src, srcW, box, bw * scale, bh * scale, new Float32Array(Math.ceil(bw * scale) * Math.ceil(bh * scale)));
 
   const com = centreOfMass(digit.data, digit.width, digit.height);
   const dx = clamp(Math.round(CENTRE - com.x), 0, SIZE - digit.width);
@@ -336,6 +346,109 @@ export function preprocess(imageData) {
     }
   }
   return out;
+}
+
+// segment refuses images larger than this (64 MB of ink map, and as much again for the labels).
+export const MAX_PIXELS = 1 << 24;
+
+/**
+ * The digits on a pad, left to right: [{ x: Float32Array(784), box: { x, y, width, height } }],
+ * x prepared as preprocess prepares a single digit (the same x when the pad holds one digit), box
+ * in the image's pixels around the digit's ink. [] for an empty pad. The blobs of ink that
+ * preprocess keeps are grouped into digits by web/groups.js; a group too wide for one digit is cut
+ * where its columns hold least ink. Each digit keeps its own blobs' ink and the faint edge pixels
+ * in its box that do not touch another digit's ink. Time and memory grow with the pixels alone.
+ * Throws a RangeError for an image of more than MAX_PIXELS pixels.
+ */
+export function segment(imageData) {
+  const { width, height } = imageData;
+  if (width * height > MAX_PIXELS) {
+    throw new RangeError(`segment reads images of up to ${MAX_PIXELS} pixels; this one is ${width}x${height}`);
+  }
+  const ink = scratch('ink', width * height, Float32Array);
+  const win = inkInto(imageData, ink, BOX_THRESHOLD);
+  if (!win) return [];
+  const { labels, kept, masses, boxes } = findBlobs(ink, width, win, BOX_THRESHOLD, SPECK_FRACTION);
+  const w = win.x1 - win.x0, h = win.y1 - win.y0;
+
+  const blobs = [], parts = []; // the kept blobs' labels and boxes (win's coordinates)
+  for (let k = 1; k < masses.length; k++) {
+    if (!kept[k]) continue;
+    blobs.push(k);
+    parts.push({ x0: boxes[4 * k], y0: boxes[4 * k + 1], x1: boxes[4 * k + 2], y1: boxes[4 * k + 3], mass: masses[k] });
+  }
+  const groups = groupParts(parts);
+  const groupOf = new Int32Array(masses.length).fill(-1); // blob label -> group
+  groups.forEach((g, i) => g.members.forEach((m) => { groupOf[blobs[m]] = i; }));
+
+  // Each group as digits: column ranges [c0, c1) of win, several when the group is too wide.
+  const digits = [], first = [];
+  groups.forEach((g, i) => {
+    first.push(digits.length);
+    const edges = [g.x0, ...(g.wide ? groupCuts(ink, width, win, labels, groupOf, g, i) : []), g.x1];
+    for (let j = 0; j + 1 < edges.length; j++) digits.push({ group: i, c0: edges[j], c1: edges[j + 1], x0: w, y0: h, x1: 0, y1: 0 });
+  });
+
+  // owner: 1 + the digit each strong pixel belongs to, 0 for none (a speck's); and each digit's box
+  const owner = scratch('stack', w * h, Int32Array); // findBlobs is done with its stack
+  for (let y = 0, i = 0; y < h; y++) {
+    for (let x = 0; x < w; x++, i++) {
+      const g = labels[i] ? groupOf[labels[i]] : -1;
+      if (g < 0) { owner[i] = 0; continue; }
+      let d = first[g];
+      while (x >= digits[d].c1) d++;
+      owner[i] = d + 1;
+      const digit = digits[d];
+      if (x < digit.x0) digit.x0 = x;
+      if (x >= digit.x1) digit.x1 = x + 1;
+      if (y < digit.y0) digit.y0 = y;
+      if (y >= digit.y1) digit.y1 = y + 1;
+    }
+  }
+
+  const result = [];
+  digits.forEach((digit, d) => {
+    if (digit.x1 <= digit.x0 || result.length >= MAX_DIGITS) return;
+    const bw = digit.x1 - digit.x0, bh = digit.y1 - digit.y0;
+    const own = new Float32Array(bw * bh);
+    for (let y = digit.y0, o = 0; y < digit.y1; y++) {
+      for (let x = digit.x0, i = y * w + x; x < digit.x1; x++, i++, o++) {
+        const v = ink[(win.y0 + y) * width + win.x0 + x];
+        const mine = v >= BOX_THRESHOLD ? owner[i] === d + 1 : v >= NOISE_FLOOR && !touchesOther(owner, w, h, x, y, d + 1);
+        own[o] = mine ? v : 0;
+      }
+    }
+    result.push({
+      x: digitInput(own, bw, { x0: 0, y0: 0, x1: bw, y1: bh }),
+      box: { x: win.x0 + digit.x0, y: win.y0 + digit.y0, width: bw, height: bh },
+    });
+  });
+  return result;
+}
+
+// Where to cut group g (index i) of segment, in win's columns: web/groups.js cutColumns on the
+// group's ink per column.
+function groupCuts(ink, width, win, labels, groupOf, g, i) {
+  const w = win.x1 - win.x0;
+  const profile = new Float64Array(g.x1 - g.x0);
+  for (let y = g.y0; y < g.y1; y++) {
+    for (let x = g.x0; x < g.x1; x++) {
+      const label = labels[y * w + x];
+      if (label && groupOf[label] === i) profile[x - g.x0] += ink[(win.y0 + y) * width + win.x0 + x];
+    }
+  }
+  return cutColumns(profile, g.x1 - g.x0, g.y1 - g.y0).map((c) => g.x0 + c);
+}
+
+// Whether a pixel next to (x, y) (8-connected, inside w x h) is strong ink of a digit other than `me`.
+function touchesOther(owner, w, h, x, y, me) {
+  for (let j = Math.max(0, y - 1); j <= Math.min(h - 1, y + 1); j++) {
+    for (let i = Math.max(0, x - 1); i <= Math.min(w - 1, x + 1); i++) {
+      const o = owner[j * w + i];
+      if (o !== 0 && o !== me) return true;
+    }
+  }
+  return false;
 }
 
 // The baseline: the whole pad area-resized to 28x28 (stretched if it is not square), with

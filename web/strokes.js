@@ -6,6 +6,7 @@
 //   strokesBox(strokes)            -> the box of all their points, or null when there are none
 //   tooSmall(box)                  -> true when a drawing this size is too small to read
 //   renderStrokes(strokes, out?)   -> out, a Float32Array(784): the network's input
+//   segmentStrokes(strokes)        -> [{ strokes, box }]: the digits of a number, left to right
 //   rasterise(strokes, out, width, height, { scale, dx, dy, radius }) -> out: anti-aliased ink
 //
 // renderStrokes prepares a drawing as MNIST prepared its digits (the conventions are stated in
@@ -19,6 +20,8 @@
 // The path through a stroke's points is the one the pad paints: quadratic curves through the
 // midpoints of successive points, a straight last piece, round caps and joins; a single point is a
 // dot as wide as the pen.
+
+import { cutColumns, groupParts, MAX_DIGITS } from './groups.js';
 
 export const SIZE = 28; // the network's input is SIZE x SIZE
 export const BOX = 20; // the drawing's longer side, in pixels, between the pen's edges (half-strength ink)
@@ -95,6 +98,94 @@ export function renderStrokes(strokes, out = new Float32Array(SIZE * SIZE)) {
     }
   }
   return out;
+}
+
+// Two strokes touch when their points come within this share of the tallest stroke's height: the
+// pen came back to ink it left (pointer events arrive a few pixels apart).
+const TOUCH = 0.06;
+const TOUCH_POINTS = 512;
+// A too-wide group's ink per column is measured over this many columns across it.
+const COLUMNS = 64;
+
+/**
+ * The digits of a number drawn as strokes, left to right: [{ strokes, box }], each digit's strokes
+ * (for renderStrokes; a subset of the pad's, in their order, or pieces of them when a stroke ran
+ * through two digits) and their box (strokesBox). Strokes are grouped into digits by web/groups.js,
+ * the same rule segment (web/preprocess.js) applies to blobs of ink; a group too wide for one digit
+ * is cut at the columns where its strokes run least, its strokes cut there into pieces. One digit
+ * gives one element holding the same strokes; no points give [].
+ */
+export function segmentStrokes(strokes) {
+  const parts = [], from = [];
+  strokes.forEach((stroke, i) => {
+    const box = strokeBox(stroke);
+    if (box) { parts.push(box); from.push(i); }
+  });
+  const reach = TOUCH * Math.max(0, ...parts.map((b) => b.y1 - b.y0));
+  const touch = (i, j) => strokesTouch(strokes[from[i]], strokes[from[j]], parts[i], parts[j], reach);
+  const digits = [];
+  for (const g of groupParts(parts, touch)) {
+    const members = g.members.map((m) => strokes[from[m]]);
+    if (!g.wide) {
+      digits.push({ strokes: members, box: { x0: g.x0, y0: g.y0, x1: g.x1, y1: g.y1 } });
+      continue;
+    }
+    const width = g.x1 - g.x0;
+    const edges = [-Infinity, ...cutColumns(strokeProfile(members, g), width, g.y1 - g.y0).map((c) => g.x0 + (c * width) / COLUMNS), Infinity];
+    for (let j = 0; j + 1 < edges.length; j++) {
+      const pieces = members.flatMap((stroke) => piecesWithin(stroke, edges[j], edges[j + 1]));
+      if (pieces.length) digits.push({ strokes: pieces, box: strokesBox(pieces) });
+    }
+  }
+  return digits.slice(0, MAX_DIGITS);
+}
+
+// Whether strokes a and b (boxes ba, bb) come within `reach` of each other, point to point. At
+// most TOUCH_POINTS points of each are compared, evenly spread: bounded time for any stroke.
+function strokesTouch(a, b, ba, bb, reach) {
+  if (ba.x0 - reach > bb.x1 || bb.x0 - reach > ba.x1 || ba.y0 - reach > bb.y1 || bb.y0 - reach > ba.y1) return false;
+  const strideA = Math.ceil(a.length / TOUCH_POINTS), strideB = Math.ceil(b.length / TOUCH_POINTS);
+  const r2 = reach * reach;
+  for (let i = 0; i < a.length; i += strideA) {
+    const p = a[i];
+    if (p.x < bb.x0 - reach || p.x > bb.x1 + reach || p.y < bb.y0 - reach || p.y > bb.y1 + reach) continue;
+    for (let j = 0; j < b.length; j += strideB) {
+      const dx = p.x - b[j].x, dy = p.y - b[j].y;
+      if (dx * dx + dy * dy <= r2) return true;
+    }
+  }
+  return false;
+}
+
+// The strokes' length per column, COLUMNS columns across the box.
+function strokeProfile(strokes, box) {
+  const profile = new Float64Array(COLUMNS);
+  const column = (box.x1 - box.x0) / COLUMNS;
+  for (const stroke of strokes) {
+    for (let i = 1; i < stroke.length; i++) {
+      const a = stroke[i - 1], b = stroke[i];
+      const length = Math.hypot(b.x - a.x, b.y - a.y);
+      if (!Number.isFinite(length)) continue;
+      const steps = Math.min(COLUMNS, Math.ceil(Math.abs(b.x - a.x) / column)) + 1;
+      for (let k = 0; k < steps; k++) {
+        const x = a.x + ((b.x - a.x) * (k + 0.5)) / steps;
+        profile[clamp(Math.floor((x - box.x0) / column), 0, COLUMNS - 1)] += length / steps;
+      }
+    }
+  }
+  return profile;
+}
+
+// The runs of a stroke's points with x0 <= x < x1, each a stroke.
+function piecesWithin(stroke, x0, x1) {
+  const pieces = [];
+  let run = null;
+  for (const p of stroke) {
+    if (p.x >= x0 && p.x < x1) (run ??= []).push(p);
+    else if (run) { pieces.push(run); run = null; }
+  }
+  if (run) pieces.push(run);
+  return pieces;
 }
 
 /**

@@ -1,0 +1,134 @@
+// Which pieces of ink make one digit: the rule shared by the image path (segment in
+// web/preprocess.js, whose pieces are connected blobs of ink) and the strokes' path (segmentStrokes
+// in web/strokes.js, whose pieces are the pad's strokes). Pure, no dependencies.
+//
+//   groupParts(parts, touch?)    parts: [{ x0, y0, x1, y1, mass? }] in any one unit; touch(i, j):
+//                                whether parts i and j touch (for pieces that may: strokes)
+//                                -> [{ members: [part indices, ascending], x0, y0, x1, y1, wide }], left
+//                                   to right; wide: too wide for one digit (digits that touch), to be cut
+//   cutColumns(profile, width, height)
+//                                -> where to cut a too-wide group: column indices into profile (ink
+//                                   per column across the group), ascending; columns before a cut
+//                                   go left of it
+//
+// A number is written left to right, so pieces that lie one above the other belong together: the
+// two strokes of a 4 or a 5, a 7 and its crossbar, the dots of a dotted 1, the loops of an 8 that
+// barely touch. Two pieces join when their horizontal extents overlap by at least OVERLAP of the
+// narrower one's width, or when they touch and together are no wider than TOUCH_ASPECT times
+// their height (the pieces of a digit traced in several strokes, where the pen came back to the ink
+// it left); joined pieces are one piece for the next comparison, until none joins.
+// A group less than FRAGMENT as tall as the tallest is part of a digit (a bar, a flag, a loop's
+// end) and joins the group it overlaps most horizontally, if any (boxes that meet count); what is
+// then left and is much smaller than the largest digit is a speck (a tap, a dot, a slip). A group
+// as tall as a digit but more than MAX_ASPECT times as wide as tall is more than one digit: wide.
+
+// The share of the narrower piece's width that another piece must cover to join it.
+export const OVERLAP = 0.5;
+// A group less tall than this share of the tallest group is part of a digit, not a digit.
+export const FRAGMENT = 0.5;
+// A group whose longer side is below this share of the largest group's longer side is a speck.
+export const SPECK_SIZE = 0.2;
+// A group wider than this many times its height is more than one digit (touching digits): the
+// widest 1% of MNIST's hold-out digits, traced to their centre lines, are 1.5 times as wide as tall.
+export const MAX_ASPECT = 1.5;
+// Touching pieces join when together they are at most this wide for their height: wider, they are
+// more likely two digits that touch (nine in ten MNIST digits are at most 1.1 times as wide as tall).
+export const TOUCH_ASPECT = 1.1;
+// A digit's usual width over height: how many digits a too-wide group holds.
+export const DIGIT_ASPECT = 0.7;
+// Bounds that keep time and memory in check for any input (a pad of noise, a pad full of ink):
+// only the MAX_PARTS heaviest pieces are grouped, and at most MAX_DIGITS digits are read.
+export const MAX_PARTS = 256;
+export const MAX_DIGITS = 16;
+
+/** Groups the parts into digits, left to right; see the top of the file. */
+export function groupParts(parts, touch = null) {
+  const weight = (p) => p.mass ?? (p.x1 - p.x0) + (p.y1 - p.y0);
+  let order = parts.map((_, i) => i);
+  if (order.length > MAX_PARTS) order = order.sort((a, b) => weight(parts[b]) - weight(parts[a]) || a - b).slice(0, MAX_PARTS);
+  let groups = order.map((i) => ({ members: [i], x0: parts[i].x0, y0: parts[i].y0, x1: parts[i].x1, y1: parts[i].y1 }));
+  for (let joined = true; joined;) {
+    joined = false;
+    for (let a = 0; a < groups.length; a++) {
+      for (let b = a + 1; b < groups.length; b++) {
+        if (!overlaps(groups[a], groups[b]) && !(touch && touching(groups[a], groups[b], touch))) continue;
+        groups[a] = join(groups[a], groups[b]);
+        groups.splice(b, 1);
+        joined = true;
+        b = a; // the grown group may now reach pieces it missed
+      }
+    }
+  }
+  const tallest = Math.max(0, ...groups.map((g) => g.y1 - g.y0));
+  groups = joinFragments(groups, tallest);
+  const size = (g) => Math.max(g.x1 - g.x0, g.y1 - g.y0);
+  const largest = Math.max(0, ...groups.map(size));
+  groups = groups.filter((g) => size(g) >= SPECK_SIZE * largest);
+  if (groups.length > MAX_DIGITS) groups = groups.sort((a, b) => size(b) - size(a)).slice(0, MAX_DIGITS);
+  for (const g of groups) {
+    g.members.sort((a, b) => a - b);
+    g.wide = g.y1 - g.y0 >= FRAGMENT * tallest && g.x1 - g.x0 > MAX_ASPECT * (g.y1 - g.y0);
+  }
+  return groups.sort((a, b) => a.x0 + a.x1 - (b.x0 + b.x1));
+}
+
+/**
+ * Where to cut a too-wide group of `width` by `height` (same unit) whose ink per column is
+ * profile (any number of equal columns across the width): into as many digits as a usual digit's
+ * width fits, each cut at the column with least ink within a third of a digit of where an even
+ * split would put it. Returns the cut columns, ascending; [] when the group is one digit wide.
+ */
+export function cutColumns(profile, width, height) {
+  const n = profile.length;
+  const k = Math.min(MAX_DIGITS, Math.max(2, Math.round(width / (DIGIT_ASPECT * Math.max(height, 1e-9)))));
+  if (n < k) return [];
+  const cuts = [];
+  const reach = n / k / 3;
+  for (let i = 1; i < k; i++) {
+    const even = (i * n) / k;
+    let best = -1;
+    for (let c = Math.max(cuts.length ? cuts[cuts.length - 1] + 1 : 1, Math.ceil(even - reach)); c <= Math.min(n - 1, Math.floor(even + reach)); c++) {
+      if (best < 0 || profile[c] < profile[best] || (profile[c] === profile[best] && Math.abs(c - even) < Math.abs(best - even))) best = c;
+    }
+    if (best > 0) cuts.push(best);
+  }
+  return cuts;
+}
+
+// Whether the horizontal extents of a and b overlap by at least OVERLAP of the narrower one's width.
+function overlaps(a, b) {
+  const overlap = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
+  return overlap >= 0 && overlap >= OVERLAP * Math.min(a.x1 - a.x0, b.x1 - b.x0);
+}
+
+// Each group less than FRAGMENT as tall as `tallest`, shortest first, joined to the other group whose
+// horizontal extent overlaps its own most (meeting counts), if one does.
+function joinFragments(groups, tallest) {
+  const order = groups.filter((g) => g.y1 - g.y0 < FRAGMENT * tallest).sort((a, b) => (a.y1 - a.y0) - (b.y1 - b.y0));
+  for (const fragment of order) {
+    const at = groups.indexOf(fragment);
+    if (at < 0) continue; // another fragment joined it already
+    let best = -1, most = 0;
+    groups.forEach((g, i) => {
+      const overlap = Math.min(g.x1, fragment.x1) - Math.max(g.x0, fragment.x0);
+      if (i !== at && overlap >= most && (best < 0 || overlap > most)) { best = i; most = overlap; }
+    });
+    if (best < 0) continue;
+    groups[best] = join(groups[best], fragment);
+    groups.splice(at, 1);
+  }
+  return groups;
+}
+
+// Whether a and b touch (a part of each does) and together are at most TOUCH_ASPECT as wide as tall.
+function touching(a, b, touch) {
+  const width = Math.max(a.x1, b.x1) - Math.min(a.x0, b.x0), height = Math.max(a.y1, b.y1) - Math.min(a.y0, b.y0);
+  return width <= TOUCH_ASPECT * height && a.members.some((i) => b.members.some((j) => touch(i, j)));
+}
+
+function join(a, b) {
+  return {
+    members: a.members.concat(b.members),
+    x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1),
+  };
+}
