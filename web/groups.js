@@ -29,13 +29,15 @@ export const FRAGMENT = 0.5;
 // A group whose longer side is below this share of the largest group's longer side is a speck.
 export const SPECK_SIZE = 0.2;
 // A group wider than this many times its height is more than one digit (touching digits): the
-// widest 1% of MNIST's hold-out digits, traced to their centre lines, are 1.5 times as wide as tall.
-export const MAX_ASPECT = 1.5;
+// widest 1% of MNIST's hold-out digits, traced to their centre lines, are 1.5 times as wide as tall,
+// and a forward slant widens a digit further; a digit wrongly cut costs more than a pair left whole.
+export const MAX_ASPECT = 2;
 // Touching pieces join when together they are at most this wide for their height: wider, they are
 // more likely two digits that touch (nine in ten MNIST digits are at most 1.1 times as wide as tall).
 export const TOUCH_ASPECT = 1.1;
-// A digit's usual width over height: how many digits a too-wide group holds.
-export const DIGIT_ASPECT = 0.7;
+// A digit's width over height in a run of touching digits (its ink with a pen, and its share of
+// the contact): how many digits a too-wide group holds.
+export const DIGIT_ASPECT = 0.9;
 // Bounds that keep time and memory in check for any input (a pad of noise, a pad full of ink):
 // only the MAX_PARTS heaviest pieces are grouped, and at most MAX_DIGITS digits are read.
 export const MAX_PARTS = 256;
@@ -74,21 +76,26 @@ export function groupParts(parts, touch = null) {
 
 /**
  * Where to cut a too-wide group of `width` by `height` (same unit) whose ink per column is
- * profile (any number of equal columns across the width): into as many digits as a usual digit's
- * width fits, each cut at the column with least ink within a third of a digit of where an even
- * split would put it. Returns the cut columns, ascending; [] when the group is one digit wide.
+ * profile (any number of equal columns across the width): into as many digits as a digit's width
+ * fits (DIGIT_ASPECT), each cut within a third of a digit of where an even split would put it, at
+ * the column whose ink, plus the group's mean column ink times the square of its distance from
+ * there (in thirds of a digit), is least: a thin join near the even split wins, and a loop's thin
+ * top and bottom far from it do not. Returns the cut columns, ascending; [] when there is no room.
  */
 export function cutColumns(profile, width, height) {
   const n = profile.length;
   const k = Math.min(MAX_DIGITS, Math.max(2, Math.round(width / (DIGIT_ASPECT * Math.max(height, 1e-9)))));
   if (n < k) return [];
+  let mean = 0;
+  for (const v of profile) mean += v / n;
   const cuts = [];
   const reach = n / k / 3;
   for (let i = 1; i < k; i++) {
     const even = (i * n) / k;
-    let best = -1;
+    let best = -1, least = Infinity;
     for (let c = Math.max(cuts.length ? cuts[cuts.length - 1] + 1 : 1, Math.ceil(even - reach)); c <= Math.min(n - 1, Math.floor(even + reach)); c++) {
-      if (best < 0 || profile[c] < profile[best] || (profile[c] === profile[best] && Math.abs(c - even) < Math.abs(best - even))) best = c;
+      const cost = profile[c] + mean * ((c - even) / reach) ** 2;
+      if (cost < least) { best = c; least = cost; }
     }
     if (best > 0) cuts.push(best);
   }

@@ -12,7 +12,7 @@
 // when it is cut into as many digits as it has and each reads right; a digit is read right when
 // its number was cut into the right count and it reads right. Seeded: the same run, the same table.
 //
-//   node scripts/bench/numbers.mjs [--count N per length] [--seed S] [--markdown]
+//   node scripts/bench/numbers.mjs [--count N per length and set] [--seed S] [--lengths 2,3,...]
 import path from 'node:path';
 import { createRecognizer, readCsv, root } from '../../tests/wasm/load.mjs';
 import { digitStrokes, makeRng } from '../../tests/wasm/stroked.mjs';
@@ -129,6 +129,7 @@ async function main() {
     return i >= 0 ? Number(args[i + 1]) : fallback;
   };
   const count = option('count', 1000), seed = option('seed', 1);
+  const lengths = args.includes('--lengths') ? args[args.indexOf('--lengths') + 1].split(',').map(Number) : LENGTHS;
   const rows = readCsv(path.join(root, 'data', 'holdout.csv'));
   const digits = rows.map(({ label, pixels }) => ({ label, strokes: digitStrokes(pixels) }));
   const rec = await createRecognizer();
@@ -137,7 +138,7 @@ async function main() {
   console.log('| set | digits | path | read exactly | cut into the right count | digits read right |');
   console.log('|---|---:|---|---:|---:|---:|');
   for (const touching of [false, true]) {
-    for (const length of LENGTHS) {
+    for (const length of lengths) {
       const numbers = makeNumbers({ digits, length, count, touching, rng: makeRng(seed * 1000 + length + (touching ? 100 : 0)) });
       const r = readNumbers(rec, numbers);
       for (const [name, t] of [['strokes (the page)', r.strokes], ['image (segment)', r.image]]) {
