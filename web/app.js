@@ -7,7 +7,8 @@
 // registers the service worker (sw.js, written by the site build) that keeps the page for offline use.
 import { ModelStore } from './model-store.js';
 import { Pad } from './pad.js';
-import { renderStrokes, strokesBox, tooSmall } from './strokes.js';
+import { NumberView } from './number-view.js';
+import { renderStrokes, segmentStrokes, strokesBox, tooSmall } from './strokes.js';
 import { $, gloss, inkColor, show } from './ui.js';
 
 const [undoButton, clearButton, sheet, hint, status] = ['#undo', '#clear', '#sheet', '#hint', '#status'].map($);
@@ -20,6 +21,9 @@ const input = new Float32Array(784);             // the network's input, redrawn
 const bars = makeBars($('#bars'));
 const TOO_SMALL = 'Too small: draw it bigger'; // a tap, a tiny mark (web/strokes.js tooSmall)
 const announcer = $('#announce');
+// What screen readers hear before the reading, after an undo, a redo or a restore.
+const ANNOUNCED = { undo: 'Stroke undone. ', redo: 'Stroke restored. ', restore: 'Drawing restored. ' };
+const numberView = new NumberView({ list: $('#number'), boxes: $('#boxes'), onSelect: () => update() });
 
 let recognizer = null;
 let failed = false;       // the recogniser or its model could not be loaded
@@ -127,7 +131,8 @@ async function start() {
     const { TeachPanel } = await import('./teach-panel.js');
     teach = new TeachPanel({
       drawing: () => current,
-      clearPad,
+      // a corrected digit of a number stays on the pad with the others
+      clearPad: () => (numberView.shown ? pad.strokes : clearPad()),
       restorePad,
       modelData: () => modelData,
       useModel,
@@ -250,6 +255,10 @@ function update() {
   sheet.classList.toggle('empty', empty);
   // A tap or a tiny mark has no shape to read: the page says so instead of guessing.
   const small = !empty && tooSmall(strokesBox(pad.strokes));
+  if (pad.strokeCount > strokesSeen) teach?.drawingStarted();
+  strokesSeen = pad.strokeCount;
+  if (!empty && !small && recognizer && showNumber()) return;
+  numberView.hide();
   const x = empty ? null : renderStrokes(pad.strokes, input);
   showSeen(x);
   let result = null;
@@ -265,12 +274,46 @@ function update() {
     }
   }
   if (result || empty) readError(null); // an error about a drawing holds only while it is there
+  delete prediction.dataset.number;
   current = x && !small ? { x, digit: result?.digit ?? null } : null;
-  if (pad.strokeCount > strokesSeen) teach?.drawingStarted();
-  strokesSeen = pad.strokeCount;
   teach?.setDrawing(current);
   if (announce) tell(announce, result, empty, small);
   announce = null;
+}
+
+// When the pad holds more than one digit: reads them all in one call and shows the number, each
+// digit (web/number-view.js) and, in the bars and the image the network saw, the selected one.
+// Returns false, changing nothing, for one digit.
+function showNumber() {
+  const groups = segmentStrokes(pad.strokes);
+  if (groups.length < 2) return false;
+  const inputs = groups.map((g) => renderStrokes(g.strokes));
+  let results;
+  try {
+    results = recognizer.predictBatch(inputs);
+  } catch (err) {
+    readError(`Recognition failed: ${err.message}`);
+    return false;
+  }
+  readError(null);
+  const last = pad.strokes[pad.strokes.length - 1];
+  const selected = numberView.selected(groups.length, pad.strokeCount, groups.findIndex((g) => g.strokes.includes(last)));
+  const digits = groups.map((g, i) => ({ x: inputs[i], box: g.box, digit: results[i].digit, probability: results[i].probabilities[results[i].digit] }));
+  numberView.show(digits, selected, pad.strokeCount);
+  const number = digits.map((d) => d.digit).join('');
+  showSeen(inputs[selected]);
+  showGuess(results[selected], 'Pick a digit to see it; press the right key to correct it');
+  setText(digitText, number);
+  setText(confidenceText, '');
+  prediction.dataset.number = number;
+  current = { x: inputs[selected], digit: results[selected].digit };
+  teach?.setDrawing(current);
+  if (announce) {
+    const each = digits.map((d) => `${d.digit}, ${sure(d.probability)}`).join('; ');
+    say(`${ANNOUNCED[announce] ?? ''}Reads the number ${number}: ${each} sure.`);
+  }
+  announce = null;
+  return true;
 }
 
 // Tells screen readers what the network reads, when a stroke ends (not while it is drawn) and
@@ -281,7 +324,7 @@ function tell(why, result, empty, small) {
   else if (small) text = 'Too small to read: draw the digit bigger.';
   else if (!result && !recognizer && !failed) text = 'Loading the model: the drawing is read when it arrives.';
   else if (!result) return;
-  else text = `${{ undo: 'Stroke undone. ', redo: 'Stroke restored. ', restore: 'Drawing restored. ' }[why] ?? ''}Reads ${result.digit}, ${sure(result.probabilities[result.digit])} sure.`;
+  else text = `${ANNOUNCED[why] ?? ''}Reads ${result.digit}, ${sure(result.probabilities[result.digit])} sure.`;
   say(text);
 }
 

@@ -1,28 +1,33 @@
 #!/usr/bin/env node
 // numbers.mjs: does the page read whole numbers? Numbers of 2 to 6 digits built from the hold-out
-// digits (data/holdout.csv, never trained on) as strokes (tests/wasm/stroked.mjs: thinned to their
-// centre lines, traced), each digit at its own random size, baseline and slant, with random gaps,
-// written on a pad three times as wide as tall and sampled as a pointer reports them (a point every
-// 3 CSS px, at whole pixels, on a 900x300 px pad). Read by the default model through
-//   - the page's path: segmentStrokes then renderStrokes (web/strokes.js), one predictBatch call;
-//   - the image path: the strokes painted on a 900x300 image (a pen a tenth of the digits' height),
-//     segment (web/preprocess.js), one predictBatch call.
-// Two sets: "separate" (gaps of 0.1 to 0.6 of the digits' height between the ink of neighbours)
-// and "touching" (neighbours' ink boxes overlap by 0 to 0.15 of the height). A number is read right
-// when it is cut into as many digits as it has and each reads right; a digit is read right when
-// its number was cut into the right count and it reads right. Seeded: the same run, the same table.
+// digits (data/holdout.csv, never trained on), each digit at its own random size (0.75 to 1.25 of
+// the number's height, itself 0.3 to 0.7 of the pad), baseline (+-8% of the height) and slant (a
+// shear of up to SLANT either way, on top of the writer's own), with random gaps, on a pad three
+// times as wide as tall (900x300 CSS px). Two instruments:
+//   - pixels: each digit's 28x28 pixels upscaled onto the pad (bilinear, a soft pen edge, as
+//     tests/wasm/drawn.mjs draws one digit), read by segment (web/preprocess.js);
+//   - strokes: each digit thinned to its centre lines and traced (tests/wasm/stroked.mjs), sampled
+//     as a pointer reports them (a point every 3 CSS px, at whole pixels), read as the page reads
+//     them: segmentStrokes, renderStrokes (web/strokes.js). Tracing loses some digits' shape: one
+//     digit alone reads about 2 points worse this way than from its pixels.
+// Both read every number with one predictBatch call of the default model. Two sets: "separate"
+// (gaps of 0.1 to 0.6 of the height between neighbours' ink boxes) and "touching" (neighbours'
+// boxes overlap by 0 to 0.15 of the height). A number is read exactly when it is cut into as many
+// digits as it has and each reads right; a digit is read right when its number was cut into the
+// right count and it reads right. Seeded: the same command gives the same table.
 //
 //   node scripts/bench/numbers.mjs [--count N per length and set] [--seed S] [--lengths 2,3,...]
 import path from 'node:path';
 import { createRecognizer, readCsv, root } from '../../tests/wasm/load.mjs';
 import { digitStrokes, makeRng } from '../../tests/wasm/stroked.mjs';
-import { toImageData } from '../../tests/wasm/drawn.mjs';
+import { bilinear, digitBox, smoothstep, toImageData } from '../../tests/wasm/drawn.mjs';
 import { segment } from '../../web/preprocess.js';
-import { rasterise, renderStrokes, segmentStrokes } from '../../web/strokes.js';
+import { renderStrokes, segmentStrokes } from '../../web/strokes.js';
 
 export const LENGTHS = [2, 3, 4, 5, 6];
 const PAD_W = 900, PAD_H = 300; // CSS px; pad units are CSS px / PAD_H (height 1, width 3)
 const STEP = 3; // CSS px between pointer events
+const SLANT = 0.15; // the largest shear added to a digit's own slant, either way (8.5 degrees)
 
 /** Random numbers of `length` hold-out digits: [{ labels, strokes (pad units) }]. */
 export function makeNumbers({ digits, length, count, touching, rng }) {
@@ -33,7 +38,7 @@ export function makeNumbers({ digits, length, count, touching, rng }) {
     let cursor = 0;
     const placed = picks.map(({ strokes }) => {
       const height = base * (0.75 + rng() * 0.5);
-      const slant = -0.1 + rng() * 0.35; // x moves by -slant * y: a forward slant when positive
+      const slant = (rng() - 0.5) * 2 * SLANT; // x moves by -slant * y: a forward slant when positive
       const drop = (rng() - 0.5) * 0.16 * base; // the baseline's wander
       const gap = touching ? -rng() * 0.15 * base : (0.1 + rng() * 0.5) * base;
       const shaped = shape(strokes, height, slant);
@@ -43,12 +48,10 @@ export function makeNumbers({ digits, length, count, touching, rng }) {
       return shaped.map((s) => s.map(([x, y]) => [x + dx, y + dy]));
     });
     // fit the number on the pad: a margin of 0.05, scaled down if it is too wide
-    const all = placed.flat();
     const box = boxOf(placed.flat(1));
     const scale = Math.min(1, (PAD_W / PAD_H - 0.1) / (box.x1 - box.x0), 0.9 / (box.y1 - box.y0));
     const ox = 0.05 + rng() * Math.max(0, PAD_W / PAD_H - 0.1 - (box.x1 - box.x0) * scale);
     const oy = 0.05 + rng() * Math.max(0, 0.9 - (box.y1 - box.y0) * scale);
-    void all;
     const strokes = placed.flat(1).map((s) => sample(s.map(([x, y]) => [(x - box.x0) * scale + ox, (y - box.y0) * scale + oy])));
     numbers.push({ labels: picks.map((d) => d.label), strokes });
   }
@@ -92,24 +95,73 @@ function sample(points) {
   return out.map(([x, y]) => ({ x: Math.round(x) / PAD_H, y: Math.round(y) / PAD_H }));
 }
 
-/** The strokes painted on a PAD_W x PAD_H image with a pen a tenth of the digits' height. */
-export function numberImage(strokes, height) {
-  const cover = rasterise(strokes, new Float32Array(PAD_W * PAD_H), PAD_W, PAD_H,
-    { scale: PAD_H, dx: 0, dy: 0, radius: Math.max(1.5, (0.1 * height * PAD_H) / 2) });
-  return toImageData(cover, PAD_W, PAD_H, 'black-on-white', [0, 0, 0]);
+/**
+ * Random numbers of `length` hold-out digits drawn from their pixels (as tests/wasm/drawn.mjs draws
+ * one digit: bilinear upscaling, a soft pen edge at half the grey ramp), at the same random sizes,
+ * slants, baselines and gaps as makeNumbers: [{ labels, image }] on a PAD_W x PAD_H pad.
+ */
+export function makePixelNumbers({ rows, length, count, touching, rng }) {
+  const numbers = [];
+  for (let n = 0; n < count; n++) {
+    const picks = Array.from({ length }, () => rows[Math.floor(rng() * rows.length)]);
+    const base = 0.3 + rng() * 0.4;
+    let cursor = 0;
+    // each digit: pad units of the number = (u - b.x0) * s - slant * (py - height / 2) + dx, py + dy
+    const maps = picks.map(({ pixels }) => {
+      const digit = Float32Array.from(pixels, (v) => v / 255);
+      const b = digitBox(digit);
+      const height = base * (0.75 + rng() * 0.5);
+      const slant = (rng() - 0.5) * 2 * SLANT;
+      const drop = (rng() - 0.5) * 0.16 * base;
+      const gap = touching ? -rng() * 0.15 * base : (0.1 + rng() * 0.5) * base;
+      const s = height / (b.y1 - b.y0);
+      const w = (b.x1 - b.x0) * s;
+      const left = Math.min(-slant * (-height / 2), -slant * (height / 2));
+      const right = w + Math.max(-slant * (-height / 2), -slant * (height / 2));
+      const dx = (cursor === 0 ? 0 : cursor + gap) - left, dy = -height + drop;
+      cursor = right + dx;
+      return { digit, b, s, slant, height, dx, dy };
+    });
+    const bx0 = Math.min(...maps.map((m) => m.dx - Math.abs(m.slant) * m.height)), bx1 = cursor;
+    const by0 = Math.min(...maps.map((m) => m.dy)), by1 = Math.max(...maps.map((m) => m.dy + m.height));
+    const scale = Math.min(1, (PAD_W / PAD_H - 0.1) / (bx1 - bx0), 0.9 / (by1 - by0));
+    const ox = 0.05 + rng() * Math.max(0, PAD_W / PAD_H - 0.1 - (bx1 - bx0) * scale);
+    const oy = 0.05 + rng() * Math.max(0, 0.9 - (by1 - by0) * scale);
+    const cover = new Float32Array(PAD_W * PAD_H);
+    for (const m of maps) {
+      // the pad pixels this digit can reach, then each one mapped back into the digit's 28x28
+      const X0 = ((m.dx - Math.abs(m.slant) * m.height - bx0) * scale + ox) * PAD_H, X1 = ((m.dx + (m.b.x1 - m.b.x0 + 1) * m.s + Math.abs(m.slant) * m.height - bx0) * scale + ox) * PAD_H;
+      const Y0 = ((m.dy - m.s - by0) * scale + oy) * PAD_H, Y1 = ((m.dy + m.height + m.s - by0) * scale + oy) * PAD_H;
+      for (let py = Math.max(0, Math.floor(Y0)); py < Math.min(PAD_H, Math.ceil(Y1)); py++) {
+        const y = ((py + 0.5) / PAD_H - oy) / scale + by0 - m.dy; // the digit's py
+        const v = y / m.s + m.b.y0 - 0.5;
+        for (let px = Math.max(0, Math.floor(X0)); px < Math.min(PAD_W, Math.ceil(X1)); px++) {
+          const x = ((px + 0.5) / PAD_H - ox) / scale + bx0 - m.dx + m.slant * (y - m.height / 2);
+          const u = x / m.s + m.b.x0 - 0.5;
+          const ink = smoothstep(0.35, 0.65, bilinear(m.digit, u, v));
+          if (ink > cover[py * PAD_W + px]) cover[py * PAD_W + px] = ink;
+        }
+      }
+    }
+    numbers.push({ labels: picks.map((d) => d.label), image: toImageData(cover, PAD_W, PAD_H, 'black-on-white', [0, 0, 0]) });
+  }
+  return numbers;
 }
 
-/** Reads the numbers through both paths: { strokes: tally, image: tally }, tally per length. */
+/** Reads numbers drawn as strokes (makeNumbers) as the page does: a tally. */
 export function readNumbers(rec, numbers) {
-  const tally = () => ({ numbers: 0, exact: 0, counted: 0, digits: 0, right: 0 });
-  const out = { strokes: tally(), image: tally() };
+  const t = { numbers: 0, exact: 0, counted: 0, digits: 0, right: 0 };
   for (const { labels, strokes } of numbers) {
-    const groups = segmentStrokes(strokes);
-    score(out.strokes, labels, rec.predictBatch(groups.map((g) => renderStrokes(g.strokes))));
-    const height = Math.max(...groups.map((g) => g.box.y1 - g.box.y0), 0.1);
-    score(out.image, labels, rec.predictBatch(segment(numberImage(strokes, height)).map((d) => d.x)));
+    score(t, labels, rec.predictBatch(segmentStrokes(strokes).map((g) => renderStrokes(g.strokes))));
   }
-  return out;
+  return t;
+}
+
+/** Reads numbers drawn from pixels (makePixelNumbers) through segment: a tally. */
+export function readPixelNumbers(rec, numbers) {
+  const t = { numbers: 0, exact: 0, counted: 0, digits: 0, right: 0 };
+  for (const { labels, image } of numbers) score(t, labels, rec.predictBatch(segment(image).map((d) => d.x)));
+  return t;
 }
 
 function score(t, labels, results) {
@@ -140,8 +192,9 @@ async function main() {
   for (const touching of [false, true]) {
     for (const length of lengths) {
       const numbers = makeNumbers({ digits, length, count, touching, rng: makeRng(seed * 1000 + length + (touching ? 100 : 0)) });
-      const r = readNumbers(rec, numbers);
-      for (const [name, t] of [['strokes (the page)', r.strokes], ['image (segment)', r.image]]) {
+      const strokes = readNumbers(rec, numbers);
+      const pixels = readPixelNumbers(rec, makePixelNumbers({ rows, length, count, touching, rng: makeRng(seed * 1000 + length + (touching ? 100 : 0)) }));
+      for (const [name, t] of [['pixels, segment', pixels], ['strokes, segmentStrokes (the page)', strokes]]) {
         console.log(`| ${touching ? 'touching' : 'separate'} | ${length} | ${name} | ${pct(t.exact, t.numbers)} | ${pct(t.counted, t.numbers)} | ${pct(t.right, t.digits)} |`);
       }
     }

@@ -118,7 +118,7 @@ export function evaluateDrawn({ digits, labels, predict, seed = 1, count = digit
   return { pageAccuracy: page / count, naiveAccuracy: naive / count, untouchedAccuracy: untouched / count };
 }
 
-function digitBox(digit) {
+export function digitBox(digit) {
   let x0 = 28, y0 = 28, x1 = 0, y1 = 0;
   for (let i = 0; i < 784; i++) {
     if (digit[i] <= 0.1) continue;
@@ -129,14 +129,14 @@ function digitBox(digit) {
   return x1 > x0 ? { x0, y0, x1, y1 } : { x0: 0, y0: 0, x1: 28, y1: 28 };
 }
 
-function bilinear(digit, u, v) {
+export function bilinear(digit, u, v) {
   const x = Math.floor(u), y = Math.floor(v);
   const fx = u - x, fy = v - y;
   const at = (i, j) => (i >= 0 && i < 28 && j >= 0 && j < 28 ? digit[j * 28 + i] : 0);
   return (at(x, y) * (1 - fx) + at(x + 1, y) * fx) * (1 - fy) + (at(x, y + 1) * (1 - fx) + at(x + 1, y + 1) * fx) * fy;
 }
 
-function smoothstep(a, b, x) {
+export function smoothstep(a, b, x) {
   const t = Math.min(1, Math.max(0, (x - a) / (b - a)));
   return t * t * (3 - 2 * t);
 }

@@ -1,0 +1,103 @@
+// A number on the pad: headless Chromium writes "2026" and the page reads it, shows each digit,
+// lets the person pick one, and keeps a corrected digit as a taught one.
+//
+//   node --test tests/e2e/numbers.test.mjs   (needs Debian's chromium, or CHROMIUM_PATH)
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { axeViolations, drawWithMouse, drawWithTouch, inEveryLook, launchSite, predictionText, screenshot, settle } from './browser.mjs';
+
+const ellipse = (cx, cy, rx, ry, n = 30) => Array.from({ length: n + 1 }, (_, i) => {
+  const a = (i / n) * 2 * Math.PI;
+  return [cx + rx * Math.sin(a), cy - ry * Math.cos(a)];
+});
+// Digits in a unit box, and "2026" written with them across the pad (pad units).
+const TWO = [[[0.12, 0.3], [0.25, 0.08], [0.5, 0], [0.78, 0.08], [0.88, 0.3], [0.75, 0.55], [0.4, 0.8], [0.08, 1], [0.5, 0.98], [0.95, 0.98]]];
+const ZERO = [ellipse(0.5, 0.5, 0.4, 0.5)];
+const SIX = [[[0.78, 0.02], [0.5, 0.15], [0.25, 0.42], [0.12, 0.72], [0.25, 0.95], [0.55, 1], [0.82, 0.85], [0.82, 0.62], [0.55, 0.5], [0.3, 0.58], [0.15, 0.75]]];
+const at = (digit, x, y = 0.3, s = 0.36) => digit.map((stroke) => stroke.map(([a, b]) => [x + a * s * 0.6, y + b * s]));
+const NUMBER = [...at(TWO, 0.06), ...at(ZERO, 0.3), ...at(TWO, 0.54), ...at(SIX, 0.76)];
+
+let site;
+before(async () => { site = await launchSite(); });
+after(async () => { await site?.close(); });
+const open = (...args) => site.open(...args);
+
+const shown = (page, selector) => page.locator(`${selector}:not([hidden])`).count();
+const topBar = (page) => page.locator('#bars li.top .label').textContent();
+
+describe('a number', { timeout: 300_000 }, () => {
+  test('the page reads a drawn 2026, each digit with its image, confidence and box', async () => {
+    const { page, context, problems } = await open();
+    await drawWithMouse(page, NUMBER);
+    assert.equal(await page.locator('#prediction .digit').textContent(), '2026');
+    assert.equal(await shown(page, '#number li'), 4);
+    assert.equal(await shown(page, '#boxes .number-box'), 4);
+    assert.equal(await page.locator('#boxes').isHidden(), false);
+    const labels = await page.locator('#number li:not([hidden]) button').evaluateAll((bs) => bs.map((b) => b.textContent));
+    labels.forEach((label, i) => assert.match(label, new RegExp(`^Digit ${i + 1}: ${'2026'[i]}, \\d{1,2}% sure$`)));
+    // the boxes lie left to right on the pad
+    const lefts = await page.locator('#boxes .number-box').evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect().left));
+    assert.deepEqual([...lefts].sort((a, b) => a - b), lefts);
+    // screen readers hear the number after the last stroke
+    assert.match(await page.locator('#announce').textContent(), /^Reads the number 2026: 2, \d+%; 0, \d+%; 2, \d+%; 6, \d+% sure\./);
+    // the bars show the last digit drawn, until another is picked
+    assert.equal(await topBar(page), '6');
+    assert.equal(await page.locator('#number li:nth-child(4) button').getAttribute('aria-pressed'), 'true');
+    await page.locator('#number li:nth-child(2) button').click();
+    await settle(page);
+    assert.equal(await topBar(page), '0');
+    assert.equal(await page.locator('#number li:nth-child(2) button').getAttribute('aria-pressed'), 'true');
+    assert.equal(await page.locator('#boxes .number-box.selected').count(), 1);
+    assert.deepEqual(await axeViolations(page), []);
+    await screenshot(page, 'number-2026-desktop');
+
+    // undo the 6: the number is 202; clear: the pad and the number are empty
+    await page.keyboard.press('Control+z');
+    await settle(page);
+    assert.equal(await page.locator('#prediction .digit').textContent(), '202');
+    await page.keyboard.press('Escape');
+    await settle(page);
+    assert.equal(await predictionText(page), '—');
+    assert.equal(await page.locator('#number').isHidden(), true);
+    assert.equal(await page.locator('#boxes').isHidden(), true);
+    await context.close();
+    assert.deepEqual(problems, []);
+  });
+
+  test('a wrong digit is corrected by picking it and pressing the right key; the number stays', async () => {
+    const { page, context, problems } = await open();
+    await drawWithMouse(page, NUMBER);
+    await page.locator('#number li:nth-child(1) button').click();
+    await settle(page);
+    await page.locator('#teach-keys button[data-digit="3"]').click();
+    await settle(page);
+    await page.waitForFunction(() => /Kept as a 3 \(it read 2\)/.test(document.querySelector('#teach-status').textContent));
+    assert.equal(await page.locator('#prediction .digit').textContent(), '2026', 'the number was kept on the pad');
+    await context.close();
+    assert.deepEqual(problems, []);
+  });
+
+  test('one digit looks as before: no number, no boxes', async () => {
+    const { page, context, problems } = await open();
+    await drawWithMouse(page, at(SIX, 0.3, 0.15, 0.7));
+    assert.match(await predictionText(page), /^6 — \d{1,2}%$/);
+    assert.equal(await page.locator('#number').isHidden(), true);
+    assert.equal(await page.locator('#boxes').isHidden(), true);
+    await context.close();
+    assert.deepEqual(problems, []);
+  });
+
+  test('on a phone, with a finger, and in every look', async () => {
+    await inEveryLook(open, async (page, look) => {
+      if (look.device === 'phone') {
+        const cdp = await page.context().newCDPSession(page);
+        await drawWithTouch(page, cdp, NUMBER);
+      } else {
+        await drawWithMouse(page, NUMBER);
+      }
+      await settle(page);
+      assert.equal(await page.locator('#prediction .digit').textContent(), '2026', `${look.device}, ${look.colorScheme}`);
+      return screenshot(page, `number-${look.device}-${look.colorScheme}`, null, { fullPage: false });
+    });
+  });
+});

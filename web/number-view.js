@@ -1,0 +1,98 @@
+// number-view.js: a number on the pad. When the pad holds more than one digit (web/strokes.js
+// segmentStrokes), the page reads them all in one call and this view shows each: a box around it on
+// the pad, and a button with the 28x28 image the network saw, the digit it read and how sure it is.
+// One digit is selected, the last one drawn unless the person picks another (its button): the page's
+// bars, its "what it sees" image and the teaching keys are about that one.
+//
+//   const view = new NumberView({ list, boxes, onSelect })   // list: an <ol>; boxes: the overlay on the pad
+//   view.selected(count, strokeCount, last)  // -> the index to show: the picked one while the strokes
+//                                             // stay as they were, else `last` (the last drawn)
+//   view.show(digits, selected, strokeCount)  // digits: [{ x, box (pad units), digit, probability }]
+//   view.shown                                // whether a number is shown
+//   view.hide()
+import { drawDigit, el, inkColor } from './ui.js';
+
+const PEN_MARGIN = 0.045; // the pad's pen reaches this far beyond a stroke's points (pad units)
+
+export class NumberView {
+  #list;
+  #boxes;
+  #onSelect;
+  #items = [];   // [{ item, button, canvas, digit, confidence, box }], reused from frame to frame
+  #picked = null; // { index, strokeCount }: the digit the person picked, while the strokes stay
+  #ink = null;
+
+  constructor({ list, boxes, onSelect }) {
+    this.#list = list;
+    this.#boxes = boxes;
+    this.#onSelect = onSelect;
+    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => { this.#ink = null; });
+  }
+
+  get shown() { return !this.#list.hidden; }
+
+  /** The digit to show, of `count`: the one picked while the strokes are as they were, else `last`. */
+  selected(count, strokeCount, last) {
+    const picked = this.#picked;
+    if (picked && picked.strokeCount === strokeCount && picked.index < count) return picked.index;
+    this.#picked = null;
+    return Math.min(Math.max(0, last), count - 1);
+  }
+
+  /** Picks digit `index` (the strokes being strokeCount many), and tells the page. */
+  pick(index, strokeCount) {
+    this.#picked = { index, strokeCount };
+    this.#onSelect(index);
+  }
+
+  show(digits, selected, strokeCount) {
+    this.#ink ??= inkColor(this.#list);
+    while (this.#items.length < digits.length) this.#items.push(this.#make(this.#items.length));
+    this.#items.forEach((it, i) => {
+      const d = digits[i];
+      it.item.hidden = it.box.hidden = !d;
+      if (!d) return;
+      it.strokeCount = strokeCount;
+      drawDigit(it.canvas, Uint8ClampedArray.from(d.x, (v) => Math.round(v * 255)), this.#ink);
+      it.digit.textContent = String(d.digit);
+      it.confidence.textContent = `${Math.round(Math.min(d.probability, 0.99) * 100)}%`;
+      it.button.setAttribute('aria-pressed', String(i === selected));
+      const { x0, y0, x1, y1 } = d.box;
+      Object.assign(it.box.style, {
+        left: `${(x0 - PEN_MARGIN) * 100}%`, top: `${(y0 - PEN_MARGIN) * 100}%`,
+        width: `${(x1 - x0 + 2 * PEN_MARGIN) * 100}%`, height: `${(y1 - y0 + 2 * PEN_MARGIN) * 100}%`,
+      });
+      it.box.classList.toggle('selected', i === selected);
+    });
+    this.#list.hidden = this.#boxes.hidden = false;
+  }
+
+  hide() {
+    this.#list.hidden = this.#boxes.hidden = true;
+    this.#picked = null;
+  }
+
+  #make(index) {
+    const item = el('li');
+    const button = el('button');
+    button.type = 'button';
+    const canvas = el('canvas');
+    canvas.width = canvas.height = 28;
+    canvas.setAttribute('aria-hidden', 'true');
+    const digit = el('span');
+    digit.className = 'number-digit';
+    const confidence = el('span');
+    confidence.className = 'number-confidence';
+    // read as "Digit 1: 2, 99% sure"
+    const hidden = (text) => Object.assign(el('span', text), { className: 'sr-only' });
+    button.append(canvas, hidden(`Digit ${index + 1}: `), digit, hidden(', '), confidence, hidden(' sure'));
+    item.append(button);
+    this.#list.append(item);
+    const box = el('div');
+    box.className = 'number-box';
+    this.#boxes.append(box);
+    const it = { item, button, canvas, digit, confidence, box, strokeCount: 0 };
+    button.addEventListener('click', () => this.pick(index, it.strokeCount));
+    return it;
+  }
+}
