@@ -89,7 +89,7 @@ export function readAtHeights({ digits, predict, heights, seed = 1, old = true }
 }
 
 // Points every `step` along the polyline (its ends included).
-function resample(points, step) {
+export function resample(points, step) {
   if (points.length < 2) return points.slice();
   const out = [points[0]];
   let carry = 0; // distance walked since the last point out
