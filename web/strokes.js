@@ -122,7 +122,12 @@ export function segmentStrokes(strokes) {
     if (box) { parts.push(box); from.push(i); }
   });
   const reach = TOUCH * Math.max(0, ...parts.map((b) => b.y1 - b.y0));
-  const touch = (i, j) => strokesTouch(strokes[from[i]], strokes[from[j]], parts[i], parts[j], reach);
+  const known = new Map(); // i * parts.length + j -> whether strokes i and j touch: each pair is compared once
+  const touch = (i, j) => {
+    const key = Math.min(i, j) * parts.length + Math.max(i, j);
+    if (!known.has(key)) known.set(key, strokesTouch(strokes[from[i]], strokes[from[j]], parts[i], parts[j], reach));
+    return known.get(key);
+  };
   const digits = [];
   for (const g of groupParts(parts, touch)) {
     const members = g.members.map((m) => strokes[from[m]]);
