@@ -289,7 +289,7 @@ describe('training in the page', { timeout: 600_000 }, () => {
     writeFileSync(bad, 'not a numpy file');
     await page.locator('#model-files').setInputFiles([bad, ...seed.slice(1)]);
     await page.locator('#model-error').waitFor();
-    assert.match(await text(page, '#model-error'), /^W1\.npy: .+\. The model in use did not change\.$/);
+    assert.match(await text(page, '#model-error'), /^W1\.npy is not a \.npy file .+\. The model in use did not change\.$/);
     await page.locator('#model-files').setInputFiles(seed.slice(0, 2));
     await page.waitForFunction(() => /missing/.test(document.querySelector('#model-error').textContent));
     assert.match(await text(page, '#model-error'), /^W2\.npy, b2\.npy are missing \(got W1\.npy, b1\.npy\)/);
