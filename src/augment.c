@@ -29,7 +29,8 @@
  *   2. Stroke thickness, by a random amount u in [-thickness, thickness] pixels: each whole
  *      pixel is a grey-scale dilation (u > 0, max) or erosion (u < 0, min) over a 3x3 cross,
  *      then a 3x3 square, alternating (together an octagon, close to a disc); the fractional
- *      rest blends linearly between the last two results.
+ *      rest blends linearly between the last two results. Then, with thicken, the same
+ *      dilation again by u in [0, thicken]: only bolder (a small digit drawn with a wide pen).
  *
  * Only +, -, *, /, sqrtf and floorf, all exactly rounded (sin and cos are polynomials here), so
  * the same seed gives the same image native or wasm, given the same FMA contraction (none in
@@ -63,7 +64,7 @@ enum {
 
 AugmentConfig augment_defaults(void) {
     return (AugmentConfig){.rotate = 12.0f, .scale = 0.12f, .shear = 0.2f, .translate = 2.5f, .elastic_alpha = 1.2f,
-                           .elastic_sigma = 4.5f, .thickness = 0.5f};
+                           .elastic_sigma = 4.5f, .thickness = 0.5f}; /* thicken 0: off */
 }
 
 static int geometry_is_identity(const AugmentConfig *c) {
@@ -74,7 +75,8 @@ static int geometry_is_identity(const AugmentConfig *c) {
 int augment_check(const AugmentConfig *c, DigitsError *err) {
     const struct { const char *name; float value; } fields[] = {
         {"rotate", c->rotate}, {"scale", c->scale}, {"shear", c->shear}, {"translate", c->translate},
-        {"elastic alpha", c->elastic_alpha}, {"elastic sigma", c->elastic_sigma}, {"thickness", c->thickness}};
+        {"elastic alpha", c->elastic_alpha}, {"elastic sigma", c->elastic_sigma}, {"thickness", c->thickness},
+        {"thicken", c->thicken}};
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
         if (!(fields[i].value >= 0.0f && fields[i].value <= 1000.0f))
             return error_set(err, "augmentation %s %g must be 0..1000", fields[i].name, (double)fields[i].value);
@@ -83,7 +85,7 @@ int augment_check(const AugmentConfig *c, DigitsError *err) {
 
 /* elastic_sigma is a shape, not a strength: with elastic_alpha = 0 it does nothing. */
 int augment_is_identity(const AugmentConfig *cfg) {
-    return geometry_is_identity(cfg) && cfg->thickness == 0.0f;
+    return geometry_is_identity(cfg) && cfg->thickness == 0.0f && cfg->thicken == 0.0f;
 }
 
 size_t augment_scratch_floats(void) { return SCR_TOTAL; }
@@ -218,9 +220,9 @@ static float pad_coord(float v) {
     return p < (float)PAD_SIDE - 1.5f ? p : (float)PAD_SIDE - 1.5f;
 }
 
-/* sin and cos of an angle in degrees, to ~1e-7, by a polynomial: libm's sinf and cosf may
- * round differently across platforms, and the same seed must give the same image in wasm. */
-static void sin_cos_degrees(float degrees, float *sin_out, float *cos_out) {
+/* A polynomial: libm's sinf and cosf may round differently across platforms, and the same seed
+ * must give the same image in wasm. */
+void augment_sin_cos(float degrees, float *sin_out, float *cos_out) {
     float d = degrees - 360.0f * floorf(degrees / 360.0f); /* [0, 360] */
     if (!(d >= 0.0f && d <= 360.0f)) d = 0.0f;             /* an infinite or NaN angle */
     int quadrant = (int)(d / 90.0f + 0.5f);                 /* 0..4 */
@@ -252,7 +254,7 @@ static void geometry(float *out, const float *in, const AugmentConfig *cfg, Rng 
 
     /* B = S^-1 H^-1 R^T with R^T = [co si; -si co], H^-1 = [1 -k; 0 1], S^-1 = diag(1/sx, 1/sy). */
     float si, co;
-    sin_cos_degrees(angle, &si, &co);
+    augment_sin_cos(angle, &si, &co);
     float b00 = (co + shear * si) / sx, b01 = (si - shear * co) / sx;
     float b10 = -si / sy, b11 = co / sy;
 
@@ -359,6 +361,7 @@ void augment_image(float *out, const float *in, const AugmentConfig *cfg, Rng *r
         geometry(out, in, cfg, rng, scratch);
     if (cfg->thickness != 0.0f)
         thickness(out, cfg->thickness * rng_signed(rng), scratch + SCR_DX, scratch + SCR_PAD);
+    if (cfg->thicken != 0.0f) thickness(out, cfg->thicken * rng_uniform(rng), scratch + SCR_DX, scratch + SCR_PAD);
     for (int i = 0; i < PIXELS; i++) {
         float v = out[i];
         out[i] = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f; /* NaN becomes 0 */

@@ -27,6 +27,8 @@ typedef struct {
     float elastic_sigma; /* smoothness of the elastic field: the Gaussian sigma, pixels, whose
                             correlation length it matches (e.g. 4); a shape, not a strength */
     float thickness;     /* max stroke-thickness change in pixels: thicken or thin by up to this */
+    float thicken;       /* then thicken by up to this many pixels more (uniform in [0, thicken]):
+                            strokes as bold as a small digit drawn with a wide pen */
 } AugmentConfig;
 
 /* The strengths the default model is trained with. */
@@ -45,5 +47,9 @@ size_t augment_scratch_floats(void);
 /* Writes a randomly distorted copy of in (784) to out (784); out must not alias in.
  * Values stay in 0..1. scratch holds augment_scratch_floats() floats. No allocation. */
 void augment_image(float *out, const float *in, const AugmentConfig *cfg, Rng *rng, float *scratch);
+
+/* sin and cos of an angle in degrees, to ~1e-7, with the same bits on every platform (the
+ * generators of outlier.h share it). */
+void augment_sin_cos(float degrees, float *sin_out, float *cos_out);
 
 #endif

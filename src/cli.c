@@ -8,11 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calibration.h"
 #include "dataset.h"
 #include "files.h"
 #include "model_io.h"
 #include "nn.h"
 #include "quant.h"
+#include "recognizer.h"
 #include "train.h"
 
 static const char USAGE[] =
@@ -31,7 +33,9 @@ static const char TRAIN_USAGE[] =
     "usage: digits train [options]\n"
     "\n"
     "Trains a model on a Kaggle \"Digit Recognizer\" train.csv (label,pixel0..pixel783) and writes\n"
-    "W1.npy b1.npy W2.npy b2.npy into the output directory.\n"
+    "W1.npy b1.npy W2.npy b2.npy into the output directory, and calibration.txt: the temperature\n"
+    "of the shown probabilities and the threshold below which a drawing is \"not a digit\", both\n"
+    "fitted on digits held out from training (docs/not-a-digit.md).\n"
     "\n"
     "  --data FILE          training CSV (default data/train.csv)\n"
     "  --val FILE           labelled CSV to report validation accuracy on after each epoch\n"
@@ -52,6 +56,18 @@ static const char TRAIN_USAGE[] =
     "                       options below override (each 0 = off):\n"
     "    --rotate DEG  --scale X  --shear X  --translate PX\n"
     "    --elastic-alpha PX  --elastic-sigma PX  --thickness PX\n"
+    "    --thicken PX       then bolder by up to PX pixels (default 0)\n"
+    "  --outliers X         outlier exposure: add X non-digit images per digit to every batch,\n"
+    "                       trained as an eleventh class (default 0: off)\n"
+    "  --outlier-data FILE  a CSV of non-digit images (labels ignored) to mix in as outliers\n"
+    "  --outlier-weights L  relative frequency of each kind of outlier, 7 numbers for scribble,\n"
+    "                       strokes,polygon,arcs,fragment,overlap,external (default 1,1,1,1,1,1,6)\n"
+    "  --background-logit M the eleventh class's constant logit (default 0)\n"
+    "  --calibrate FILE     labelled CSV of digits never trained on, to fit calibration.txt on\n"
+    "  --calibration-split X  without --calibrate: hold this fraction of each digit of --data out\n"
+    "                       of training to fit calibration.txt on (default 0.1; 0: write the\n"
+    "                       default calibration, max-softmax 0.5, temperature 1)\n"
+    "  --accept X           the share of calibration digits the threshold accepts (default 0.995)\n"
     "  --dtype T            f32 or f16 for the saved files (default f32)\n"
     "  --grid               save W1 on the integer grid (each unit's weights whole numbers up to\n"
     "                       2047 times a power of two; moves a weight by half a step at most,\n"
@@ -65,10 +81,13 @@ static const char TRAIN_USAGE[] =
     "  --quiet              no progress output\n";
 
 static const char EVAL_USAGE[] =
-    "usage: digits eval [--model DIR] [--data FILE]\n"
+    "usage: digits eval [--model DIR] [--data FILE] [--outliers FILE]\n"
     "\n"
     "Prints the accuracy, the accuracy of each digit and the confusion matrix of the model in DIR\n"
-    "(default model) on a labelled Kaggle-format CSV (default data/holdout.csv).\n";
+    "(default model) on a labelled Kaggle-format CSV (default data/holdout.csv); then, with the\n"
+    "model's calibration.txt, how many of those digits it rejects as \"not a digit\", the expected\n"
+    "calibration error of its shown probabilities, and, given --outliers, a CSV of images that are\n"
+    "no digit (labels ignored), how many of them it accepts as digits.\n";
 
 static const char PREDICT_USAGE[] =
     "usage: digits predict [--model DIR] [--data FILE] [--out FILE] [--probabilities]\n"
@@ -228,9 +247,28 @@ static int load_csv(Dataset *d, const char *path, const char *labels_for, Report
 
 /* ---- train ---- */
 
+/* --outlier-weights: OUTLIER_KINDS comma-separated numbers >= 0 into w; 0, or 1 after saying what
+ * is wrong. */
+static int parse_weights(const char *text, float *w) {
+    const char *p = text;
+    for (int k = 0; k < OUTLIER_KINDS; k++) {
+        char *end;
+        errno = 0;
+        double x = strtod(p, &end);
+        if (errno || end == p || !isfinite(x) || x < 0 || x > 1000 || *end != (k + 1 < OUTLIER_KINDS ? ',' : '\0'))
+            return fail("train", "--outlier-weights '%s' must be %d numbers from 0 to 1000, separated by commas (%s, ...)",
+                        text, OUTLIER_KINDS, OUTLIER_KIND_NAMES[0]);
+        w[k] = (float)x;
+        p = end + 1;
+    }
+    return 0;
+}
+
 static int cmd_train(int argc, char **argv) {
     const char *data = "data/train.csv", *val_path = NULL, *out = "model-out", *init = NULL, *log_path = NULL;
+    const char *outlier_path = NULL, *weights = NULL, *calib_path = NULL;
     int hidden = 128, seed = 1, quiet = 0, grid = 0, grid_bits = QUANT_BITS, use_aug = 0;
+    float calib_split = 0.1f, accept = 0.995f;
     int schedule = LR_COSINE, optimizer = OPT_ADAM, dtype = NPY_F32;
     TrainConfig cfg = train_defaults();
     AugmentConfig aug = augment_defaults();
@@ -263,6 +301,14 @@ static int cmd_train(int argc, char **argv) {
         {"--elastic-alpha", ARG_FLOAT, &aug.elastic_alpha, 0, 100, NULL, &use_aug},
         {"--elastic-sigma", ARG_FLOAT, &aug.elastic_sigma, 0, 28, NULL, &use_aug},
         {"--thickness", ARG_FLOAT, &aug.thickness, 0, 3, NULL, &use_aug},
+        {"--thicken", ARG_FLOAT, &aug.thicken, 0, 3, NULL, &use_aug},
+        {"--outliers", ARG_FLOAT, &cfg.outliers.share, 0, 16, NULL, NULL},
+        {"--outlier-data", ARG_TEXT, &outlier_path, 0, 0, NULL, NULL},
+        {"--outlier-weights", ARG_TEXT, &weights, 0, 0, NULL, NULL},
+        {"--background-logit", ARG_FLOAT, &cfg.outliers.background_logit, -100, 100, NULL, NULL},
+        {"--calibrate", ARG_TEXT, &calib_path, 0, 0, NULL, NULL},
+        {"--calibration-split", ARG_FLOAT, &calib_split, 0, 0.5f, NULL, NULL},
+        {"--accept", ARG_FLOAT, &accept, 0.5f, 1, NULL, NULL},
         {"--grid", ARG_FLAG, &grid, 0, 0, NULL, NULL},
         {"--grid-bits", ARG_INT, &grid_bits, 2, QUANT_BITS, NULL, &grid},
         {"--quiet", ARG_FLAG, &quiet, 0, 0, NULL, NULL},
@@ -274,16 +320,26 @@ static int cmd_train(int argc, char **argv) {
     cfg.schedule = (LrSchedule)schedule;
     cfg.optimizer = (Optimizer)optimizer;
     if (use_aug) cfg.augment = aug;
+    if (weights && parse_weights(weights, cfg.outliers.weight)) return 1;
 
     Reporter rep = {isatty(STDERR_FILENO), quiet, NULL, 0, 0, 0, 0};
-    Dataset train = {0}, val = {0};
+    Dataset all = {0}, train = {0}, val = {0}, calib = {0}, outliers = {0};
     Model m = {0};
+    Calibration calibration = calibration_default();
     DigitsError err;
     int status = -1;
     /* An --out that cannot be written fails now, not after the whole run. */
     if (files_check_dir(out, &err)) goto done;
-    if (load_csv(&train, data, "training needs a train.csv (label,pixel0..pixel783)", &rep, &err)) goto done;
+    if (load_csv(&all, data, "training needs a train.csv (label,pixel0..pixel783)", &rep, &err)) goto done;
     if (val_path && load_csv(&val, val_path, "--val needs a labelled CSV", &rep, &err)) goto done;
+    if (calib_path && load_csv(&calib, calib_path, "--calibrate needs labelled digits", &rep, &err)) goto done;
+    if (outlier_path && load_csv(&outliers, outlier_path, NULL, &rep, &err)) goto done;
+    if (outlier_path) cfg.outliers.external = &outliers;
+    DigitsError no_split = {{0}}; /* a data set too small to split trains whole, with the default calibration */
+    if (!calib_path && calib_split > 0.0f && dataset_split(&all, calib_split, cfg.seed, &train, &calib, &no_split) == 0)
+        dataset_free(&all);
+    else
+        train = all, all = (Dataset){0};
     if (init ? files_load_model(&m, init, &err) : nn_model_alloc(&m, hidden, &err)) goto done;
     if (!init) nn_model_init_he(&m, cfg.seed);
     if (log_path && !(rep.log = fopen(log_path, "w"))) {
@@ -292,9 +348,9 @@ static int cmd_train(int argc, char **argv) {
     }
     if (rep.log) fprintf(rep.log, "epoch,loss,train_accuracy,val_accuracy,lr,seconds\n");
     if (!quiet)
-        fprintf(stderr, "training 784-%d-10 on %zu digits from %s: %d epochs, batch %d, %s lr %g%s\n", m.hidden, train.n,
+        fprintf(stderr, "training 784-%d-10 on %zu digits from %s: %d epochs, batch %d, %s lr %g%s%s\n", m.hidden, train.n,
                 data, cfg.epochs, cfg.batch, cfg.optimizer == OPT_ADAM ? "adam" : "sgd", (double)cfg.lr,
-                augment_is_identity(&cfg.augment) ? "" : ", augmented");
+                augment_is_identity(&cfg.augment) ? "" : ", augmented", cfg.outliers.share > 0 ? ", with outliers" : "");
     if (train_run(&m, &train, val_path ? &val : NULL, &cfg, on_progress, &rep, &err)) {
         if (rep.tty && !quiet) fputc('\n', stderr);
         DigitsError why = err;
@@ -302,14 +358,20 @@ static int cmd_train(int argc, char **argv) {
         goto done;
     }
     if (grid) quant_round_w1(&m, grid_bits);
-    if (files_save_model(&m, out, (NpyDtype)dtype, &err)) goto done;
-    if (!quiet) fprintf(stderr, "saved %s/{W1,b1,W2,b2}.npy\n", out);
+    /* The model trained with outliers scores by logsumexp (its eleventh class's complement). */
+    CalibrationScore score = cfg.outliers.share > 0.0f ? CALIBRATION_LOGSUMEXP : CALIBRATION_MAX_SOFTMAX;
+    if (calib.n && calibration_fit(&calibration, &m, &calib, score, accept, &err)) goto done;
+    if (files_save_model(&m, out, (NpyDtype)dtype, &err) || files_save_calibration(&calibration, out, &err)) goto done;
+    if (!quiet)
+        fprintf(stderr, "saved %s/{W1,b1,W2,b2}.npy and %s (%s >= %g is a digit, temperature %g%s)\n", out,
+                CALIBRATION_FILE_NAME, calibration_score_name(calibration.score), (double)calibration.threshold,
+                (double)calibration.temperature, calib.n ? "" : no_split.msg[0] ? "; the default: too few digits to hold some out" : "; the default");
     status = 0;
 done:
     if (rep.log) fclose(rep.log);
     nn_model_free(&m);
-    dataset_free(&train);
-    dataset_free(&val);
+    Dataset *sets[] = {&all, &train, &val, &calib, &outliers};
+    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) dataset_free(sets[i]);
     return status ? fail("train", "%s", err.msg) : 0;
 }
 
@@ -340,6 +402,49 @@ static int print_evaluation(const Model *m, const char *model_dir, const Dataset
         printf("\n");
     }
     return 0;
+}
+
+/* Each row of d read by r into readings (d->n of them). */
+static int read_all(Recognizer *r, const Dataset *d, Reading *readings, DigitsError *err) {
+    float x[NN_INPUTS];
+    for (size_t i = 0; i < d->n; i++) {
+        for (int k = 0; k < NN_INPUTS; k++) x[k] = (float)d->pixels[i * NN_INPUTS + k] * (1.0f / 255.0f);
+        DigitsError why;
+        if (recognizer_predict(r, x, readings + i, &why) < 0) return error_set(err, "row %zu: %.200s", i + 1, why.msg);
+    }
+    return 0;
+}
+
+/* How the calibration of r does on the labelled digits d and, if outliers is not NULL, on those
+ * non-digits: digits rejected, the shown probabilities' expected calibration error, non-digits
+ * accepted. */
+static int print_not_a_digit(Recognizer *r, const char *model_dir, const Dataset *d, const Dataset *outliers,
+                             const char *outlier_path, DigitsError *err) {
+    size_t n = d->n > (outliers ? outliers->n : 0) ? d->n : outliers->n;
+    Reading *readings = malloc(n * sizeof *readings);
+    float *probs = malloc(d->n * NN_OUTPUTS * sizeof *probs);
+    int status = readings && probs ? read_all(r, d, readings, err) : error_set(err, "out of memory");
+    if (status == 0) {
+        const Calibration *c = recognizer_calibration(r);
+        size_t rejected = 0;
+        for (size_t i = 0; i < d->n; i++) {
+            rejected += !readings[i].is_digit;
+            memcpy(probs + i * NN_OUTPUTS, readings[i].probabilities, sizeof readings[i].probabilities);
+        }
+        printf("\nnot a digit: %s >= %g is a digit; probabilities at temperature %g (%s/%s)\n",
+               calibration_score_name(c->score), (double)c->threshold, (double)c->temperature, model_dir, CALIBRATION_FILE_NAME);
+        printf("digits rejected: %.2f%% (%zu of %zu)\n", 100.0 * (double)rejected / (double)d->n, rejected, d->n);
+        printf("expected calibration error: %.2f%%\n", 100.0 * calibration_ece(probs, d->labels, d->n));
+    }
+    if (status == 0 && outliers && (status = read_all(r, outliers, readings, err)) == 0) {
+        size_t accepted = 0;
+        for (size_t i = 0; i < outliers->n; i++) accepted += (size_t)readings[i].is_digit;
+        printf("non-digits accepted: %.2f%% (%zu of %zu in %s)\n", 100.0 * (double)accepted / (double)outliers->n,
+               accepted, outliers->n, outlier_path);
+    }
+    free(probs);
+    free(readings);
+    return status;
 }
 
 /* A Kaggle submission (ImageId,Label[,p0..p9]) of m's predictions for d, to out ("-": stdout).
@@ -374,24 +479,38 @@ static int write_submission(const Model *m, const Dataset *d, const char *out, i
 static int cmd_model_on_data(int argc, char **argv, int eval) {
     const char *cmd = eval ? "eval" : "predict";
     const char *model_dir = "model", *data = eval ? "data/holdout.csv" : "data/test.csv", *out = "submission.csv";
+    const char *outlier_path = NULL;
     int with_probs = 0;
-    const Option options[] = {{"--model", ARG_TEXT, &model_dir, 0, 0, NULL, NULL},
-                              {"--data", ARG_TEXT, &data, 0, 0, NULL, NULL},
-                              {"--out", ARG_TEXT, &out, 0, 0, NULL, NULL}, /* predict's, as the next */
-                              {"--probabilities", ARG_FLAG, &with_probs, 0, 0, NULL, NULL}};
-    int code = parse_options(argc, argv, cmd, options, eval ? 2 : 4, eval ? EVAL_USAGE : PREDICT_USAGE);
+    const Option eval_options[] = {{"--model", ARG_TEXT, &model_dir, 0, 0, NULL, NULL},
+                                   {"--data", ARG_TEXT, &data, 0, 0, NULL, NULL},
+                                   {"--outliers", ARG_TEXT, &outlier_path, 0, 0, NULL, NULL}};
+    const Option predict_options[] = {{"--model", ARG_TEXT, &model_dir, 0, 0, NULL, NULL},
+                                      {"--data", ARG_TEXT, &data, 0, 0, NULL, NULL},
+                                      {"--out", ARG_TEXT, &out, 0, 0, NULL, NULL},
+                                      {"--probabilities", ARG_FLAG, &with_probs, 0, 0, NULL, NULL}};
+    int code = eval ? parse_options(argc, argv, cmd, eval_options, 3, EVAL_USAGE)
+                    : parse_options(argc, argv, cmd, predict_options, 4, PREDICT_USAGE);
     if (code >= 0) return code;
     Reporter rep = {isatty(STDERR_FILENO), 0, NULL, 0, 0, 0, 0};
     Model m = {0};
-    Dataset d = {0};
+    Dataset d = {0}, outliers = {0};
+    Calibration calibration;
+    Recognizer *r = NULL;
     DigitsError err;
     int status = files_load_model(&m, model_dir, &err);
+    if (status == 0 && eval) status = files_load_calibration(&calibration, model_dir, &err);
     if (status == 0)
         status = load_csv(&d, data, eval ? "eval needs labelled digits (label,pixel0..pixel783)" : NULL, &rep, &err);
-    if (status == 0)
-        status = eval ? print_evaluation(&m, model_dir, &d, data, &err) : write_submission(&m, &d, out, with_probs, &err);
+    if (status == 0 && outlier_path) status = load_csv(&outliers, outlier_path, NULL, &rep, &err);
+    if (status == 0 && !eval) status = write_submission(&m, &d, out, with_probs, &err);
+    if (status == 0 && eval) status = print_evaluation(&m, model_dir, &d, data, &err);
+    if (status == 0 && eval) status = (r = recognizer_new(&m, &err)) ? recognizer_set_calibration(r, &calibration, &err) : -1;
+    if (status == 0 && eval)
+        status = print_not_a_digit(r, model_dir, &d, outlier_path ? &outliers : NULL, outlier_path, &err);
+    recognizer_free(r);
     nn_model_free(&m);
     dataset_free(&d);
+    dataset_free(&outliers);
     return status ? fail(cmd, "%s", err.msg) : 0;
 }
 

@@ -154,6 +154,30 @@ int files_save_model(const Model *m, const char *dir, NpyDtype dtype, DigitsErro
     return status;
 }
 
+int files_load_calibration(Calibration *c, const char *dir, DigitsError *err) {
+    char *path = join(dir, CALIBRATION_FILE_NAME);
+    if (!path) return error_set(err, "out of memory");
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int status = 0;
+    if (access(path, F_OK) != 0 && errno == ENOENT) *c = calibration_default();
+    else if ((status = files_read(path, &buf, &len, err)) == 0)
+        status = calibration_parse(c, (const char *)buf, len, path, err);
+    free(buf);
+    free(path);
+    return status;
+}
+
+int files_save_calibration(const Calibration *c, const char *dir, DigitsError *err) {
+    char text[CALIBRATION_TEXT_MAX];
+    size_t len = calibration_format(c, text, sizeof text);
+    if (!len) return error_set(err, "%s/%s: cannot be formatted", dir, CALIBRATION_FILE_NAME);
+    char *path = join(dir, CALIBRATION_FILE_NAME);
+    int status = path ? files_write(path, (const uint8_t *)text, len, err) : error_set(err, "out of memory");
+    free(path);
+    return status;
+}
+
 int files_load_csv(Dataset *out, const char *path, CsvFileProgress progress, void *user, DigitsError *err) {
     memset(out, 0, sizeof *out);
     FILE *f = fopen(path, "rb");

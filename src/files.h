@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "calibration.h"
 #include "dataset.h"
 #include "error.h"
 #include "nn.h"
@@ -33,6 +34,14 @@ int files_load_model(Model *m, const char *dir, DigitsError *err);
  * before any is written: a model holding a NaN or an infinity (or, as float16, a value beyond
  * +-65504) is refused, naming the file, and leaves dir as it was. */
 int files_save_model(const Model *m, const char *dir, NpyDtype dtype, DigitsError *err);
+
+/* Reads dir/calibration.txt (calibration.h) into *c. A model without the file gets
+ * calibration_default() and 0; a file that exists but cannot be read or parsed is an error naming
+ * it and the line ("model/calibration.txt: line 2: ..."), *c unchanged. */
+int files_load_calibration(Calibration *c, const char *dir, DigitsError *err);
+
+/* Writes dir/calibration.txt (dir must exist). */
+int files_save_calibration(const Calibration *c, const char *dir, DigitsError *err);
 
 /* Called while a CSV file streams in; bytes read so far of total. */
 typedef void (*CsvFileProgress)(uint64_t bytes, uint64_t total, size_t rows, void *user);

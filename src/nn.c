@@ -99,11 +99,19 @@ int nn_argmax(const float *v, int n) {
 float nn_cross_entropy(const Activations *a, const uint8_t *Y, int B) {
     double loss = 0.0;
     for (int b = 0; b < B; b++) {
-        float p = a->A2[(size_t)b * NN_OUTPUTS + Y[b]];
-        loss -= log(p > 1e-30f ? p : 1e-30f);
+        const float *p = a->A2 + (size_t)b * NN_OUTPUTS;
+        double q = 1.0; /* NN_BACKGROUND: the probability the ten digits leave */
+        if (Y[b] == NN_BACKGROUND)
+            for (int j = 0; j < NN_OUTPUTS; j++) q -= p[j];
+        else
+            q = p[Y[b]];
+        loss -= log(q > 1e-30 ? q : 1e-30);
     }
     return (float)(loss / B);
 }
+
+/* The training target of output j for label y: one-hot for a digit, 0 for NN_BACKGROUND. */
+static float target(uint8_t y, int j) { return j == y ? 1.0f : 0.0f; }
 
 /* ---- the reference pass ---- */
 
@@ -135,8 +143,8 @@ void nn_backward_reference(Model *grad, const Model *m, const Activations *a, co
     for (int b = 0; b < B; b++) {
         const float *x = X + (size_t)b * NN_INPUTS, *a1 = a->A1 + (size_t)b * H, *z1 = a->Z1 + (size_t)b * H;
         float dz2[NN_OUTPUTS];
-        for (int j = 0; j < NN_OUTPUTS; j++) /* dz2 = (a2 - onehot(y)) / B */
-            dz2[j] = (a->A2[(size_t)b * NN_OUTPUTS + j] - (j == Y[b] ? 1.0f : 0.0f)) * inv_b;
+        for (int j = 0; j < NN_OUTPUTS; j++) /* dz2 = (a2 - target(y)) / B */
+            dz2[j] = (a->A2[(size_t)b * NN_OUTPUTS + j] - target(Y[b], j)) * inv_b;
         for (int j = 0; j < NN_OUTPUTS; j++) { /* dW2 += dz2 a1^T, db2 += dz2 */
             for (int h = 0; h < H; h++) grad->W2[(size_t)j * H + h] += dz2[j] * a1[h];
             grad->b2[j] += dz2[j];
@@ -310,7 +318,7 @@ size_t nn_backward_scratch_bytes(int B, int hidden) {
     return backward_scratch(&s, NULL, B, hidden);
 }
 
-/* dZ2 = (A2 - onehot(Y)) / B, then per row: dW2 += dz2 a1^T, db2 += dz2, dz1 = (dz2 W2) * ReLU'(z1). */
+/* dZ2 = (A2 - target(Y)) / B, then per row: dW2 += dz2 a1^T, db2 += dz2, dz1 = (dz2 W2) * ReLU'(z1). */
 static void output_backward(Model *grad, float *dZ2, float *dZ1, const Model *m, const Activations *a,
                             const uint8_t *Y, int B) {
     int H = m->hidden;
@@ -319,7 +327,7 @@ static void output_backward(Model *grad, float *dZ2, float *dZ1, const Model *m,
         float *dz2 = dZ2 + (size_t)b * NN_OUTPUTS, *dz1 = dZ1 + (size_t)b * H;
         const float *a1 = a->A1 + (size_t)b * H, *z1 = a->Z1 + (size_t)b * H;
         for (int j = 0; j < NN_OUTPUTS; j++)
-            dz2[j] = (a->A2[(size_t)b * NN_OUTPUTS + j] - (j == Y[b] ? 1.0f : 0.0f)) * inv_b;
+            dz2[j] = (a->A2[(size_t)b * NN_OUTPUTS + j] - target(Y[b], j)) * inv_b;
         for (int h = 0; h < H; h++) dz1[h] = 0.0f;
         for (int j = 0; j < NN_OUTPUTS; j++) {
             float d = dz2[j];

@@ -22,6 +22,11 @@
 #define NN_INPUTS 784
 #define NN_OUTPUTS 10
 #define NN_MAX_HIDDEN 4096
+/* A training label that is none of the ten digits (outlier exposure, outlier.h): the rows of A2
+ * then hold an 11-way softmax's probabilities of the ten digits, the eleventh class ("not a
+ * digit") being what they leave, 1 - sum_j A2[j]. Its loss is -log(1 - sum_j A2[j]), and every
+ * output's target 0. (train.c makes those probabilities; the network stays 784-H-10.) */
+#define NN_BACKGROUND 10
 
 typedef struct {
     int hidden;      /* H */
@@ -63,7 +68,8 @@ void nn_activations_free(Activations *a); /* NULL-safe; leaves *a zeroed */
 void nn_forward_reference(Activations *a, const Model *m, const float *X, int B);
 
 /* The gradient of the mean softmax cross-entropy over the batch, ACCUMULATED (+=) into grad
- * (zero it first with nn_model_zero). a holds the forward pass of the same X; Y (B) in 0..9. */
+ * (zero it first with nn_model_zero). a holds the forward pass of the same X; Y (B) in 0..9, or
+ * NN_BACKGROUND (target 0 for every output). */
 void nn_backward_reference(Model *grad, const Model *m, const Activations *a, const float *X,
                            const uint8_t *Y, int B);
 
@@ -89,7 +95,8 @@ void nn_softmax(float *out, const float *z, int n);
 /* Index of the largest of n values (the first on ties). */
 int nn_argmax(const float *v, int n);
 
-/* Mean cross-entropy loss of the batch against labels Y (B values in 0..9), from a->A2. */
+/* Mean cross-entropy loss of the batch against labels Y (B values in 0..9 or NN_BACKGROUND),
+ * from a->A2. */
 float nn_cross_entropy(const Activations *a, const uint8_t *Y, int B);
 
 /* 0 if every value of x (784) is a number in [0, 1]; otherwise -1 with err naming the first bad

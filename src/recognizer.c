@@ -8,6 +8,7 @@
 
 struct Recognizer {
     Model model;
+    Calibration calibration;
     QuantW1 quant;   /* quant.pairs is NULL when the first layer runs in floats */
     Activations act; /* one image's */
 };
@@ -21,6 +22,7 @@ Recognizer *recognizer_new(Model *m, DigitsError *err) {
     }
     r->model = *m;
     memset(m, 0, sizeof *m);
+    r->calibration = calibration_default();
     if (nn_activations_alloc(&r->act, 1, r->model.hidden, err) || quant_new(&r->quant, &r->model, err) < 0) {
         recognizer_free(r);
         return NULL;
@@ -36,7 +38,7 @@ void recognizer_free(Recognizer *r) {
     free(r);
 }
 
-int recognizer_predict(Recognizer *r, const float *x, float probs[NN_OUTPUTS], DigitsError *err) {
+int recognizer_predict(Recognizer *r, const float *x, Reading *out, DigitsError *err) {
     /* An 8-bit image needs no other check: quant_hidden_layer has read every pixel as a level. */
     if (r->quant.pairs && quant_hidden_layer(r->act.Z1, &r->quant, r->model.b1, x)) {
         nn_forward_output(&r->act, &r->model, 1);
@@ -44,21 +46,33 @@ int recognizer_predict(Recognizer *r, const float *x, float probs[NN_OUTPUTS], D
         if (nn_check_input(x, err)) return -1;
         nn_forward(&r->act, &r->model, x, 1);
     }
-    memcpy(probs, r->act.A2, NN_OUTPUTS * sizeof *probs);
-    if (!nn_outputs_finite(probs))
+    if (!nn_outputs_finite(r->act.A2))
         return error_set(err, "the model's outputs overflow for this input (its weights are too large to give probabilities)");
-    return nn_argmax(probs, NN_OUTPUTS);
+    const Calibration *c = &r->calibration;
+    memcpy(out->logits, r->act.Z2, sizeof out->logits);
+    calibration_probabilities(c, out->logits, out->probabilities);
+    out->score = calibration_score(c->score, out->logits);
+    out->is_digit = out->score >= c->threshold;
+    out->digit = nn_argmax(out->logits, NN_OUTPUTS);
+    return out->digit;
 }
 
-int recognizer_predict_batch(Recognizer *r, const float *X, int n, float *probs, int *digits, DigitsError *err) {
+int recognizer_predict_batch(Recognizer *r, const float *X, int n, Reading *out, DigitsError *err) {
     for (int i = 0; i < n; i++) {
         DigitsError why;
-        int digit = recognizer_predict(r, X + (size_t)i * NN_INPUTS, probs + (size_t)i * NN_OUTPUTS, &why);
-        if (digit < 0) return error_set(err, "image %d: %.200s", i, why.msg);
-        if (digits) digits[i] = digit;
+        if (recognizer_predict(r, X + (size_t)i * NN_INPUTS, out + i, &why) < 0)
+            return error_set(err, "image %d: %.200s", i, why.msg);
     }
     return 0;
 }
+
+int recognizer_set_calibration(Recognizer *r, const Calibration *c, DigitsError *err) {
+    if (calibration_check(c, err)) return -1;
+    r->calibration = *c;
+    return 0;
+}
+
+const Calibration *recognizer_calibration(const Recognizer *r) { return &r->calibration; }
 
 const Model *recognizer_model(const Recognizer *r) { return &r->model; }
 

@@ -16,9 +16,10 @@
  * working network stays far below; only runaway weights reach it. */
 #define DIVERGED_LOSS 20.0f
 
-TrainConfig train_defaults(void) { /* no warm-up, weight decay or augmentation */
+TrainConfig train_defaults(void) { /* no warm-up, weight decay, augmentation or outliers */
     return (TrainConfig){.epochs = 10, .batch = 64, .lr = 1e-3f, .lr_final = 0.02f, .schedule = LR_COSINE,
-                         .optimizer = OPT_ADAM, .momentum = 0.9f, .beta2 = 0.999f, .seed = 1};
+                         .optimizer = OPT_ADAM, .momentum = 0.9f, .beta2 = 0.999f, .seed = 1,
+                         .outliers = outlier_defaults()};
 }
 
 int train_config_check(const TrainConfig *c, DigitsError *err) {
@@ -37,7 +38,8 @@ int train_config_check(const TrainConfig *c, DigitsError *err) {
         return error_set(err, "weight decay %g must be in [0, 1)", (double)c->weight_decay);
     if (c->optimizer != OPT_SGD && c->optimizer != OPT_ADAM) return error_set(err, "unknown optimizer %d", (int)c->optimizer);
     if (c->schedule != LR_CONSTANT && c->schedule != LR_COSINE) return error_set(err, "unknown schedule %d", (int)c->schedule);
-    return augment_check(&c->augment, err);
+    if (augment_check(&c->augment, err)) return -1;
+    return outlier_config_check(&c->outliers, err);
 }
 
 double train_clock(void) {
@@ -54,11 +56,13 @@ struct Trainer {
      * start of the epoch. */
     Model work, grad, m1, m2, good;
     Activations act;
+    int outliers;             /* non-digits added to a full batch (outlier exposure) */
     void *block;              /* holds the buffers below */
-    float *X;                 /* (batch, 784) inputs of the current batch */
-    uint8_t *Y;               /* (batch) labels */
+    float *X;                 /* (batch + outliers, 784) inputs of the current batch */
+    uint8_t *Y;               /* (batch + outliers) labels: the digits', then NN_BACKGROUND */
     void *scratch;            /* nn_backward's */
     float *aug_scratch;       /* augment_image's */
+    float *outlier_scratch;   /* outlier_image's */
     float *raw;               /* one un-augmented image (784) */
     uint32_t *order;          /* shuffled row order of this epoch */
     Rng rng;
@@ -74,6 +78,13 @@ void train_free(Trainer *t) {
     free(t);
 }
 
+/* Outliers that go with a batch of B digits: share * B, rounded up. */
+static int outliers_for(const OutlierConfig *c, int B) {
+    float k = c->share * (float)B;
+    int whole = (int)k;
+    return whole + ((float)whole < k);
+}
+
 Trainer *train_new(Model *m, const Dataset *data, const TrainConfig *cfg, DigitsError *err) {
     if (train_config_check(cfg, err)) return NULL;
     if (!data || data->n == 0) { error_set(err, "no training data"); return NULL; }
@@ -86,15 +97,24 @@ Trainer *train_new(Model *m, const Dataset *data, const TrainConfig *cfg, Digits
     t->cfg = *cfg;
     int B = cfg->batch < (int)data->n ? cfg->batch : (int)data->n, H = m->hidden;
     t->cfg.batch = B;
+    t->outliers = outliers_for(&cfg->outliers, B);
+    Rng probe;
+    rng_seed(&probe, 0);
+    if (t->outliers > 0 && outlier_pick(&cfg->outliers, data, &probe) < 0) {
+        error_set(err, "outlier exposure is on but no kind of outlier can be made (all weights 0, or no outlier images)");
+        goto fail;
+    }
+    int rows = B + t->outliers;
     Model *models[] = {&t->work, &t->grad, &t->m1, &t->m2, &t->good};
     for (int i = 0; i < 5; i++)
         if (nn_model_alloc(models[i], H, err)) goto fail;
-    if (nn_activations_alloc(&t->act, B, H, err)) goto fail;
-    BlockPart parts[] = {{&t->X, (size_t)B * NN_INPUTS, sizeof(float)}, {&t->Y, (size_t)B, 1},
-                         {&t->scratch, nn_backward_scratch_bytes(B, H), 1},
+    if (nn_activations_alloc(&t->act, rows, H, err)) goto fail;
+    BlockPart parts[] = {{&t->X, (size_t)rows * NN_INPUTS, sizeof(float)}, {&t->Y, (size_t)rows, 1},
+                         {&t->scratch, nn_backward_scratch_bytes(rows, H), 1},
                          {&t->aug_scratch, augment_scratch_floats(), sizeof(float)},
+                         {&t->outlier_scratch, outlier_scratch_floats(), sizeof(float)},
                          {&t->raw, NN_INPUTS, sizeof(float)}, {&t->order, data->n, sizeof(uint32_t)}};
-    if (!(t->block = block_alloc(parts, 6))) {
+    if (!(t->block = block_alloc(parts, 7))) {
         error_set(err, "out of memory for training buffers");
         goto fail;
     }
@@ -125,8 +145,9 @@ static float learning_rate(const TrainConfig *c, long long step, long long steps
     return lr;
 }
 
-/* Copies rows order[start .. start+B) into X, Y as 0..1 floats, augmenting if configured. */
-static void load_batch(Trainer *t, size_t start, int B) {
+/* Copies rows order[start .. start+B) into X, Y as 0..1 floats, augmenting if configured, then
+ * appends K outliers. */
+static void load_batch(Trainer *t, size_t start, int B, int K) {
     int augment = !augment_is_identity(&t->cfg.augment);
     for (int b = 0; b < B; b++) {
         size_t row = t->order[start + (size_t)b];
@@ -136,6 +157,23 @@ static void load_batch(Trainer *t, size_t start, int B) {
         for (int k = 0; k < NN_INPUTS; k++) dst[k] = (float)px[k] * (1.0f / 255.0f);
         if (augment) augment_image(x, t->raw, &t->cfg.augment, &t->rng, t->aug_scratch);
         t->Y[b] = t->data->labels[row];
+    }
+    for (int k = B; k < B + K; k++) {
+        outlier_image(t->X + (size_t)k * NN_INPUTS, &t->cfg.outliers, t->data, &t->rng, t->outlier_scratch);
+        t->Y[k] = NN_BACKGROUND;
+    }
+}
+
+/* The background-class loss (nn.h, NN_BACKGROUND): each row's ten probabilities become those of
+ * an 11-way softmax whose eleventh logit is the constant m, p_j * s with
+ * s = 1 / (1 + e^(m - logsumexp z)), which leaves the eleventh class 1 - s. */
+static void background_probabilities(Activations *a, int rows, float m) {
+    for (int b = 0; b < rows; b++) {
+        const float *z = a->Z2 + (size_t)b * NN_OUTPUTS;
+        float *p = a->A2 + (size_t)b * NN_OUTPUTS, top = z[nn_argmax(z, NN_OUTPUTS)], sum = 0.0f;
+        for (int j = 0; j < NN_OUTPUTS; j++) sum += expf(z[j] - top);
+        float s = 1.0f / (1.0f + expf(m - top) / sum);
+        for (int j = 0; j < NN_OUTPUTS; j++) p[j] *= s;
     }
 }
 
@@ -191,19 +229,21 @@ int train_step(Trainer *t, DigitsError *err) {
     size_t first = (size_t)batch * (size_t)t->cfg.batch;
     int B = (int)((t->data->n - first) < (size_t)t->cfg.batch ? (t->data->n - first) : (size_t)t->cfg.batch);
     float lr = learning_rate(&t->cfg, step, (long long)p->steps, (int)p->batches);
+    int K = B == t->cfg.batch ? t->outliers : outliers_for(&t->cfg.outliers, B), rows = B + K;
     p->epoch = (double)(step / (int)p->batches + 1);
     p->batch = batch + 1;
 
-    load_batch(t, first, B);
-    nn_forward(&t->act, &t->work, t->X, B);
-    float loss = nn_cross_entropy(&t->act, t->Y, B);
+    load_batch(t, first, B, K);
+    nn_forward(&t->act, &t->work, t->X, rows);
+    if (t->cfg.outliers.share > 0.0f) background_probabilities(&t->act, rows, t->cfg.outliers.background_logit);
+    float loss = nn_cross_entropy(&t->act, t->Y, rows);
     if (!isfinite(loss) || loss > DIVERGED_LOSS) {
         char what[64];
         snprintf(what, sizeof what, "loss %g", (double)loss);
         return diverged(t, what, err);
     }
     nn_model_zero(&t->grad);
-    nn_backward(&t->grad, &t->work, &t->act, t->X, t->Y, t->scratch, B);
+    nn_backward(&t->grad, &t->work, &t->act, t->X, t->Y, t->scratch, rows);
     update(t, lr);
 
     for (int b = 0; b < B; b++)

@@ -15,6 +15,7 @@
 #include "dataset.h"
 #include "error.h"
 #include "nn.h"
+#include "outlier.h"
 
 typedef enum { OPT_SGD = 0, OPT_ADAM = 1 } Optimizer;
 typedef enum { LR_CONSTANT = 0, LR_COSINE = 1 } LrSchedule;
@@ -32,9 +33,12 @@ typedef struct {
     float weight_decay;   /* decoupled weight decay on W1 and W2 (not biases), per step, x lr */
     uint64_t seed;        /* shuffling and augmentation */
     AugmentConfig augment;
+    OutlierConfig outliers; /* outlier exposure (outlier.h): outliers.share non-digits per digit
+                               added to every batch, labelled NN_BACKGROUND; share 0 = off */
 } TrainConfig;
 
-/* Sensible defaults: Adam, lr 1e-3 with cosine decay, batch 64, 10 epochs, no augmentation. */
+/* Sensible defaults: Adam, lr 1e-3 with cosine decay, batch 64, 10 epochs, no augmentation, no
+ * outliers. */
 TrainConfig train_defaults(void);
 
 /* Checks every field; returns -1 with a message naming the bad one ("learning rate 0 must be > 0"). */
@@ -55,7 +59,7 @@ int train_config_check(const TrainConfig *cfg, DigitsError *err);
     X(epoch_done)   /* 1 when the last step closed an epoch */                                    \
     X(lr)           /* learning rate of the last step */                                          \
     X(samples)      /* trained on since the start */                                              \
-    X(loss_sum)     /* their training losses, summed */                                           \
+    X(loss_sum)     /* their batches' mean losses (outliers' rows too), summed per digit */       \
     X(correct)      /* of them, classified right by the weights before each step (augmented) */   \
     X(seconds)      /* spent in train_step */                                                     \
     X(val_accuracy) /* train_run: after an epoch, on the validation data; otherwise -1 */

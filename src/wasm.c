@@ -12,12 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calibration.h"
 #include "model_io.h"
 #include "nn.h"
 #include "pack.h"
 #include "recognizer.h"
 
 DigitsError wasm_last_error;
+static char calibration_text[CALIBRATION_TEXT_MAX]; /* dg_recognizer_calibration_text's answer */
 
 EMSCRIPTEN_KEEPALIVE const char *dg_version(void) { return DIGITS_VERSION; }
 EMSCRIPTEN_KEEPALIVE const char *dg_last_error(void) { return wasm_last_error.msg; }
@@ -80,14 +82,45 @@ EMSCRIPTEN_KEEPALIVE int dg_recognizer_integer_layer(Recognizer *r, const float 
     return recognizer_integer_layer(r, x, z1);
 }
 
-/* x: len floats (must be 784). Writes 10 probabilities to probs; returns the digit or -1. */
-EMSCRIPTEN_KEEPALIVE int dg_predict(Recognizer *r, const float *x, int len, float *probs) {
+/* x: len floats (must be 784). Writes the 10 shown probabilities (tempered, calibration.h) to
+ * probs and 1 or 0 to *is_digit; returns the digit or -1. */
+EMSCRIPTEN_KEEPALIVE int dg_predict(Recognizer *r, const float *x, int len, float *probs, int *is_digit) {
     if (len != NN_INPUTS) return error_set(&wasm_last_error, "expected %d input values (28x28), got %d", NN_INPUTS, len);
-    return recognizer_predict(r, x, probs, &wasm_last_error);
+    Reading reading;
+    int digit = recognizer_predict(r, x, &reading, &wasm_last_error);
+    if (digit < 0) return -1;
+    memcpy(probs, reading.probabilities, sizeof reading.probabilities);
+    *is_digit = reading.is_digit;
+    return digit;
 }
 
-/* n images of 784 floats; writes n * 10 probabilities; returns 0 or -1 (naming the image). */
-EMSCRIPTEN_KEEPALIVE int dg_predict_batch(Recognizer *r, const float *X, int n, float *probs) {
-    return recognizer_predict_batch(r, X, n, probs, NULL, &wasm_last_error);
+/* n images of 784 floats; writes n * 10 probabilities and n isDigit flags; returns 0 or -1
+ * (naming the image). */
+EMSCRIPTEN_KEEPALIVE int dg_predict_batch(Recognizer *r, const float *X, int n, float *probs, int *is_digit) {
+    Reading *readings = malloc((size_t)(n > 0 ? n : 1) * sizeof *readings);
+    if (!readings) return error_set(&wasm_last_error, "out of memory");
+    int status = recognizer_predict_batch(r, X, n, readings, &wasm_last_error);
+    for (int i = 0; i < n && status == 0; i++) {
+        memcpy(probs + (size_t)i * NN_OUTPUTS, readings[i].probabilities, sizeof readings[i].probabilities);
+        is_digit[i] = readings[i].is_digit;
+    }
+    free(readings);
+    return status;
+}
+
+/* ---- calibration (calibration.h): the score, threshold and temperature of calibration.txt ---- */
+
+/* Parses calibration.txt's bytes (name: the file as the user knows it, for the error) into the
+ * recogniser; 0, or -1 with the old calibration kept. len 0 with text NULL: the default. */
+EMSCRIPTEN_KEEPALIVE int dg_recognizer_set_calibration(Recognizer *r, const char *text, size_t len, const char *name) {
+    Calibration c = calibration_default();
+    if (text && calibration_parse(&c, text, len, name, &wasm_last_error)) return -1;
+    return recognizer_set_calibration(r, &c, &wasm_last_error);
+}
+
+/* The recogniser's calibration as calibration.txt's text (valid until the next call). */
+EMSCRIPTEN_KEEPALIVE const char *dg_recognizer_calibration_text(const Recognizer *r) {
+    calibration_format(recognizer_calibration(r), calibration_text, sizeof calibration_text);
+    return calibration_text;
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calibration.h"
 #include "dataset.h"
 #include "nn.h"
 #include "pack.h"
@@ -123,4 +124,16 @@ EMSCRIPTEN_KEEPALIVE float dg_evaluate(const Model *m, const Dataset *d, int *co
 /* Predicted digits of every row of d into labels (d->n bytes). */
 EMSCRIPTEN_KEEPALIVE int dg_predict_dataset(const Model *m, const Dataset *d, uint8_t *labels) {
     return train_predict_dataset(m, d, labels, NULL, &wasm_last_error);
+}
+
+/* ---- calibration (calibration.h) ---- */
+
+/* Fits a calibration for m on labelled digits it was not trained on (calibration_fit; score:
+ * 0 = max-softmax, 1 = logsumexp) and returns it as calibration.txt's text, or NULL. */
+EMSCRIPTEN_KEEPALIVE const char *dg_calibrate(const Model *m, const Dataset *d, int score, float accept) {
+    static char fitted_text[CALIBRATION_TEXT_MAX]; /* the answer, valid until the next call */
+    Calibration c;
+    if (calibration_fit(&c, m, d, score ? CALIBRATION_LOGSUMEXP : CALIBRATION_MAX_SOFTMAX, accept, &wasm_last_error)) return NULL;
+    calibration_format(&c, fitted_text, sizeof fitted_text);
+    return fitted_text;
 }

@@ -200,10 +200,10 @@ TEST(each_distortion_alone_should_change_the_image_and_be_off_at_zero) {
 
 TEST(outputs_should_stay_within_0_and_1_for_random_inputs_and_strong_settings) {
     const AugmentConfig strong[] = {
-        {180.0f, 0.9f, 2.0f, 10.0f, 5.0f, 1.0f, 3.0f},
-        {30.0f, 0.3f, 0.5f, 3.0f, 3.0f, 0.0f, 1.5f},          /* sigma 0: the roughest field */
-        {1000.0f, 1000.0f, 1000.0f, 1000.0f, 1000.0f, 1000.0f, 1000.0f}, /* train.c's limits */
-        {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 4.0f, 1000.0f},
+        {180.0f, 0.9f, 2.0f, 10.0f, 5.0f, 1.0f, 3.0f, 2.0f},
+        {30.0f, 0.3f, 0.5f, 3.0f, 3.0f, 0.0f, 1.5f, 0.0f},          /* sigma 0: the roughest field */
+        {1000.0f, 1000.0f, 1000.0f, 1000.0f, 1000.0f, 1000.0f, 1000.0f, 1000.0f}, /* train.c's limits */
+        {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 4.0f, 1000.0f, 0.0f},
     };
     float in[PIXELS], out[PIXELS];
     Rng noise;
@@ -540,13 +540,40 @@ TEST(thickness_above_one_pixel_should_reach_beyond_one_dilation_and_erosion) {
     CHECK(beyond_grown > 0 && beyond_thinned > 0);
 }
 
+/* thicken only ever makes strokes bolder: out = in + f (dilation - in), f in [0, thicken], and
+ * over seeds both a little and almost the whole step. */
+TEST(thicken_alone_should_only_make_strokes_bolder) {
+    float in[PIXELS], out[PIXELS], grown[PIXELS];
+    draw_seven(in);
+    cross_morph(grown, in, 1);
+    AugmentConfig cfg = all_off();
+    cfg.thicken = 1.0f;
+    CHECK(!augment_is_identity(&cfg));
+    float least = 1.0f, most_f = 0.0f;
+    for (uint64_t seed = 1; seed <= 40; seed++) {
+        augment_seeded(out, in, &cfg, seed);
+        int most = 0;
+        for (int i = 0; i < PIXELS; i++)
+            if (grown[i] - in[i] > grown[most] - in[most]) most = i;
+        float f = (out[most] - in[most]) / (grown[most] - in[most]);
+        CHECK(f >= 0.0f && f <= 1.0f + 1e-5f);
+        for (int i = 0; i < PIXELS; i++) CHECK_NEAR(out[i], in[i] + f * (grown[i] - in[i]), 1e-5);
+        least = fminf(least, f), most_f = fmaxf(most_f, f);
+    }
+    CHECK(least < 0.25f && most_f > 0.75f);
+    cfg.thicken = -1.0f;
+    DigitsError err;
+    CHECK(augment_check(&cfg, &err) == -1);
+    CHECK_CONTAINS(err.msg, "augmentation thicken -1 must be 0..1000");
+}
+
 TEST(augment_should_write_no_scratch_beyond_its_advertised_size) {
     size_t n = augment_scratch_floats();
     CHECK(n > 0 && n + 64 <= sizeof scratch / sizeof scratch[0]);
     for (size_t i = 0; i < n + 64; i++) scratch[i] = -7.0f;
     float in[PIXELS], out[PIXELS];
     draw_seven(in);
-    const AugmentConfig configs[] = {augment_defaults(), {30.0f, 0.5f, 1.0f, 5.0f, 5.0f, 0.0f, 3.0f}};
+    const AugmentConfig configs[] = {augment_defaults(), {30.0f, 0.5f, 1.0f, 5.0f, 5.0f, 0.0f, 3.0f, 1.0f}};
     for (int c = 0; c < 2; c++) {
         Rng rng;
         rng_seed(&rng, 1);
@@ -571,6 +598,7 @@ static const TestCase TESTS[] = {
     T(translation_should_move_ink_that_touches_an_edge_away_from_it),
     T(thickness_alone_should_blend_towards_one_dilation_or_erosion),
     T(thickness_above_one_pixel_should_reach_beyond_one_dilation_and_erosion),
+    T(thicken_alone_should_only_make_strokes_bolder),
     T(augment_should_write_no_scratch_beyond_its_advertised_size),
 };
 

@@ -458,6 +458,28 @@ ROW(model_file_infinite_weight_should_be_rejected) {
                      sizeof data);
 }
 
+/* ---- calibration.txt ---- */
+
+/* The model, with text as its calibration.txt. */
+static void write_calibrated_model(const char *text, size_t len) {
+    write_csv("digits.csv", 2, 1);
+    write_model("model");
+    write_bytes("model/calibration.txt", text, len);
+}
+
+ROW(calibration_missing_line_should_be_rejected) { write_calibrated_model("score logsumexp\nthreshold -4.2\n", strlen("score logsumexp\nthreshold -4.2\n")); }
+ROW(calibration_zero_temperature_should_be_rejected) { write_calibrated_model("score logsumexp\nthreshold -4.2\ntemperature 0\n", strlen("score logsumexp\nthreshold -4.2\ntemperature 0\n")); }
+ROW(calibration_threshold_not_a_number_should_be_rejected) { write_calibrated_model("score logsumexp\nthreshold high\ntemperature 1\n", strlen("score logsumexp\nthreshold high\ntemperature 1\n")); }
+ROW(calibration_unknown_score_should_be_rejected) { write_calibrated_model("score energy\nthreshold -4.2\ntemperature 1\n", strlen("score energy\nthreshold -4.2\ntemperature 1\n")); }
+ROW(calibration_unknown_key_should_be_rejected) { write_calibrated_model("score logsumexp\nbias 3\n", strlen("score logsumexp\nbias 3\n")); }
+ROW(calibration_key_given_twice_should_be_rejected) { write_calibrated_model("score logsumexp\nthreshold 1\ntemperature 1\nthreshold 2\n", strlen("score logsumexp\nthreshold 1\ntemperature 1\nthreshold 2\n")); }
+ROW(calibration_line_without_key_value_should_be_rejected) { write_calibrated_model("score logsumexp\nthreshold = 1\n", strlen("score logsumexp\nthreshold = 1\n")); }
+ROW(calibration_max_softmax_threshold_above_1_should_be_rejected) { write_calibrated_model("score max-softmax\nthreshold 2\ntemperature 1\n", strlen("score max-softmax\nthreshold 2\ntemperature 1\n")); }
+ROW(calibration_binary_file_should_be_rejected) {
+    static const char npy[] = "\x93NUMPY\x01\x00v\x00";
+    write_calibrated_model(npy, sizeof npy - 1);
+}
+
 /* ---- the command line ---- */
 
 ROW(cli_missing_data_file_should_be_named) {}
@@ -558,6 +580,15 @@ static const TestCase TESTS[] = {
     T(model_file_header_length_overflow_should_be_rejected),
     T(model_file_shape_overflow_should_be_rejected),
     T(model_file_nan_weight_should_be_rejected),
+    T(calibration_missing_line_should_be_rejected),
+    T(calibration_zero_temperature_should_be_rejected),
+    T(calibration_threshold_not_a_number_should_be_rejected),
+    T(calibration_unknown_score_should_be_rejected),
+    T(calibration_unknown_key_should_be_rejected),
+    T(calibration_key_given_twice_should_be_rejected),
+    T(calibration_line_without_key_value_should_be_rejected),
+    T(calibration_max_softmax_threshold_above_1_should_be_rejected),
+    T(calibration_binary_file_should_be_rejected),
     T(model_file_infinite_weight_should_be_rejected),
     T(cli_missing_data_file_should_be_named),
     T(cli_missing_model_directory_should_be_named),

@@ -194,22 +194,47 @@ TEST(a_diverging_run_should_exit_1_and_leave_the_model_directory_alone) {
     CHECK(!exists("fresh"));
     /* An existing model is left byte for byte as it was, also when the run started from it. */
     CHECK(run("train --data train.csv --hidden 32 --epochs 1 --lr 0.01 --out kept --quiet") == 0);
-    const char *files[] = {"kept/W1.npy", "kept/b1.npy", "kept/W2.npy", "kept/b2.npy"};
-    char *before[4];
-    size_t lens[4];
-    for (int t = 0; t < 4; t++) CHECK((before[t] = slurp(files[t], &lens[t])) != NULL);
+    const char *files[] = {"kept/W1.npy", "kept/b1.npy", "kept/W2.npy", "kept/b2.npy", "kept/calibration.txt"};
+    char *before[5];
+    size_t lens[5];
+    for (int t = 0; t < 5; t++) CHECK((before[t] = slurp(files[t], &lens[t])) != NULL);
     CHECK(run("train --data train.csv --hidden 32 --epochs 3 --lr 50 --optimizer sgd --out kept --quiet") == 1);
     CHECK_CONTAINS(output, "training diverged");
     CHECK(run("train --data train.csv --init kept --epochs 3 --lr 50 --optimizer sgd --out kept --quiet") == 1);
     CHECK_CONTAINS(output, "training diverged");
-    for (int t = 0; t < 4; t++) {
+    for (int t = 0; t < 5; t++) {
         size_t len;
         char *after = slurp(files[t], &len);
         CHECK(after != NULL && len == lens[t] && memcmp(after, before[t], len) == 0);
         free(after);
         free(before[t]);
     }
-    CHECK(count_entries("kept") == 4); /* no stray temporary files */
+    CHECK(count_entries("kept") == 5); /* no stray temporary files */
+}
+
+/* train fits calibration.txt on digits it held out (the logsumexp score with outliers), and eval
+ * reports the digits rejected, the ECE and, given --outliers, the non-digits accepted. */
+TEST(train_should_write_a_calibration_that_eval_reports) {
+    setup();
+    write_csv("train.csv", 200, 1);
+    CHECK(run("train --data train.csv --hidden 32 --epochs 8 --lr 0.01 --outliers 1 --out oe --quiet") == 0);
+    size_t len;
+    char *text = slurp("oe/calibration.txt", &len);
+    CHECK(text != NULL);
+    CHECK_CONTAINS(text, "score logsumexp\nthreshold ");
+    free(text);
+    CHECK(run("eval --model oe --data train.csv --outliers train.csv") == 0);
+    CHECK_CONTAINS(output, "not a digit: logsumexp >= ");
+    CHECK_CONTAINS(output, "(oe/calibration.txt)\ndigits rejected: ");
+    CHECK_CONTAINS(output, "expected calibration error: ");
+    CHECK_CONTAINS(output, "non-digits accepted: ");
+    CHECK_CONTAINS(output, " of 200 in train.csv)");
+    /* without outliers the score is the top probability; with too few digits to hold any out, the default */
+    CHECK(run("train --data train.csv --hidden 32 --epochs 1 --out plain") == 0);
+    CHECK_CONTAINS(output, "calibration.txt (max-softmax >= ");
+    write_csv("few.csv", 10, 1);
+    CHECK(run("train --data few.csv --hidden 8 --epochs 1 --out few") == 0);
+    CHECK_CONTAINS(output, "calibration.txt (max-softmax >= 0.5 is a digit, temperature 1; the default: too few digits to hold some out)");
 }
 
 static const TestCase TESTS[] = {
@@ -220,6 +245,7 @@ static const TestCase TESTS[] = {
     T(a_missing_file_should_exit_1_naming_the_file),
     T(a_malformed_csv_should_exit_1_with_line_and_column),
     T(train_eval_and_predict_should_work_end_to_end),
+    T(train_should_write_a_calibration_that_eval_reports),
     T(an_unwritable_output_should_exit_1_and_say_why),
     T(a_diverging_run_should_exit_1_and_leave_the_model_directory_alone),
 };

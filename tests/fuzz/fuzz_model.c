@@ -76,15 +76,15 @@ static Recognizer *recognizer_of(const Model *m) {
 /* The recogniser gives a digit and ten probabilities in 0..1, or an error: finite but huge weights
  * that overflow the logits are an error (tests/fuzz/regressions/model/huge_weights_*), never NaN. */
 static void check_predict(Recognizer *r, const float *x) {
-    float probs[NN_OUTPUTS];
+    Reading rd;
     DigitsError err = {{0}};
-    int digit = recognizer_predict(r, x, probs, &err);
+    int digit = recognizer_predict(r, x, &rd, &err);
     FUZZ_CHECK(digit >= -1 && digit < NN_OUTPUTS);
     if (digit == -1) {
         FUZZ_CHECK(fuzz_message_ok(err.msg, sizeof err.msg));
         return;
     }
-    for (int j = 0; j < NN_OUTPUTS; j++) FUZZ_CHECK(probs[j] >= 0.0f && probs[j] <= 1.0f);
+    for (int j = 0; j < NN_OUTPUTS; j++) FUZZ_CHECK(rd.probabilities[j] >= 0.0f && rd.probabilities[j] <= 1.0f);
 }
 
 /* The model's W1 moved to the grid: on it exactly when every weight fits float16; then the
