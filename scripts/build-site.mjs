@@ -9,7 +9,8 @@
 //                                        digits_recognizer.{js,wasm} (the page's) and
 //                                        digits_wasm.{js,wasm} (the worker's), model/model.pack (the
 //                                        default model/*.npy packed, losslessly: src/pack.h) and
-//                                        any other file of model/ but its documentation,
+//                                        any other file of model/ but its documentation
+//                                        (calibration.txt, when there is one),
 //                                        icon-{192,512}.png (drawn from web/icon.svg),
 //                                        data/{train,holdout}.csv.gz (the bundled data for training
 //                                        in the page; made by scripts/prepare-data.mjs if missing)

@@ -223,8 +223,12 @@ int calibration_fit(Calibration *c, const Model *m, const Dataset *d, Calibratio
     int status = Z && scores ? dataset_logits(Z, m, d, err) : error_set(err, "out of memory for calibration");
     if (status == 0) {
         for (size_t i = 0; i < d->n; i++) scores[i] = calibration_score(score, Z + i * NN_OUTPUTS);
+        /* a hair below the chosen score: the recogniser's integer first layer may round the last
+         * bits differently from the float pass here, and must still accept that digit */
+        float t = calibration_threshold(scores, d->n, accept);
+        t -= 1e-6f * (fabsf(t) > 1.0f ? fabsf(t) : 1.0f);
         Calibration fitted = {.score = score, .temperature = calibration_fit_temperature(Z, d->labels, d->n),
-                              .threshold = calibration_threshold(scores, d->n, accept)};
+                              .threshold = score == CALIBRATION_MAX_SOFTMAX && t < 0.0f ? 0.0f : t};
         status = calibration_check(&fitted, err);
         if (status == 0) *c = fitted;
     }

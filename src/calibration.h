@@ -85,7 +85,8 @@ float calibration_threshold(float *scores, size_t n, float accept);
 
 /* Fits *c for model m on labelled digits that no training saw (d, at least one row): the
  * temperature by calibration_fit_temperature, and the threshold on `score` that accepts the
- * fraction `accept` (0..1] of them. -1 with err set (*c unchanged) for empty or unlabelled data,
+ * fraction `accept` (0..1] of them (calibration_threshold, less a millionth, so that the integer
+ * path of the recogniser, rounding differently in the last bits, accepts them too). -1 with err set (*c unchanged) for empty or unlabelled data,
  * a bad accept, a model whose outputs overflow, or out of memory. */
 int calibration_fit(Calibration *c, const Model *m, const Dataset *d, CalibrationScore score, float accept,
                     DigitsError *err);

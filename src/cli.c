@@ -95,7 +95,8 @@ static const char PREDICT_USAGE[] =
     "Classifies every row of a Kaggle-format CSV (test.csv: pixel0..pixel783, or a labelled\n"
     "train-format file) and writes a submission \"ImageId,Label\" (default submission.csv;\n"
     "--out - writes to standard output). Defaults: --model model, --data data/test.csv.\n"
-    "--probabilities adds the ten class probabilities to each line (ImageId,Label,p0..p9).\n";
+    "--probabilities adds the ten class probabilities to each line (ImageId,Label,p0..p9), at the\n"
+    "temperature of the model's calibration.txt.\n";
 
 /* ---- options: each command is a table of them ---- */
 
@@ -447,22 +448,21 @@ static int print_not_a_digit(Recognizer *r, const char *model_dir, const Dataset
     return status;
 }
 
-/* A Kaggle submission (ImageId,Label[,p0..p9]) of m's predictions for d, to out ("-": stdout).
- * Built in memory and written in one go, so a failure leaves no half file. */
-static int write_submission(const Model *m, const Dataset *d, const char *out, int with_probs, DigitsError *err) {
-    uint8_t *labels = malloc(d->n);
-    float *probs = with_probs ? malloc(d->n * NN_OUTPUTS * sizeof *probs) : NULL;
-    int status = labels && (probs || !with_probs) ? train_predict_dataset(m, d, labels, probs, err)
-                                                  : error_set(err, "out of memory");
+/* A Kaggle submission (ImageId,Label[,p0..p9]) of r's readings of d, to out ("-": stdout); the
+ * probabilities are the calibrated ones the page shows. Built in memory and written in one go, so
+ * a failure leaves no half file. */
+static int write_submission(Recognizer *r, const Dataset *d, const char *out, int with_probs, DigitsError *err) {
+    Reading *readings = malloc(d->n * sizeof *readings);
+    int status = readings ? read_all(r, d, readings, err) : error_set(err, "out of memory");
     size_t cap = 64 + d->n * (with_probs ? 16 + NN_OUTPUTS * 16 : 16), len = 0;
     char *text = status == 0 ? malloc(cap) : NULL;
     if (status == 0 && !text) status = error_set(err, "out of memory");
     if (status == 0) {
         len += (size_t)snprintf(text, cap, "ImageId,Label%s\n", with_probs ? ",p0,p1,p2,p3,p4,p5,p6,p7,p8,p9" : "");
         for (size_t i = 0; i < d->n; i++) {
-            len += (size_t)snprintf(text + len, cap - len, "%zu,%d", i + 1, labels[i]);
+            len += (size_t)snprintf(text + len, cap - len, "%zu,%d", i + 1, readings[i].digit);
             for (int j = 0; with_probs && j < NN_OUTPUTS; j++)
-                len += (size_t)snprintf(text + len, cap - len, ",%.9g", (double)probs[i * NN_OUTPUTS + j]);
+                len += (size_t)snprintf(text + len, cap - len, ",%.9g", (double)readings[i].probabilities[j]);
             text[len++] = '\n';
         }
         if (!strcmp(out, "-")) status = fwrite(text, 1, len, stdout) == len ? 0 : error_set(err, "cannot write to standard output");
@@ -470,8 +470,7 @@ static int write_submission(const Model *m, const Dataset *d, const char *out, i
     }
     if (status == 0 && strcmp(out, "-")) fprintf(stderr, "wrote %zu predictions to %s\n", d->n, out);
     free(text);
-    free(probs);
-    free(labels);
+    free(readings);
     return status;
 }
 
@@ -498,13 +497,13 @@ static int cmd_model_on_data(int argc, char **argv, int eval) {
     Recognizer *r = NULL;
     DigitsError err;
     int status = files_load_model(&m, model_dir, &err);
-    if (status == 0 && eval) status = files_load_calibration(&calibration, model_dir, &err);
+    if (status == 0) status = files_load_calibration(&calibration, model_dir, &err);
+    if (status == 0) status = (r = recognizer_new(&m, &err)) ? recognizer_set_calibration(r, &calibration, &err) : -1;
     if (status == 0)
         status = load_csv(&d, data, eval ? "eval needs labelled digits (label,pixel0..pixel783)" : NULL, &rep, &err);
     if (status == 0 && outlier_path) status = load_csv(&outliers, outlier_path, NULL, &rep, &err);
-    if (status == 0 && !eval) status = write_submission(&m, &d, out, with_probs, &err);
-    if (status == 0 && eval) status = print_evaluation(&m, model_dir, &d, data, &err);
-    if (status == 0 && eval) status = (r = recognizer_new(&m, &err)) ? recognizer_set_calibration(r, &calibration, &err) : -1;
+    if (status == 0 && !eval) status = write_submission(r, &d, out, with_probs, &err);
+    if (status == 0 && eval) status = print_evaluation(recognizer_model(r), model_dir, &d, data, &err);
     if (status == 0 && eval)
         status = print_not_a_digit(r, model_dir, &d, outlier_path ? &outliers : NULL, outlier_path, &err);
     recognizer_free(r);

@@ -24,6 +24,9 @@ const announcer = $('#announce');
 // What screen readers hear before the reading, after an undo, a redo or a restore.
 const ANNOUNCED = { undo: 'Stroke undone. ', redo: 'Stroke restored. ', restore: 'Drawing restored. ' };
 const numberView = new NumberView({ list: $('#number'), boxes: $('#boxes'), onSelect: () => update() });
+// A drawing the network judges no digit at all (Recognizer.predict's isDigit): its best guess is
+// shown faintly, and the teach buttons still take the digit the person meant.
+const NOT_A_DIGIT = 'That doesn\'t look like a digit';
 
 let recognizer = null;
 let failed = false;       // the recogniser or its model could not be loaded
@@ -267,7 +270,7 @@ function update() {
   } else {
     try {
       result = recognizer.predict(x);
-      showGuess(result, 'Undo or clear to try another');
+      showGuess(result, result.isDigit ? 'Undo or clear to try another' : NOT_A_DIGIT);
     } catch (err) {
       showGuess(null, 'Undo or clear to try another');
       readError(`Recognition failed: ${err.message}`);
@@ -298,7 +301,7 @@ function showNumber() {
   readError(null);
   const last = pad.strokes[pad.strokes.length - 1];
   const selected = numberView.selected(groups.length, pad.strokeCount, groups.findIndex((g) => g.strokes.includes(last)));
-  const digits = groups.map((g, i) => ({ x: inputs[i], box: g.box, digit: results[i].digit, probability: results[i].probabilities[results[i].digit] }));
+  const digits = groups.map((g, i) => ({ x: inputs[i], box: g.box, digit: results[i].digit, probability: results[i].probabilities[results[i].digit], isDigit: results[i].isDigit }));
   numberView.show(digits, selected, pad.strokeCount);
   const number = digits.map((d) => d.digit).join('');
   showSeen(inputs[selected]);
@@ -324,7 +327,8 @@ function tell(why, result, empty, small) {
   else if (small) text = 'Too small to read: draw the digit bigger.';
   else if (!result && !recognizer && !failed) text = 'Loading the model: the drawing is read when it arrives.';
   else if (!result) return;
-  else text = `${ANNOUNCED[why] ?? ''}Reads ${result.digit}, ${sure(result.probabilities[result.digit])} sure.`;
+  else text = result.isDigit ? `${ANNOUNCED[why] ?? ''}Reads ${result.digit}, ${sure(result.probabilities[result.digit])} sure.`
+    : `${ANNOUNCED[why] ?? ''}${NOT_A_DIGIT}; best guess ${result.digit}.`;
   say(text);
 }
 
@@ -340,9 +344,11 @@ function say(text) {
 function showGuess(result, text) {
   setText(hint, text);
   prediction.classList.toggle('empty', !result);
+  prediction.classList.toggle('not-digit', result?.isDigit === false);
+  hint.classList.toggle('not-digit', result?.isDigit === false);
   const digit = result ? String(result.digit) : null;
   setText(digitText, digit ?? '—');
-  setText(confidenceText, result ? ` — ${sure(result.probabilities[result.digit])}` : '');
+  setText(confidenceText, !result ? '' : result.isDigit ? ` — ${sure(result.probabilities[result.digit])}` : ' best guess');
   if (digit === null) delete prediction.dataset.digit;
   else if (prediction.dataset.digit !== digit) prediction.dataset.digit = digit;
   bars.forEach((bar, k) => {

@@ -43,6 +43,10 @@ export const TRAINING_LIMITS = Object.freeze({
 /** Share of a user's CSV set aside (stratified) for validation. The bundled set has its hold-out. */
 export const VALIDATION_FRACTION = 0.1;
 
+/** The share of validation digits a trained or fine-tuned model's "not a digit" threshold accepts
+ * (its calibration.txt, src/calibration.h). */
+export const CALIBRATION_ACCEPT = 0.995;
+
 /** The bundled data, gzipped into the site's assets by scripts/build-site.mjs. */
 export const BUNDLED_DATA = Object.freeze({ train: 'data/train.csv.gz', validation: 'data/holdout.csv.gz' });
 /** The data source that names the bundled digits (the other: { kind: 'file', file }). */

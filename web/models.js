@@ -1,10 +1,11 @@
 // models.js: the four model files out of what a person picks or drops: .npy files, a .zip of
-// them, or both. Names are matched without their folder and case (W1.npy, b1.npy, W2.npy, b2.npy);
-// the contents are checked by the recognizer (Recognizer.loadModel).
+// them, or both, with the model's calibration.txt if it is among them. Names are matched without
+// their folder and case (W1.npy, b1.npy, W2.npy, b2.npy, calibration.txt); the contents are
+// checked by the recognizer (Recognizer.loadModel).
 //
 //   const files = await modelFilesFrom(fileList)   // -> { 'W1.npy': Uint8Array, ... }; throws, saying why
 //   plainModelError(err.message)                   // the reason in plain words, for the page
-import { MODEL_FILES } from './wasm.js';
+import { CALIBRATION_FILE, MODEL_FILES } from './wasm.js';
 import { unzip } from './zip.js';
 
 /** files: File/Blob objects with a name (a FileList works). */
@@ -13,7 +14,7 @@ export async function modelFilesFrom(files) {
   if (!list.length) throw new Error('no files were given');
   const found = {};
   const take = (name, bytes, from) => {
-    const wanted = MODEL_FILES.find((m) => m.toLowerCase() === baseName(name).toLowerCase());
+    const wanted = [...MODEL_FILES, CALIBRATION_FILE].find((m) => m.toLowerCase() === baseName(name).toLowerCase());
     if (!wanted) {
       if (from) return; // other files inside a .zip (a README, say) are fine
       throw new Error(`${name}: not one of the model files ${MODEL_FILES.join(', ')}`);
@@ -32,7 +33,7 @@ export async function modelFilesFrom(files) {
         throw new Error(`${name}: ${err.message}`);
       }
       for (const [entry, content] of Object.entries(inside)) take(entry, content, name);
-    } else if (/\.npy$/i.test(name)) {
+    } else if (/\.npy$/i.test(name) || baseName(name).toLowerCase() === CALIBRATION_FILE) {
       take(name, bytes);
     } else {
       throw new Error(`${name}: expected .npy files (${MODEL_FILES.join(', ')}) or a .zip of them`);

@@ -7,7 +7,8 @@
 //   const view = new NumberView({ list, boxes, onSelect })   // list: an <ol>; boxes: the overlay on the pad
 //   view.selected(count, strokeCount, last)  // -> the index to show: the picked one while the strokes
 //                                             // stay as they were, else `last` (the last drawn)
-//   view.show(digits, selected, strokeCount)  // digits: [{ x, box (pad units), digit, probability }]
+//   view.show(digits, selected, strokeCount)  // digits: [{ x, box (pad units), digit, probability, isDigit }]
+//                                             // (isDigit false: shown faintly, as a best guess)
 //   view.shown                                // whether a number is shown
 //   view.hide()
 import { drawDigit, el, inkColor } from './ui.js';
@@ -56,6 +57,7 @@ export class NumberView {
       drawDigit(it.canvas, Uint8ClampedArray.from(d.x, (v) => Math.round(v * 255)), this.#ink);
       it.digit.textContent = String(d.digit);
       it.confidence.textContent = `${Math.round(Math.min(d.probability, 0.99) * 100)}%`;
+      it.button.classList.toggle('not-digit', d.isDigit === false);
       it.button.setAttribute('aria-pressed', String(i === selected));
       const { x0, y0, x1, y1 } = d.box;
       Object.assign(it.box.style, {

@@ -370,7 +370,7 @@ export class TrainPanel {
   }
 
   #route(files) {
-    const model = files.filter((f) => /\.(npy|zip)$/i.test(f.name));
+    const model = files.filter((f) => /\.(npy|zip)$|^calibration\.txt$/i.test(f.name));
     const other = files.filter((f) => !model.includes(f));
     if (model.length && !other.length) return this.loadModel(model);
     if (other.length === 1 && !model.length) {

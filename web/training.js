@@ -16,10 +16,10 @@
 //   // tuned: as train's result, plus personal: { count, before, after }, validationBefore, repeats
 //   data.free()
 import {
-  MISCLASSIFIED_SHOWN, PROGRESS_MILLISECONDS, STEP_MILLISECONDS, checkFineTuneOptions, checkTrainingOptions,
-  personalRepeats,
+  CALIBRATION_ACCEPT, MISCLASSIFIED_SHOWN, PROGRESS_MILLISECONDS, STEP_MILLISECONDS, checkFineTuneOptions,
+  checkTrainingOptions, personalRepeats,
 } from './defaults.js';
-import { cError, copyIn, createModule, exportModel, loadModel, malloc } from './wasm.js';
+import { CALIBRATION_FILE, cError, copyIn, createModule, exportModel, loadModel, malloc } from './wasm.js';
 
 const PIXELS = 784;
 const CHUNK = 1 << 20;  // bytes handed to the C parser per call
@@ -216,7 +216,7 @@ export class Training {
       mod._dg_model_round_grid(model);
       const evaluation = this.#evaluate(model, validation);
       return {
-        files: exportModel(mod, model),
+        files: { ...exportModel(mod, model), [CALIBRATION_FILE]: this.#calibrate(model, validation, initial) },
         hidden: opts.hidden,
         options: opts,
         trainCount: train.count,
@@ -228,6 +228,17 @@ export class Training {
       if (trainer) mod._dg_trainer_free(trainer);
       if (model) mod._dg_model_free(model);
     }
+  }
+
+  /** calibration.txt's bytes for model, fitted on the validation digits (never trained on): the
+   * temperature, and the threshold that accepts CALIBRATION_ACCEPT of them. The score stays the
+   * starting model's when it was trained to know non-digits (logsumexp); otherwise max-softmax. */
+  #calibrate(model, validation, initial) {
+    const from = initial?.[CALIBRATION_FILE];
+    const before = from == null ? '' : typeof from === 'string' ? from : new TextDecoder().decode(from);
+    const text = this.mod._dg_calibrate(model, validation.ptr, /^\s*score\s+logsumexp\b/m.test(before) ? 1 : 0, CALIBRATION_ACCEPT);
+    if (!text) throw cError(this.mod, 'cannot calibrate the model');
+    return new TextEncoder().encode(this.mod.UTF8ToString(text));
   }
 
   #newModel({ hidden, seed }) {

@@ -59,6 +59,9 @@ export const fileName = (url) => String(url).split(/[?#]/)[0].split('/').pop();
 /** The four model files, in the order the C functions take them. */
 export const MODEL_FILES = ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy'];
 
+/** The optional file beside them: how the model says "not a digit" (src/calibration.h). */
+export const CALIBRATION_FILE = 'calibration.txt';
+
 /** An Error with the C layer's message for its last failure, after an optional prefix. */
 export function cError(mod, prefix = '') {
   const message = mod.UTF8ToString(mod._dg_last_error()) || 'unknown error';

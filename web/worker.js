@@ -17,7 +17,7 @@
 //                    { type: 'loaded', id, info: { name, count, trainCount, validationCount, validation,
 //                                                  perClass, samples: [{ label, pixels }] } }
 //                    { type: 'progress', id, progress }        (see Training.train in training.js)
-//                    { type: 'result', id, result }            (result.files: the four .npy files)
+//                    { type: 'result', id, result }            (result.files: the four .npy files and calibration.txt)
 //                    { type: 'error', id, message }
 //                    { type: 'stopped', id, message }          (this worker cannot go on: end it)
 //                    { type: 'alive' }                         (it holds the lock named self.name)

@@ -83,6 +83,15 @@ test('loadModel should name a missing file', async () => {
   throwsAsDocumented('loadModel should name a missing file', () => rec.loadModel(rest));
 });
 
+test('loadModel should refuse a bad calibration and keep the model', async () => {
+  const rec = await createRecognizer(modelDir);
+  const before = rec.calibration;
+  const files = { ...readModelDir(modelDir), 'calibration.txt': 'score logsumexp\nthreshold 1\ntemperature 0' };
+  throwsAsDocumented('loadModel should refuse a bad calibration and keep the model', () => rec.loadModel(files));
+  assert.equal(rec.calibration, before);
+  assert.ok(rec.predict(new Float32Array(784)).probabilities.length === 10);
+});
+
 test('loadModel should name a bad file', async () => {
   const rec = await createRecognizer(null);
   const files = { ...readModelDir(modelDir), 'b2.npy': new TextEncoder().encode('not a numpy file at all') };

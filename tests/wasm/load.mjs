@@ -51,9 +51,12 @@ export async function packedDefault(dir = path.join(root, 'model')) {
   }
 }
 
+/** The four .npy files of dir, and its calibration.txt when there is one. */
 export function readModelDir(dir) {
   const files = {};
   for (const name of ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy']) files[name] = new Uint8Array(fs.readFileSync(path.join(dir, name)));
+  const calibration = path.join(dir, 'calibration.txt');
+  if (fs.existsSync(calibration)) files['calibration.txt'] = new Uint8Array(fs.readFileSync(calibration));
   return files;
 }
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { checkTrainingOptions, TRAINING_DEFAULTS } from '../../web/defaults.js';
+import { CALIBRATION_ACCEPT, checkTrainingOptions, TRAINING_DEFAULTS } from '../../web/defaults.js';
 import { modelFilesFrom } from '../../web/models.js';
 import { Recognizer } from '../../web/recognizer.js';
 import { crc32, unzip, zip } from '../../web/zip.js';
@@ -152,6 +152,14 @@ describe('training', () => {
     rec.loadModel(result.files);
     assert.equal(rec.integerFirstLayer, true);
     assert.equal(training.accuracy(result.files, validation), result.valAccuracy);
+    // calibration.txt comes with it, fitted on the validation digits: the threshold (on the top
+    // probability, as the network never saw non-digits) accepts CALIBRATION_ACCEPT of them
+    const text = new TextDecoder().decode(result.files['calibration.txt']);
+    assert.match(text, /^score max-softmax\nthreshold [\d.e-]+\ntemperature [\d.e-]+\n$/m);
+    assert.equal(rec.calibration, text);
+    const images = Array.from({ length: validation.count }, (_, i) => Float32Array.from(validation.image(i), (v) => v / 255));
+    const accepted = rec.predictBatch(images).filter((r) => r.isDigit).length;
+    assert.ok(accepted >= Math.ceil(CALIBRATION_ACCEPT * validation.count - 1e-6), `${accepted} of ${validation.count} accepted`);
     rec.dispose();
   });
 
@@ -265,12 +273,13 @@ describe('model files and .zip', () => {
   });
 
   test('model files are found by name in .npy files or a .zip, and a missing one is named', async () => {
-    const model = readModelDir(path.join(root, 'model'));
+    // calibration.txt comes along when it is there (a .zip this page exported has it)
+    const model = { ...readModelDir(path.join(root, 'model')), 'calibration.txt': new TextEncoder().encode('score max-softmax\n') };
     const npy = Object.entries(model).map(([name, bytes]) => named(name.toLowerCase(), bytes));
-    assert.deepEqual(Object.keys(await modelFilesFrom(npy)).sort(), ['W1.npy', 'W2.npy', 'b1.npy', 'b2.npy']);
+    assert.deepEqual(Object.keys(await modelFilesFrom(npy)).sort(), ['W1.npy', 'W2.npy', 'b1.npy', 'b2.npy', 'calibration.txt']);
     const inFolder = Object.fromEntries(Object.entries(model).map(([n, b]) => [`model/${n}`, b]));
     assert.deepEqual(await modelFilesFrom([named('model.zip', zip({ ...inFolder, 'README.md': new Uint8Array(1) }))]), model);
-    await assert.rejects(modelFilesFrom(npy.slice(0, 3)), /b2\.npy is missing \(got w1\.npy|b2\.npy is missing \(got W1\.npy/);
+    await assert.rejects(modelFilesFrom(npy.filter((f) => f.name !== 'b2.npy')), /b2\.npy is missing \(got w1\.npy|b2\.npy is missing \(got W1\.npy/);
     await assert.rejects(modelFilesFrom([named('weights.npy', [1])]), /weights\.npy: not one of the model files/);
     await assert.rejects(modelFilesFrom([named('notes.txt', [1])]), /notes\.txt: expected \.npy files/);
     await assert.rejects(modelFilesFrom([named('broken.zip', [1, 2, 3])]), /broken\.zip: not a \.zip file/);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRecognizer, readCsv, readModelDir, root, toInput } from './load.mjs';
+import { createRecognizer, packedDefault, readCsv, readModelDir, root, toInput } from './load.mjs';
 
 const modelDir = path.join(root, 'model');
 const holdout = path.join(root, 'data', 'holdout.csv');
@@ -77,6 +77,62 @@ test('an exported model reloads and predicts the same', async () => {
   other.loadModel(files);
   assert.equal(other.hidden, rec.hidden);
   assert.deepEqual(other.predict(probe).probabilities, before);
+});
+
+test('the calibration decides isDigit and tempers the probabilities, and travels with the model', async () => {
+  const rec = await createRecognizer(null);
+  const files = readModelDir(modelDir);
+  const probe = toInput(readCsv(holdout, 1)[0].pixels);
+  rec.loadModel({ ...files, 'calibration.txt': 'score max-softmax\nthreshold 0\ntemperature 1' });
+  const plain = rec.predict(probe);
+  assert.equal(plain.isDigit, true);
+  const top = plain.probabilities[plain.digit];
+  // the same model, threshold just above its top probability: no digit; warmer: flatter, same digit
+  rec.loadModel({ ...files, 'calibration.txt': `score max-softmax\nthreshold ${Math.min(1, top + 1e-4)}\ntemperature 2\n` });
+  const warm = rec.predict(probe);
+  assert.equal(warm.isDigit, false);
+  assert.equal(warm.digit, plain.digit);
+  assert.ok(warm.probabilities[warm.digit] < top);
+  assert.ok(Math.abs(warm.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+  // softmax(z / 2) from softmax(z): p_j^(1/2), renormalised
+  const roots = Array.from(plain.probabilities, Math.sqrt), sum = roots.reduce((a, b) => a + b, 0);
+  roots.forEach((r, j) => assert.ok(Math.abs(warm.probabilities[j] - r / sum) < 1e-5));
+  // exported and loaded again: the same calibration
+  const exported = rec.exportModel();
+  assert.match(new TextDecoder().decode(exported['calibration.txt']), /^score max-softmax\nthreshold [\d.e-]+\ntemperature 2\n$/m);
+  const other = await createRecognizer(null);
+  other.loadModel(exported);
+  assert.equal(other.calibration, rec.calibration);
+  assert.deepEqual(other.predict(probe), warm);
+  assert.deepEqual(rec.predictBatch([probe]), [warm]);
+  // without the file: the default
+  other.loadModel(files);
+  assert.match(other.calibration, /score (max-softmax|logsumexp)/);
+  const bare = { ...files };
+  delete bare['calibration.txt'];
+  other.loadModel(bare);
+  assert.match(other.calibration, /^score max-softmax\nthreshold 0\.5\ntemperature 1\n$/m);
+});
+
+test('fetchModel fetches calibration.txt beside the packed model, and a 404 means the default', async () => {
+  const pack = await packedDefault();
+  const serve = (withCalibration) => async (url) => {
+    const name = String(url).split('/').pop();
+    const body = name === 'calibration.txt' ? (withCalibration ? 'score logsumexp\nthreshold -3\ntemperature 0.5\n' : null) : pack;
+    return body == null ? { ok: false, status: 404, statusText: 'Not Found' }
+      : { ok: true, status: 200, arrayBuffer: async () => (typeof body === 'string' ? new TextEncoder().encode(body) : body).buffer };
+  };
+  const rec = await createRecognizer(null);
+  await rec.fetchModel('http://x/model/model.pack', serve(true));
+  assert.match(rec.calibration, /score logsumexp\nthreshold -3\ntemperature 0\.5/);
+  await rec.fetchModel('http://x/model/model.pack', serve(false));
+  assert.match(rec.calibration, /score max-softmax\nthreshold 0\.5\ntemperature 1/);
+  // a calibration.txt that is there but bad: refused, naming its line, and the model in use stays
+  const bad = async (url) => (String(url).endsWith('calibration.txt')
+    ? { ok: true, status: 200, arrayBuffer: async () => new TextEncoder().encode('score max-softmax\nthreshold 0.5\ntemperature 0\n').buffer }
+    : serve(false)(url));
+  await assert.rejects(rec.fetchModel('http://x/model/model.pack', bad), /calibration\.txt: line 3: temperature/);
+  assert.match(rec.calibration, /score max-softmax\nthreshold 0\.5\ntemperature 1/);
 });
 
 test("the seed project's float64 model files load in the browser module too", async () => {
