@@ -1,5 +1,6 @@
 // Trains the default model from scratch with the recipe in scripts/recipe.mjs and documents it:
 //   model/W1.npy b1.npy W2.npy b2.npy   the weights (float16 storage)
+//   model/calibration.txt               "not a digit": score, threshold, temperature (src/calibration.h)
 //   model/learning-curve.csv, .svg      loss and accuracy per epoch
 //   model/README.md                     the command, the recipe, the figures
 // Usage: npm run train:model   (node scripts/train-model.mjs [--out DIR])
@@ -25,7 +26,20 @@ export function parseEval(text) {
   const acc = /accuracy: ([\d.]+)% \((\d+) of (\d+)\)/.exec(text);
   if (!acc) throw new Error(`could not read the accuracy from:\n${text}`);
   const perClass = [...text.matchAll(/^ {2}(\d) +([\d.]+)% +(\d+)$/gm)].map((m) => ({ digit: +m[1], accuracy: +m[2], count: +m[3] }));
-  return { accuracy: +acc[1], correct: +acc[2], total: +acc[3], perClass, text };
+  const figure = (re) => { const m = re.exec(text); return m ? +m[1] : null; };
+  return {
+    accuracy: +acc[1], correct: +acc[2], total: +acc[3], perClass, text,
+    rejected: figure(/^digits rejected: ([\d.]+)%/m), ece: figure(/^expected calibration error: ([\d.]+)%/m),
+    calibration: /^not a digit: (.*?) \(/m.exec(text)?.[1] ?? null,
+  };
+}
+
+// "Not a digit" on the sets of scripts/outlier-data.mjs (docs/not-a-digit.md), with the model's own
+// calibration.txt; null when those sets are not there.
+function notADigitFigures(modelDir) {
+  if (!fs.existsSync(path.join(root, 'data', 'eval', 'nondigits.csv'))) return null;
+  const out = run('node', [path.join(root, 'scripts', 'outlier-eval.mjs'), '--model', modelDir, '--own-calibration', '--json'], { capture: true });
+  return JSON.parse(out);
 }
 
 export function learningCurveSvg(rows) {
@@ -68,16 +82,18 @@ async function drawnFigures(modelDir) {
   });
 }
 
-function readme({ command, seconds, result, drawn, sizes, curve }) {
+function readme({ command, seconds, result, drawn, sizes, curve, outliers }) {
   const pct = (v) => `${(100 * v).toFixed(2)}%`;
   const last = curve[curve.length - 1];
   const recipe = Object.entries(RECIPE).map(([k, v]) => `| \`--${k}\` | ${v} |`).join('\n');
   const total = Object.values(sizes).reduce((a, b) => a + b, 0);
   return `# The default model
 
-784-${RECIPE.hidden}-10 (ReLU, softmax), trained by this project's own \`digits train\` on the
+784-${RECIPE.hidden}-10 (ReLU, softmax), trained by this project's own \`digits train\` on 90% of the
 ${result.trainRows} digits of \`data/train.csv\`, never on the ${result.total} digits of
-\`data/holdout.csv\`. This file is written by \`npm run train:model\`; do not edit it by hand.
+\`data/holdout.csv\`; the other 10% of each digit, held out, fit \`calibration.txt\` (the temperature
+of the probabilities shown, and the threshold below which a drawing is "not a digit": it accepts
+99.5% of those digits). This file is written by \`npm run train:model\`; do not edit it by hand.
 
 ## Figures (measured on the stored float16 weights)
 
@@ -88,7 +104,10 @@ ${drawn ? `| hold-out digits drawn on a 280×280 pad, through the page's preproc
 | the same drawings, plain resize of the whole pad (no preprocessing) | ${pct(drawn.naiveAccuracy)} |
 | the untouched hold-out digits, same run | ${pct(drawn.untouchedAccuracy)} |
 ` : ''}| files | ${Object.entries(sizes).map(([n, s]) => `${n} ${s.toLocaleString('en')} B`).join(', ')}; ${total.toLocaleString('en')} bytes in all |
-| training time | ${Math.round(seconds)} s on ${os.cpus().length} × ${os.cpus()[0]?.model?.trim() ?? 'CPU'} (one thread) |
+| "not a digit" (\`calibration.txt\`: ${result.calibration}) | hold-out digits rejected ${result.rejected.toFixed(2)}%; expected calibration error ${result.ece.toFixed(2)}% |
+${outliers ? `| … on the sets of [docs/not-a-digit.md](../docs/not-a-digit.md) (\`node scripts/outlier-eval.mjs --model model --own-calibration\`) | hold-out digits drawn on the pad accepted ${pct(outliers.digitsAcceptedDrawn)}; non-digit drawings accepted ${pct(outliers.nondigitsAccepted)} (${Object.entries(outliers.categories).map(([k, v]) => `${k}s ${pct(v)}`).join(', ')}) |
+` : `| … non-digits | not measured here: \`node scripts/outlier-data.mjs\` makes the sets ([docs/not-a-digit.md](../docs/not-a-digit.md)) |
+`}| training time | ${Math.round(seconds)} s on ${os.cpus().length} × ${os.cpus()[0]?.model?.trim() ?? 'CPU'} (one thread) |
 | last epoch | loss ${last.loss.toFixed(4)}, ${pct(last.train)} on distorted training digits, ${pct(last.val)} hold-out (float32) |
 
 Per digit on the hold-out: ${result.perClass.map((c) => `${c.digit}: ${c.accuracy.toFixed(1)}%`).join(', ')}.
@@ -139,7 +158,7 @@ digits, and hold-out accuracy (of the float32 weights during training).
 }
 
 // The short table in the project README, between <!-- model:start --> and <!-- model:end -->.
-function updateReadme({ result, drawn, sizes }) {
+function updateReadme({ result, drawn, sizes, outliers }) {
   const file = path.join(root, 'README.md');
   const text = fs.readFileSync(file, 'utf8');
   const start = '<!-- model:start -->', end = '<!-- model:end -->';
@@ -157,6 +176,11 @@ and cross-validation in [model/README.md](model/README.md)):
 | held-out MNIST digits (\`digits eval --model model --data data/holdout.csv\`) | **${result.accuracy.toFixed(2)}%** |
 ${drawn ? `| the same digits drawn on a 280×280 pad at random sizes, positions and pens, through the page's preprocessing | **${pct(drawn.pageAccuracy)}** |
 | those drawings with a plain resize of the whole pad instead (what many demos do) | ${pct(drawn.naiveAccuracy)} |
+` : ''}${outliers ? `
+Saying "not a digit" ([docs/not-a-digit.md](docs/not-a-digit.md)): the model's threshold accepts
+${pct(outliers.digitsAcceptedDrawn)} of those drawn digits, and still accepts ${pct(outliers.nondigitsAccepted)} of 4,018 drawings that are
+no digit (letters, symbols, shapes, scribbles); its probabilities' expected calibration error is
+${result.ece.toFixed(2)}%.
 ` : ''}${end}`;
   fs.writeFileSync(file, text.slice(0, a) + block + text.slice(b + end.length));
 }
@@ -185,12 +209,14 @@ async function main() {
     fs.copyFileSync(path.join(tmp, name), path.join(out, name));
     sizes[name] = fs.statSync(path.join(out, name)).size;
   }
+  fs.copyFileSync(path.join(tmp, 'calibration.txt'), path.join(out, 'calibration.txt'));
   fs.copyFileSync(path.join(tmp, 'learning-curve.csv'), path.join(out, 'learning-curve.csv'));
   fs.writeFileSync(path.join(out, 'learning-curve.svg'), learningCurveSvg(curve));
   const drawn = await drawnFigures(out);
-  fs.writeFileSync(path.join(out, 'README.md'), readme({ command, seconds, result, drawn, sizes, curve }));
+  const outliers = notADigitFigures(out);
+  fs.writeFileSync(path.join(out, 'README.md'), readme({ command, seconds, result, drawn, sizes, curve, outliers }));
   fs.rmSync(tmp, { recursive: true, force: true });
-  if (path.resolve(out) === path.join(root, 'model')) updateReadme({ result, drawn, sizes });
+  if (path.resolve(out) === path.join(root, 'model')) updateReadme({ result, drawn, sizes, outliers });
   console.log(`hold-out accuracy ${result.accuracy.toFixed(2)}%${drawn ? `, drawn ${(100 * drawn.pageAccuracy).toFixed(2)}%` : ''}; wrote ${path.relative(process.cwd(), out)}/`);
 }
 

@@ -34,6 +34,13 @@ export const ZERO = [Array.from({ length: 41 }, (_, i) => {
   return [0.5 + 0.22 * Math.sin(a), 0.5 - 0.33 * Math.cos(a)];
 })];
 
+// Drawings that are no digit (the default model must say so), in the same units.
+export const STAR = [[[0.5, 0.15], [0.62, 0.82], [0.18, 0.4], [0.82, 0.4], [0.38, 0.82], [0.5, 0.15]]];
+export const SPIRAL = [Array.from({ length: 81 }, (_, i) => {
+  const t = i / 80;
+  return [0.5 + 0.32 * t * Math.cos(t * 6 * Math.PI), 0.5 + 0.32 * t * Math.sin(t * 6 * Math.PI)];
+})];
+
 /** Builds and serves the site and starts Chromium. Returns { browser, server, dir, build, open, close }
  * (build: what buildSite returned). */
 export async function launchSite() {
@@ -191,6 +198,13 @@ export async function assertRecognised(page, digit) {
   const text = await predictionText(page);
   assert.match(text, /^\d — \d{1,2}%$/, `prediction shows "${text}"`);
   assert.equal(text[0], String(digit), `drew a ${digit}, the page says "${text}"`);
+}
+
+/** The page says the drawing is no digit, with its best guess faint beside it. */
+export async function assertNotADigit(page) {
+  assert.equal(await page.locator('#hint').textContent(), "That doesn't look like a digit");
+  assert.match(await predictionText(page), /^\d best guess$/);
+  assert.equal(await page.locator('#prediction.not-digit').count(), 1);
 }
 
 export async function assertEmpty(page) {

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  DESKTOP, ONE, PHONE, SEVEN, ZERO, assertEmpty, assertRecognised, drawWithMouse, drawWithTouch, inEveryLook, inkAt,
-  launchSite, predictionText, screenshot, settle,
+  DESKTOP, ONE, PHONE, SEVEN, SPIRAL, STAR, ZERO, assertEmpty, assertNotADigit, assertRecognised, drawWithMouse,
+  drawWithTouch, inEveryLook, inkAt, launchSite, predictionText, screenshot, settle,
 } from './browser.mjs';
 
 let site;
@@ -38,6 +38,31 @@ describe('the page', { timeout: 300_000 }, () => {
     // The bars were updated in place, not rebuilt.
     const same = await page.evaluate((old) => old.every((li, k) => li.isConnected && li === document.querySelectorAll('#bars li')[k]), bars);
     assert.equal(same, true, 'the bars were rebuilt');
+    await context.close();
+    assert.deepEqual(problems, []);
+  });
+
+  test('a drawing that is no digit says so, announced, and can still be taught; a digit still reads', async () => {
+    const { page, context, problems } = await open();
+    await page.waitForFunction(() => !/Loading/.test(document.querySelector('#mine-summary').textContent));
+    for (const strokes of [STAR, SPIRAL]) {
+      await page.keyboard.press('Escape');
+      await drawWithMouse(page, strokes);
+      await settle(page);
+      await assertNotADigit(page);
+      assert.match(await page.locator('#announce').textContent(), /^That doesn't look like a digit; best guess \d\.\s?$/);
+    }
+    await screenshot(page, 'page-not-a-digit');
+    // a person may insist it is a 7: the teach keys still take it
+    const kept = await page.locator('#mine-list li').count();
+    await page.locator('#teach-keys [data-digit="7"]').click();
+    await page.waitForFunction((n) => document.querySelectorAll('#mine-list li').length === n, kept + 1);
+    await settle(page);
+    await assertEmpty(page);
+    assert.equal(await page.locator('#hint').textContent(), 'Draw a digit');
+    await drawWithMouse(page, SEVEN);
+    await assertRecognised(page, 7);
+    assert.equal(await page.locator('#prediction.not-digit').count(), 0);
     await context.close();
     assert.deepEqual(problems, []);
   });
