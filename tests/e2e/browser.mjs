@@ -36,9 +36,9 @@ export const ZERO = [Array.from({ length: 41 }, (_, i) => {
 
 // Drawings that are no digit (the default model must say so), in the same units.
 export const STAR = [[[0.5, 0.15], [0.62, 0.82], [0.18, 0.4], [0.82, 0.4], [0.38, 0.82], [0.5, 0.15]]];
-export const SPIRAL = [Array.from({ length: 81 }, (_, i) => {
-  const t = i / 80;
-  return [0.5 + 0.32 * t * Math.cos(t * 6 * Math.PI), 0.5 + 0.32 * t * Math.sin(t * 6 * Math.PI)];
+export const FLOWER = [Array.from({ length: 201 }, (_, i) => { // five petals, one stroke
+  const a = (i / 200) * 2 * Math.PI, r = 0.3 * Math.abs(Math.cos(2.5 * a));
+  return [0.5 + r * Math.cos(a), 0.5 + r * Math.sin(a)];
 })];
 
 /** Builds and serves the site and starts Chromium. Returns { browser, server, dir, build, open, close }

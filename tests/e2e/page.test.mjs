@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  DESKTOP, ONE, PHONE, SEVEN, SPIRAL, STAR, ZERO, assertEmpty, assertNotADigit, assertRecognised, drawWithMouse,
+  DESKTOP, FLOWER, ONE, PHONE, SEVEN, STAR, ZERO, assertEmpty, assertNotADigit, assertRecognised, drawWithMouse,
   drawWithTouch, inEveryLook, inkAt, launchSite, predictionText, screenshot, settle,
 } from './browser.mjs';
 
@@ -45,7 +45,7 @@ describe('the page', { timeout: 300_000 }, () => {
   test('a drawing that is no digit says so, announced, and can still be taught; a digit still reads', async () => {
     const { page, context, problems } = await open();
     await page.waitForFunction(() => !/Loading/.test(document.querySelector('#mine-summary').textContent));
-    for (const strokes of [STAR, SPIRAL]) {
+    for (const strokes of [STAR, FLOWER]) {
       await page.keyboard.press('Escape');
       await drawWithMouse(page, strokes);
       await settle(page);
