@@ -10,7 +10,7 @@
 //                                        digits_wasm.{js,wasm} (the worker's), model/model.pack (the
 //                                        default model/*.npy packed, losslessly: src/pack.h) and
 //                                        any other file of model/ but its documentation
-//                                        (calibration.txt, when there is one),
+//                                        (calibration.txt: model/'s, or the default written out),
 //                                        icon-{192,512}.png (drawn from web/icon.svg),
 //                                        data/{train,holdout}.csv.gz (the bundled data for training
 //                                        in the page; made by scripts/prepare-data.mjs if missing)
@@ -29,10 +29,12 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { iconPng } from './icons.mjs';
+import { Recognizer } from '../web/recognizer.js';
 import { createModule, exportModel, loadModel, loadPackedModel, packModel } from '../web/wasm.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MODEL_FILES = ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy'];
+const CALIBRATION_FILE = 'calibration.txt'; // how the model says "not a digit" (src/calibration.h)
 const MODEL_DOCS = /\.md$|^learning-curve\./; // model/'s documentation, which the site leaves out
 const WASM_FILES = ['digits_recognizer.js', 'digits_recognizer.wasm', 'digits_wasm.js', 'digits_wasm.wasm'];
 const DATA_FILES = ['train.csv', 'holdout.csv']; // served gzipped: see BUNDLED_DATA in web/defaults.js
@@ -107,12 +109,16 @@ async function collectAssets(root) {
     assets.set(name, readFileSync(need(`build-wasm/${name}`, 'run `npm run build:wasm` first')));
   }
   const npy = MODEL_FILES.map((name) => readFileSync(need(`model/${name}`, 'the default model belongs in model/ (see its README)')));
-  assets.set('model/model.pack', await packDefaultModel(root, npy));
+  const packed = await packDefaultModel(root, npy);
+  assets.set('model/model.pack', packed);
   for (const name of readdirSync(join(root, 'model'))) {
     if (!MODEL_FILES.includes(name) && !MODEL_DOCS.test(name) && statSync(join(root, 'model', name)).isFile()) {
       assets.set(`model/${name}`, readFileSync(join(root, 'model', name)));
     }
   }
+  // The page fetches calibration.txt beside model.pack: a model without one gets it written out as
+  // the default, so the page asks for nothing that is not there; one that is there is checked.
+  assets.set(`model/${CALIBRATION_FILE}`, await calibrationText(root, packed, assets.get(`model/${CALIBRATION_FILE}`)));
   prepareData(root);
   for (const name of DATA_FILES) {
     const csv = readFileSync(need(`data/${name}`, 'run `node scripts/prepare-data.mjs` first'));
@@ -123,6 +129,21 @@ async function collectAssets(root) {
 
 // The four .npy files (bytes, in MODEL_FILES' order) as a packed model (src/pack.h), by the worker's
 // module in build-wasm/; checked to give back exactly the model the .npy files hold before it is used.
+/** calibration.txt as the page's recogniser reads it for the packed model (the default when
+ * `given` is missing); throws, naming the line, when `given` is bad. */
+async function calibrationText(root, packed, given) {
+  const { default: factory } = await import(pathToFileURL(join(root, 'build-wasm', 'digits_recognizer.js')).href);
+  const rec = await Recognizer.create(factory, readFileSync(join(root, 'build-wasm', 'digits_recognizer.wasm')));
+  try {
+    rec.loadPackedModel(packed, 'model.pack', given ?? null);
+    return Buffer.from(rec.calibration);
+  } catch (err) {
+    throw new Error(`model/${CALIBRATION_FILE}: ${err.message}`);
+  } finally {
+    rec.dispose();
+  }
+}
+
 export async function packDefaultModel(root, npy) {
   const { default: factory } = await import(pathToFileURL(join(root, 'build-wasm', 'digits_wasm.js')).href);
   const mod = await createModule(factory, readFileSync(join(root, 'build-wasm', 'digits_wasm.wasm')));

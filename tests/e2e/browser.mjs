@@ -71,8 +71,10 @@ export async function launchSite() {
 // Content-Security-Policy violations, failed requests and requests that leave the site;
 // `requests` every request of the page, its workers and the service worker, from the first.
 // `missing`: a URL glob answered with 404; `cut`: one whose files arrive cut to half their length.
-async function open(browser, server, options = DESKTOP, { missing, cut } = {}) {
+async function open(browser, server, options = DESKTOP, { missing, cut, replace } = {}) {
   const context = await browser.newContext({ acceptDownloads: true, ...options });
+  // replace: { url, body }: the site answers url with body instead (a file the build does not ship)
+  if (replace) await context.route(replace.url, (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: replace.body }));
   if (missing) await context.route(missing, (route) => route.fulfill({ status: 404, body: 'not found' }));
   if (cut) {
     await context.route(cut, async (route) => {
