@@ -432,8 +432,9 @@ static int print_not_a_digit(Recognizer *r, const char *model_dir, const Dataset
             rejected += !readings[i].is_digit;
             memcpy(probs + i * NN_OUTPUTS, readings[i].probabilities, sizeof readings[i].probabilities);
         }
-        printf("\nnot a digit: %s >= %g is a digit; probabilities at temperature %g (%s/%s)\n",
-               calibration_score_name(c->score), (double)c->threshold, (double)c->temperature, model_dir, CALIBRATION_FILE_NAME);
+        printf("\nnot a digit: %s >= %g is a digit; probabilities at temperature %g (%s%s/%s)\n",
+               calibration_score_name(c->score), (double)c->threshold, (double)c->temperature,
+               files_has_calibration(model_dir) ? "" : "the default: no ", model_dir, CALIBRATION_FILE_NAME);
         printf("digits rejected: %.2f%% (%zu of %zu)\n", 100.0 * (double)rejected / (double)d->n, rejected, d->n);
         printf("expected calibration error: %.2f%%\n", 100.0 * calibration_ece(probs, d->labels, d->n));
     }

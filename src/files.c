@@ -168,6 +168,13 @@ int files_load_calibration(Calibration *c, const char *dir, DigitsError *err) {
     return status;
 }
 
+int files_has_calibration(const char *dir) {
+    char *path = join(dir, CALIBRATION_FILE_NAME);
+    int there = path && access(path, F_OK) == 0;
+    free(path);
+    return there;
+}
+
 int files_save_calibration(const Calibration *c, const char *dir, DigitsError *err) {
     char text[CALIBRATION_TEXT_MAX];
     size_t len = calibration_format(c, text, sizeof text);

@@ -40,6 +40,9 @@ int files_save_model(const Model *m, const char *dir, NpyDtype dtype, DigitsErro
  * it and the line ("model/calibration.txt: line 2: ..."), *c unchanged. */
 int files_load_calibration(Calibration *c, const char *dir, DigitsError *err);
 
+/* Whether dir holds a calibration.txt (without it, files_load_calibration gives the default). */
+int files_has_calibration(const char *dir);
+
 /* Writes dir/calibration.txt (dir must exist). */
 int files_save_calibration(const Calibration *c, const char *dir, DigitsError *err);
 
