@@ -18,7 +18,7 @@
 #define BOX 20.0f           /* the ink's longer side after framing, as preprocess makes it */
 #define CENTRE 14           /* where the centre of mass goes */
 #define INK 0.2f            /* ink at least this strong counts for the bounding box */
-#define CANVAS 44           /* overlap canvas: a digit and another offset by up to 9 px, with room */
+#define CANVAS 46           /* overlap canvas: a digit and another offset by up to 9 px each way */
 #define MAX_POINTS 256
 #define MAX_STROKES 4
 #define TRIES 16            /* a shape that fails the checks is drawn again, up to this often */
