@@ -81,15 +81,31 @@ EMSCRIPTEN_KEEPALIVE Dataset *dg_dataset_split(const Dataset *src, float fractio
 
 /* ---- training ---- */
 
-/* A trainer for m on d (both borrowed). augment: 0 = off, 1 = the default strengths. */
-EMSCRIPTEN_KEEPALIVE Trainer *dg_trainer_new(Model *m, const Dataset *d, int epochs, int batch, float lr,
-                                             unsigned seed, int augment) {
+static TrainConfig trainer_config(int epochs, int batch, float lr, unsigned seed, int augment) {
     TrainConfig cfg = train_defaults();
     cfg.epochs = epochs;
     cfg.batch = batch;
     cfg.lr = lr;
     cfg.seed = seed;
     if (augment) cfg.augment = augment_defaults();
+    return cfg;
+}
+
+/* A trainer for m on d (both borrowed). augment: 0 = off, 1 = the default strengths. */
+EMSCRIPTEN_KEEPALIVE Trainer *dg_trainer_new(Model *m, const Dataset *d, int epochs, int batch, float lr,
+                                             unsigned seed, int augment) {
+    TrainConfig cfg = trainer_config(epochs, batch, lr, seed, augment);
+    return train_new(m, d, &cfg, &wasm_last_error);
+}
+
+/* dg_trainer_new with outlier exposure (outlier.h): `share` non-digits per digit in every batch,
+ * trained as the background class (logit 0); the generated kinds and, if `images` is not NULL,
+ * its rows (labels ignored; borrowed, it must outlive the trainer) in outlier_defaults' mix. */
+EMSCRIPTEN_KEEPALIVE Trainer *dg_trainer_new_outliers(Model *m, const Dataset *d, int epochs, int batch, float lr,
+                                                      unsigned seed, int augment, float share, const Dataset *images) {
+    TrainConfig cfg = trainer_config(epochs, batch, lr, seed, augment);
+    cfg.outliers.share = share;
+    cfg.outliers.external = images;
     return train_new(m, d, &cfg, &wasm_last_error);
 }
 

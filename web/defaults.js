@@ -12,8 +12,15 @@ export const TRAINING_DEFAULTS = Object.freeze({
   lr: 0.002,         // Adam's peak learning rate (cosine decay to 2% of it)
   batch: 32,         // minibatch size
   augment: true,     // random distortions of the training images (rotate, scale, shear, shift, warp)
+  outliers: true,    // outlier exposure: also shown things that are not digits (OUTLIERS below)
   seed: 1,           // weights, shuffling, augmentation and the validation split
 });
+
+/** Outlier exposure in the page (src/outlier.h, docs/not-a-digit.md): every batch also holds
+ * `share` non-digits per digit, trained as a background class, so that the model's logsumexp
+ * says whether a drawing is a digit at all. A third of them are glyphs the worker draws with the
+ * browser's fonts (web/outlier-glyphs.js), `glyphs` of them; the rest come from C's generators. */
+export const OUTLIERS = Object.freeze({ share: 0.5, glyphs: 3000 });
 
 /** Fine-tuning the model in use on the user's own digits (web/training.js fineTune): their
  * digits, repeated so they make up `share` of every epoch, mixed with the data the model was trained
@@ -95,7 +102,9 @@ export function checkTrainingOptions(options = {}) {
     if (key !== 'lr' && !Number.isInteger(v)) throw new Error(`${label}: ${v} is not a whole number`);
     if (v < min || v > max) throw new Error(`${label}: ${v} is outside ${min}..${max}`);
   }
-  if (typeof out.augment !== 'boolean') throw new Error(`augment: '${out.augment}' is not true or false`);
+  for (const key of ['augment', 'outliers']) {
+    if (typeof out[key] !== 'boolean') throw new Error(`${key}: '${out[key]}' is not true or false`);
+  }
   if (!Number.isInteger(out.seed) || out.seed < 0 || out.seed > 0xffffffff) throw new Error(`seed: ${out.seed} is not 0..4294967295`);
   return out;
 }

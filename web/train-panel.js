@@ -259,6 +259,7 @@ export class TrainPanel {
       }
     }
     values.augment = this.form.elements.augment.checked;
+    values.outliers = this.form.elements.outliers.checked;
     return checkTrainingOptions(values);
   }
 
@@ -270,6 +271,7 @@ export class TrainPanel {
       field.removeAttribute('aria-describedby');
     }
     this.form.elements.augment.checked = values.augment;
+    this.form.elements.outliers.checked = values.outliers;
   }
 
   #showProgress(p) {

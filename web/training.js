@@ -9,14 +9,16 @@
 //                                        // ReadableStream, async iterable of bytes, or bytes; .gz too
 //   data.summary()                        // { count, perClass, samples: [{ label, pixels }] }
 //   const { train, validation } = training.split(data, 0.1, seed)
-//   const result = await training.train(train, validation, { hidden, epochs, lr, batch }, { onProgress, signal })
+//   const result = await training.train(train, validation, { hidden, epochs, lr, batch, outliers }, { onProgress, signal,
+//                                        outlierImages })  // outlierImages: training.images(pixels), non-digits
 //   // result: { files: { 'W1.npy': Uint8Array, ... }, hidden, valAccuracy, confusion, misclassified, history, ... }
 //   const mine = training.fromPixels(pixels, labels)         // the user's digits: n*784 bytes, n labels
-//   const tuned = await training.fineTune(files, mine, train, validation, { epochs, lr, share }, { onProgress, signal })
+//   const tuned = await training.fineTune(files, mine, train, validation, { epochs, lr, share }, { onProgress, signal,
+//                                          outlierImages })
 //   // tuned: as train's result, plus personal: { count, before, after }, validationBefore, repeats
 //   data.free()
 import {
-  CALIBRATION_ACCEPT, MISCLASSIFIED_SHOWN, PROGRESS_MILLISECONDS, STEP_MILLISECONDS, checkFineTuneOptions,
+  CALIBRATION_ACCEPT, MISCLASSIFIED_SHOWN, OUTLIERS, PROGRESS_MILLISECONDS, STEP_MILLISECONDS, checkFineTuneOptions,
   checkTrainingOptions, personalRepeats,
 } from './defaults.js';
 import { CALIBRATION_FILE, cError, copyIn, createModule, exportModel, loadModel, malloc } from './wasm.js';
@@ -109,6 +111,12 @@ export class Training {
     }
   }
 
+  /** A new Dataset of images that are not digits (pixels: n * 784 bytes, 0..255), for train's
+   * outlierImages; its labels mean nothing. */
+  images(pixels) {
+    return this.fromPixels(pixels, new Uint8Array(pixels.length / PIXELS));
+  }
+
   /** A new Dataset of the rows of every part ({ data, times = 1 }), each repeated `times` times. */
   concat(parts) {
     const rows = parts.reduce((n, { data, times = 1 }) => n + data.count * times, 0);
@@ -149,10 +157,13 @@ export class Training {
    * epoch (personalRepeats in defaults.js), a few epochs at a low learning rate (FINETUNE_DEFAULTS),
    * measured on `validation`. Callbacks as train(). Resolves to train()'s result plus personal:
    * { count, before, after } (accuracy on the user's digits before and after), validationBefore,
-   * repeats and baseCount.
+   * repeats and baseCount. A model trained to know non-digits (its calibration.txt's score is
+   * logsumexp) goes on seeing outliers (callbacks.outlierImages, as train's), so that it keeps
+   * knowing them; any other model does not.
    */
   async fineTune(files, mine, base, validation, options = {}, callbacks = {}) {
-    const { share, ...opts } = checkFineTuneOptions(options);
+    const { share, ...checked } = checkFineTuneOptions(options);
+    const opts = { ...checked, outliers: knowsNonDigits(files) };
     if (!mine?.count || !mine.labelled) throw new Error('there are no digits of yours to fine-tune on');
     const repeats = personalRepeats(base.count, mine.count, share);
     const before = this.accuracy(files, mine), validationBefore = this.accuracy(files, validation);
@@ -179,9 +190,13 @@ export class Training {
    * validationCount, misclassified: [{ index, label, predicted, pixels }], history, seconds }.
    * With `initial` (four .npy files) training starts from that model instead of new random
    * weights, and options.hidden is the model's.
+   * With options.outliers, every batch also holds OUTLIERS.share non-digits per digit (outlier
+   * exposure, src/outlier.h): C's generated ones and the rows of `outlierImages` (a Dataset, kept
+   * until training ends; without it only the generated ones). Its calibration.txt then scores
+   * logsumexp, as does a fine-tuned model that had it.
    */
   async train(train, validation, options = {}, { onProgress, signal, progressEvery = PROGRESS_MILLISECONDS,
-    stepMilliseconds = STEP_MILLISECONDS, initial = null } = {}) {
+    stepMilliseconds = STEP_MILLISECONDS, initial = null, outlierImages = null } = {}) {
     let opts = checkTrainingOptions(options);
     const { mod } = this;
     if (!train.labelled) throw new Error('the training data has no labels');
@@ -190,7 +205,9 @@ export class Training {
     try {
       model = initial ? loadModel(mod, initial) : this.#newModel(opts);
       opts = { ...opts, hidden: mod._dg_model_hidden(model) };
-      trainer = mod._dg_trainer_new(model, train.ptr, opts.epochs, opts.batch, opts.lr, opts.seed, opts.augment ? 1 : 0);
+      const common = [model, train.ptr, opts.epochs, opts.batch, opts.lr, opts.seed, opts.augment ? 1 : 0];
+      trainer = opts.outliers ? mod._dg_trainer_new_outliers(...common, OUTLIERS.share, outlierImages?.ptr ?? 0)
+        : mod._dg_trainer_new(...common);
       if (!trainer) throw cError(mod, 'cannot start training');
       const start = now(), report = new Report(onProgress, progressEvery, start);
       let batches = 1, done = 0, valAccuracy = null;
@@ -216,7 +233,7 @@ export class Training {
       mod._dg_model_round_grid(model);
       const evaluation = this.#evaluate(model, validation);
       return {
-        files: { ...exportModel(mod, model), [CALIBRATION_FILE]: this.#calibrate(model, validation, initial) },
+        files: { ...exportModel(mod, model), [CALIBRATION_FILE]: this.#calibrate(model, validation, opts.outliers || knowsNonDigits(initial)) },
         hidden: opts.hidden,
         options: opts,
         trainCount: train.count,
@@ -231,12 +248,10 @@ export class Training {
   }
 
   /** calibration.txt's bytes for model, fitted on the validation digits (never trained on): the
-   * temperature, and the threshold that accepts CALIBRATION_ACCEPT of them. The score stays the
-   * starting model's when it was trained to know non-digits (logsumexp); otherwise max-softmax. */
-  #calibrate(model, validation, initial) {
-    const from = initial?.[CALIBRATION_FILE];
-    const before = from == null ? '' : typeof from === 'string' ? from : new TextDecoder().decode(from);
-    const text = this.mod._dg_calibrate(model, validation.ptr, /^\s*score\s+logsumexp\b/m.test(before) ? 1 : 0, CALIBRATION_ACCEPT);
+   * temperature, and the threshold that accepts CALIBRATION_ACCEPT of them, on logsumexp for a
+   * model trained to know non-digits, on the top probability otherwise. */
+  #calibrate(model, validation, logsumexp) {
+    const text = this.mod._dg_calibrate(model, validation.ptr, logsumexp ? 1 : 0, CALIBRATION_ACCEPT);
     if (!text) throw cError(this.mod, 'cannot calibrate the model');
     return new TextEncoder().encode(this.mod.UTF8ToString(text));
   }
@@ -275,6 +290,13 @@ export class Training {
       mod._free(predictedPtr);
     }
   }
+}
+
+/** Whether the model in `files` was trained to know non-digits: its calibration.txt scores logsumexp. */
+export function knowsNonDigits(files) {
+  const text = files?.[CALIBRATION_FILE];
+  const before = text == null ? '' : typeof text === 'string' ? text : new TextDecoder().decode(text);
+  return /^\s*score\s+logsumexp\b/m.test(before);
 }
 
 /** A C Trainer's progress (TrainProgress in src/train.h) by its field names, in camelCase. */

@@ -3,7 +3,9 @@
 //
 // Protocol (every request carries an id; every answer repeats it):
 //   page -> worker   { type: 'load', id, source: { kind: 'bundled' } | { kind: 'file', file: File } }
-//                    { type: 'train', id, options: { hidden, epochs, lr, batch, augment, seed }, compare }
+//                    { type: 'train', id, options: { hidden, epochs, lr, batch, augment, outliers, seed }, compare }
+//                      (outliers: also trains on things that are not digits, glyphs this worker draws with
+//                      the browser's fonts among them (web/outlier-glyphs.js); result.outlierGlyphs: how many)
 //                      (compare, optional: a model's four .npy files; result.compared is its
 //                      accuracy on the same validation digits, null without it)
 //                    { type: 'finetune', id, model: { 'W1.npy': Uint8Array, ... }, samples: { pixels, labels },
@@ -12,7 +14,7 @@
 //                      source as for 'load', the bundled digits if absent, or if the file cannot be
 //                      read again; it parses them first, reporting 'parse' messages. The result adds
 //                      base: { name, validation, fallback } (fallback: why the file was not used).
-//                      See Training.fineTune)
+//                      A model trained with outliers is fine-tuned with them. See Training.fineTune)
 //   worker -> page   { type: 'parse', id, part: 'train' | 'validation', name, bytes, total, rows, done }
 //                    { type: 'loaded', id, info: { name, count, trainCount, validationCount, validation,
 //                                                  perClass, samples: [{ label, pixels }] } }
@@ -31,13 +33,15 @@
 // 'error' event. Any other end (self.close(), the browser killing it) releases the lock it holds
 // for its whole life, which the page waits for (trainer-client.js).
 import createDigitsModule from './digits_wasm.js';
-import { BUNDLED_DATA, TRAINING_DEFAULTS, VALIDATION_FRACTION } from './defaults.js';
-import { Training } from './training.js';
+import { BUNDLED_DATA, OUTLIERS, TRAINING_DEFAULTS, VALIDATION_FRACTION } from './defaults.js';
+import { CANVAS, glyphSpecs, renderGlyphs } from './outlier-glyphs.js';
+import { knowsNonDigits, Training } from './training.js';
 import { fetchWasm } from './wasm.js';
 
 let training = null;
 let data = null;    // { train, validation, info }: the data the next run trains on
 let bundled = null; // the bundled digits once parsed (data may be them), kept for fine-tuning
+let glyphs = null;  // { seed, images }: the outlier glyphs drawn for that seed (images: a Dataset or null)
 let queue = Promise.resolve();
 let current = null; // the id of the request being handled
 let stopped = false;
@@ -177,11 +181,28 @@ function parse(id, part, name, source) {
 
 async function train(id, options, compare) {
   if (!data) throw new Error('no data is loaded');
+  const outlierImages = options.outliers === false ? null : outlierGlyphs(options.seed ?? TRAINING_DEFAULTS.seed);
   const result = await training.train(data.train, data.validation, options, {
-    onProgress: (progress) => post({ type: 'progress', id, progress }),
+    onProgress: (progress) => post({ type: 'progress', id, progress }), outlierImages,
   });
   result.compared = compare ? training.accuracy(compare, data.validation) : null;
+  result.outlierGlyphs = outlierImages?.count ?? 0;
   postResult(id, result);
+}
+
+// The glyphs this worker draws as outliers for a seed (drawn once, kept), as a Dataset; null
+// where a worker has no OffscreenCanvas (training then uses C's generated outliers alone).
+function outlierGlyphs(seed) {
+  if (glyphs?.seed === seed) return glyphs.images;
+  glyphs?.images?.free();
+  glyphs = null;
+  let images = null;
+  if (typeof OffscreenCanvas === 'function') {
+    const { pixels, count } = renderGlyphs(glyphSpecs(OUTLIERS.glyphs, seed), new OffscreenCanvas(CANVAS, CANVAS));
+    if (count) images = training.images(pixels);
+  }
+  glyphs = { seed, images };
+  return images;
 }
 
 async function fineTune(id, { model, samples, options, data: source }) {
@@ -190,6 +211,7 @@ async function fineTune(id, { model, samples, options, data: source }) {
   try {
     const result = await training.fineTune(model, mine, base.train, base.validation, options, {
       onProgress: (progress) => post({ type: 'progress', id, progress }),
+      outlierImages: knowsNonDigits(model) ? outlierGlyphs(options?.seed ?? TRAINING_DEFAULTS.seed) : null,
     });
     result.base = { name: base.info.name, validation: base.info.validation, fallback };
     postResult(id, result);

@@ -1,0 +1,78 @@
+// Measures the page's own training with and without outlier exposure (docs/not-a-digit.md): trains
+// in the page's worker in headless Chromium (the glyphs drawn with its fonts), on the bundled
+// digits, then reads the non-digit sets of scripts/outlier-data.mjs with each model and its own
+// calibration.txt. A measurement, not a test: it takes minutes.
+//
+//   node tests/e2e/page-outliers.mjs --data DIR [--hidden 64] [--epochs 10] [--seed 1] [--out DIR]
+//   DIR: where scripts/outlier-data.mjs wrote eval/nondigits.csv and eval/drawn-holdout.csv
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadModel, logitsOf } from '../../scripts/outlier-eval.mjs';
+import { DESKTOP, launchSite } from './browser.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    data: { type: 'string', default: 'data' }, hidden: { type: 'string', default: '64' },
+    epochs: { type: 'string', default: '10' }, seed: { type: 'string', default: '1' },
+    out: { type: 'string', default: '/tmp/page-outliers' },
+  },
+});
+
+/** Trains in the page's worker; resolves to the result's files, accuracy, seconds and glyph count. */
+async function trainInPage(page, assetsDir, options) {
+  return page.evaluate(async ({ url, options }) => {
+    const worker = new Worker(url, { type: 'module' });
+    const ask = (message) => new Promise((resolve, reject) => {
+      worker.onmessage = ({ data }) => {
+        if (data.type === 'loaded' || data.type === 'result') resolve(data);
+        else if (data.type === 'error' || data.type === 'stopped') reject(new Error(data.message));
+      };
+      worker.postMessage(message);
+    });
+    await ask({ type: 'load', id: 1, source: { kind: 'bundled' } });
+    const { result } = await ask({ type: 'train', id: 2, options });
+    worker.terminate();
+    const files = Object.fromEntries(Object.entries(result.files).map(([name, bytes]) => [name, Array.from(bytes)]));
+    return { files, valAccuracy: result.valAccuracy, seconds: result.seconds, outlierGlyphs: result.outlierGlyphs };
+  }, { url: `${assetsDir}/worker.js`, options });
+}
+
+function calibration(text) {
+  const get = (key) => new RegExp(`^\\s*${key}\\s+(\\S+)`, 'm').exec(text)[1];
+  return { score: get('score'), threshold: Number(get('threshold')) };
+}
+
+/** The share of a CSV's rows the model accepts as digits at its own calibration. */
+function accepted(model, { score, threshold }, file) {
+  const { logits } = logitsOf(model, file);
+  let n = 0;
+  for (const z of logits) {
+    const max = Math.max(...z), sum = z.reduce((s, v) => s + Math.exp(v - max), 0);
+    const s = score === 'logsumexp' ? max + Math.log(sum) : 1 / sum;
+    if (s >= threshold) n++;
+  }
+  return n / logits.length;
+}
+
+const site = await launchSite();
+try {
+  const { page } = await site.open(DESKTOP);
+  const base = { hidden: Number(args.hidden), epochs: Number(args.epochs), seed: Number(args.seed) };
+  for (const outliers of [false, true]) {
+    const run = await trainInPage(page, site.build.assetsDir, { ...base, outliers });
+    const dir = path.join(args.out, outliers ? 'outliers' : 'plain');
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [name, bytes] of Object.entries(run.files)) fs.writeFileSync(path.join(dir, name), Uint8Array.from(bytes));
+    const model = loadModel(dir), cal = calibration(fs.readFileSync(path.join(dir, 'calibration.txt'), 'utf8'));
+    const pct = (v) => `${(100 * v).toFixed(2)}%`;
+    console.log([`outliers ${outliers ? 'on ' : 'off'}`, `784-${base.hidden}-10, ${base.epochs} epochs, seed ${base.seed}`,
+      `${run.seconds.toFixed(0)} s`, `glyphs ${run.outlierGlyphs}`, `hold-out accuracy ${pct(run.valAccuracy)}`,
+      `${cal.score} >= ${cal.threshold}`,
+      `drawn hold-out accepted ${pct(accepted(model, cal, path.join(args.data, 'eval/drawn-holdout.csv')))}`,
+      `non-digits accepted ${pct(accepted(model, cal, path.join(args.data, 'eval/nondigits.csv')))}`,
+      `model in ${dir}`].join(' | '));
+  }
+} finally {
+  await site.close();
+}
