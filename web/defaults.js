@@ -76,7 +76,8 @@ export function checkFineTuneOptions(options = {}) {
   }
   const { share, ...training } = out;
   if (typeof share !== 'number' || !(share > 0 && share <= 0.9)) throw new Error(`share: '${share}' is not a number in (0, 0.9]`);
-  const { hidden, ...checked } = checkTrainingOptions(training); // the model's own size stays
+  // the model's own size stays; outliers as the model was trained (web/training.js fineTune)
+  const { hidden, outliers, ...checked } = checkTrainingOptions(training);
   return { ...checked, share };
 }
 

@@ -35,7 +35,7 @@ async function* chunked(bytes, sizes) {
   }
 }
 
-const fast = { hidden: 32, epochs: 3, lr: 0.003, batch: 32, augment: false, seed: 7 };
+const fast = { hidden: 32, epochs: 3, lr: 0.003, batch: 32, augment: false, outliers: false, seed: 7 };
 
 let training, small, holdout;
 before(async () => {
