@@ -99,13 +99,16 @@ EMSCRIPTEN_KEEPALIVE Trainer *dg_trainer_new(Model *m, const Dataset *d, int epo
 }
 
 /* dg_trainer_new with outlier exposure (outlier.h): `share` non-digits per digit in every batch,
- * trained as the background class (logit 0); the generated kinds and, if `images` is not NULL,
- * its rows (labels ignored; borrowed, it must outlive the trainer) in outlier_defaults' mix. */
+ * trained as the background class (logit 0): the generated kinds, each of weight 1, and, if
+ * `images` is not NULL, its rows (labels ignored; borrowed, it must outlive the trainer) with
+ * weight `external`. */
 EMSCRIPTEN_KEEPALIVE Trainer *dg_trainer_new_outliers(Model *m, const Dataset *d, int epochs, int batch, float lr,
-                                                      unsigned seed, int augment, float share, const Dataset *images) {
+                                                      unsigned seed, int augment, float share, const Dataset *images,
+                                                      float external) {
     TrainConfig cfg = trainer_config(epochs, batch, lr, seed, augment);
     cfg.outliers.share = share;
     cfg.outliers.external = images;
+    cfg.outliers.weight[OUTLIER_EXTERNAL] = external;
     return train_new(m, d, &cfg, &wasm_last_error);
 }
 

@@ -18,9 +18,10 @@ export const TRAINING_DEFAULTS = Object.freeze({
 
 /** Outlier exposure in the page (src/outlier.h, docs/not-a-digit.md): every batch also holds
  * `share` non-digits per digit, trained as a background class, so that the model's logsumexp
- * says whether a drawing is a digit at all. A third of them are glyphs the worker draws with the
- * browser's fonts (web/outlier-glyphs.js), `glyphs` of them; the rest come from C's generators. */
-export const OUTLIERS = Object.freeze({ share: 0.5, glyphs: 3000 });
+ * says whether a drawing is a digit at all. They are glyphs the worker draws with the browser's
+ * fonts (web/outlier-glyphs.js, `glyphs` of them), `external` times as often as each of the six
+ * kinds C generates. */
+export const OUTLIERS = Object.freeze({ share: 0.5, glyphs: 3000, external: 6 });
 
 /** Fine-tuning the model in use on the user's own digits (web/training.js fineTune): their
  * digits, repeated so they make up `share` of every epoch, mixed with the data the model was trained

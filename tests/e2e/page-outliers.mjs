@@ -3,7 +3,7 @@
 // digits, then reads the non-digit sets of scripts/outlier-data.mjs with each model and its own
 // calibration.txt. A measurement, not a test: it takes minutes.
 //
-//   node tests/e2e/page-outliers.mjs --data DIR [--hidden 64] [--epochs 10] [--seed 1] [--out DIR]
+//   node tests/e2e/page-outliers.mjs --data DIR [--hidden 64] [--epochs 10] [--seed 1] [--out DIR] [--only-outliers]
 //   DIR: where scripts/outlier-data.mjs wrote eval/nondigits.csv and eval/drawn-holdout.csv
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,7 @@ const { values: args } = parseArgs({
   options: {
     data: { type: 'string', default: 'data' }, hidden: { type: 'string', default: '64' },
     epochs: { type: 'string', default: '10' }, seed: { type: 'string', default: '1' },
-    out: { type: 'string', default: '/tmp/page-outliers' },
+    out: { type: 'string', default: '/tmp/page-outliers' }, 'only-outliers': { type: 'boolean', default: false },
   },
 });
 
@@ -43,34 +43,40 @@ function calibration(text) {
   return { score: get('score'), threshold: Number(get('threshold')) };
 }
 
-/** The share of a CSV's rows the model accepts as digits at its own calibration. */
-function accepted(model, { score, threshold }, file) {
-  const { logits } = logitsOf(model, file);
-  let n = 0;
-  for (const z of logits) {
+/** Whether the model accepts each row of a CSV as a digit at its own calibration. */
+function accepts(model, { score, threshold }, file) {
+  return logitsOf(model, file).logits.map((z) => {
     const max = Math.max(...z), sum = z.reduce((s, v) => s + Math.exp(v - max), 0);
-    const s = score === 'logsumexp' ? max + Math.log(sum) : 1 / sum;
-    if (s >= threshold) n++;
-  }
-  return n / logits.length;
+    return (score === 'logsumexp' ? max + Math.log(sum) : 1 / sum) >= threshold;
+  });
+}
+
+const share = (flags) => flags.filter(Boolean).length / flags.length;
+const pct = (v) => `${(100 * v).toFixed(1)}%`;
+
+/** Non-digits accepted, overall and per category of eval/nondigits-index.csv. */
+function nonDigits(flags) {
+  const categories = fs.readFileSync(path.join(args.data, 'eval/nondigits-index.csv'), 'utf8').trim().split('\n').slice(1)
+    .map((line) => line.split(',')[1]);
+  const per = [...new Set(categories)].map((c) => `${c} ${pct(share(flags.filter((_, i) => categories[i] === c)))}`);
+  return `${pct(share(flags))} (${per.join(', ')})`;
 }
 
 const site = await launchSite();
 try {
   const { page } = await site.open(DESKTOP);
   const base = { hidden: Number(args.hidden), epochs: Number(args.epochs), seed: Number(args.seed) };
-  for (const outliers of [false, true]) {
+  for (const outliers of args['only-outliers'] ? [true] : [false, true]) {
     const run = await trainInPage(page, site.build.assetsDir, { ...base, outliers });
     const dir = path.join(args.out, outliers ? 'outliers' : 'plain');
     fs.mkdirSync(dir, { recursive: true });
     for (const [name, bytes] of Object.entries(run.files)) fs.writeFileSync(path.join(dir, name), Uint8Array.from(bytes));
     const model = loadModel(dir), cal = calibration(fs.readFileSync(path.join(dir, 'calibration.txt'), 'utf8'));
-    const pct = (v) => `${(100 * v).toFixed(2)}%`;
     console.log([`outliers ${outliers ? 'on ' : 'off'}`, `784-${base.hidden}-10, ${base.epochs} epochs, seed ${base.seed}`,
-      `${run.seconds.toFixed(0)} s`, `glyphs ${run.outlierGlyphs}`, `hold-out accuracy ${pct(run.valAccuracy)}`,
+      `${run.seconds.toFixed(0)} s`, `glyphs ${run.outlierGlyphs}`, `hold-out accuracy ${(100 * run.valAccuracy).toFixed(2)}%`,
       `${cal.score} >= ${cal.threshold}`,
-      `drawn hold-out accepted ${pct(accepted(model, cal, path.join(args.data, 'eval/drawn-holdout.csv')))}`,
-      `non-digits accepted ${pct(accepted(model, cal, path.join(args.data, 'eval/nondigits.csv')))}`,
+      `drawn hold-out accepted ${pct(share(accepts(model, cal, path.join(args.data, 'eval/drawn-holdout.csv'))))}`,
+      `non-digits accepted ${nonDigits(accepts(model, cal, path.join(args.data, 'eval/nondigits.csv')))}`,
       `model in ${dir}`].join(' | '));
   }
 } finally {
