@@ -21,7 +21,7 @@ export const TRAINING_DEFAULTS = Object.freeze({
  * says whether a drawing is a digit at all. They are glyphs the worker draws with the browser's
  * fonts (web/outlier-glyphs.js, `glyphs` of them), `external` times as often as each of the six
  * kinds C generates. */
-export const OUTLIERS = Object.freeze({ share: 0.5, glyphs: 3000, external: 6 });
+export const OUTLIERS = Object.freeze({ share: 0.5, glyphs: 3000, external: 18 });
 
 /** Fine-tuning the model in use on the user's own digits (web/training.js fineTune): their
  * digits, repeated so they make up `share` of every epoch, mixed with the data the model was trained

@@ -99,7 +99,7 @@ describe('for everyone', { timeout: 600_000 }, () => {
     const expected = ['#undo', '#clear', ...Array.from({ length: 10 }, (_, d) => `key ${d}`), '#use-default',
       'delete', '#finetune', '#mine-export', '#mine-clear', '#finetune-choice-use', '#finetune-download',
       '#csv-file', '#use-bundled', '[name=hidden]', '[name=epochs]', '[name=lr]', '[name=batch]', '[name=augment]',
-      '#train-start', '#train-defaults', 'matrix-wrap', '#download', '#model-files'];
+      '[name=outliers]', '#train-start', '#train-defaults', 'matrix-wrap', '#download', '#model-files'];
     assert.deepEqual(names.filter((n) => n !== '#source'), expected);
     const unmarked = seen.filter((f) => !f.visible || !f.inView).map((f) => f.name);
     assert.deepEqual(unmarked, [], 'focused without a visible mark');

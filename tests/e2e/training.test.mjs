@@ -14,7 +14,8 @@ import { TRAINING_DEFAULTS } from '../../web/defaults.js';
 import { unzip } from '../../web/zip.js';
 import { createRecognizer } from '../wasm/load.mjs';
 import {
-  DESKTOP, ONE, REPO, SEVEN, assertRecognised, drawWithMouse, inEveryLook, launchSite, screenshot, settle, useNewModel,
+  DESKTOP, FLOWER, ONE, REPO, SEVEN, assertNotADigit, assertRecognised, drawWithMouse, inEveryLook, launchSite, screenshot,
+  settle, useNewModel,
 } from './browser.mjs';
 
 let site, dir;
@@ -64,7 +65,7 @@ async function chooseCsv(page, path) {
 
 async function setOptions(page, options) {
   for (const [name, value] of Object.entries(options)) {
-    if (name === 'augment') await page.locator('[name=augment]').setChecked(value);
+    if (name === 'augment' || name === 'outliers') await page.locator(`[name=${name}]`).setChecked(value);
     else await page.locator(`#train-form [name=${name}]`).fill(String(value));
   }
 }
@@ -114,7 +115,7 @@ describe('training in the page', { timeout: 600_000 }, () => {
     const { page, context, problems } = await openPage();
     await chooseCsv(page, csv['small.csv']);
     await page.locator('#data-summary').waitFor();
-    await setOptions(page, { hidden: 64, epochs: 60, lr: 0.003, batch: 32, augment: false });
+    await setOptions(page, { hidden: 64, epochs: 60, lr: 0.003, batch: 32, augment: false, outliers: false });
     await watchProgress(page);
     await page.locator('#train-start').click();
     assert.equal(await page.locator('#train-cancel').isEnabled(), true);
@@ -149,7 +150,8 @@ describe('training in the page', { timeout: 600_000 }, () => {
       assert.notEqual(truth, said);
     }
 
-    // The download: a .zip of the four .npy files and calibration.txt, which load and read digits.
+    // The download: a .zip of the four .npy files and calibration.txt, which load and read digits
+    // (on the top probability: this network never saw a non-digit).
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download').click()]);
     assert.equal(download.suggestedFilename(), 'digits-model-784-64-10.zip');
     const files = await unzip(readFileSync(await download.path()));
@@ -302,7 +304,7 @@ describe('training in the page', { timeout: 600_000 }, () => {
     assert.deepEqual(problems, []);
   });
 
-  test('the defaults reach 95% validation on the bundled data', async () => {
+  test('the defaults reach 95% validation on the bundled data, and learn to say "that\'s not a digit"', async () => {
     const { page, context, problems } = await openPage();
     const requests = [];
     page.on('request', (r) => requests.push(r.url()));
@@ -319,6 +321,20 @@ describe('training in the page', { timeout: 600_000 }, () => {
     console.log(`default training on the bundled data: ${accuracy}% validation in ${seconds.toFixed(1)} s ` +
       `(${JSON.stringify(TRAINING_DEFAULTS)})`);
     assert.ok(accuracy >= 95, `validation accuracy ${accuracy}%`);
+
+    // Trained with outliers by default: the model's calibration.txt scores logsumexp, and with it
+    // the page says a drawn flower is no digit, while it still reads a drawn 7.
+    assert.equal(await page.locator('[name=outliers]').isChecked(), true);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download').click()]);
+    const files = await unzip(readFileSync(await download.path()));
+    assert.match(new TextDecoder().decode(files['calibration.txt']), /^score logsumexp\nthreshold [\d.e-]+\ntemperature [\d.e-]+\n$/m);
+    await useNewModel(page, '#train-choice');
+    assert.match(await text(page, '#model-name'), /^Model: trained here, 784-256-10/);
+    await drawWithMouse(page, FLOWER);
+    await assertNotADigit(page);
+    await page.keyboard.press('Escape');
+    await drawWithMouse(page, SEVEN);
+    await assertRecognised(page, 7);
     await context.close();
     assert.deepEqual(problems, []);
   });
