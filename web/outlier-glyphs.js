@@ -68,7 +68,10 @@ export function renderGlyphs(specs, canvas) {
     drawn.forEach((ok, i) => {
       if (!ok) return;
       const x0 = (i % GRID) * PAD, y0 = Math.floor(i / GRID) * PAD;
-      for (let y = 0; y < PAD; y++) tile.data.set(all.subarray(((y0 + y) * CANVAS + x0) * 4, ((y0 + y) * CANVAS + x0 + PAD) * 4), y * PAD * 4);
+      for (let y = 0; y < PAD; y++) {
+        const row = ((y0 + y) * CANVAS + x0) * 4;
+        tile.data.set(all.subarray(row, row + PAD * 4), y * PAD * 4);
+      }
       const input = preprocess(tile);
       const out = pixels.subarray(count * input.length, (count + 1) * input.length);
       let ink = 0;
@@ -100,7 +103,8 @@ function drawGlyph(ctx, s, i, missing) {
   ctx.transform(1, 0, Math.tan(s.shear), 1, 0, 0);
   ctx.rotate(s.angle);
   ctx.scale(k, k);
-  const x = (m.actualBoundingBoxLeft - m.actualBoundingBoxRight) / 2, y = (m.actualBoundingBoxAscent - m.actualBoundingBoxDescent) / 2;
+  const x = (m.actualBoundingBoxLeft - m.actualBoundingBoxRight) / 2;
+  const y = (m.actualBoundingBoxAscent - m.actualBoundingBoxDescent) / 2;
   ctx.fillStyle = ctx.strokeStyle = '#000';
   ctx.fillText(s.char, x, y);
   if (s.pen > 0) {
@@ -113,7 +117,8 @@ function drawGlyph(ctx, s, i, missing) {
 }
 
 function signature(m) {
-  return [m.width, m.actualBoundingBoxLeft, m.actualBoundingBoxRight, m.actualBoundingBoxAscent, m.actualBoundingBoxDescent].join();
+  const { width, actualBoundingBoxLeft: l, actualBoundingBoxRight: r, actualBoundingBoxAscent: a, actualBoundingBoxDescent: d } = m;
+  return [width, l, r, a, d].join();
 }
 
 // mulberry32: a small seeded generator of floats in [0, 1).

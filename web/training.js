@@ -206,8 +206,8 @@ export class Training {
       model = initial ? loadModel(mod, initial) : this.#newModel(opts);
       opts = { ...opts, hidden: mod._dg_model_hidden(model) };
       const common = [model, train.ptr, opts.epochs, opts.batch, opts.lr, opts.seed, opts.augment ? 1 : 0];
-      trainer = opts.outliers ? mod._dg_trainer_new_outliers(...common, OUTLIERS.share, outlierImages?.ptr ?? 0,
-        OUTLIERS.external)
+      trainer = opts.outliers
+        ? mod._dg_trainer_new_outliers(...common, OUTLIERS.share, outlierImages?.ptr ?? 0, OUTLIERS.external)
         : mod._dg_trainer_new(...common);
       if (!trainer) throw cError(mod, 'cannot start training');
       const start = now(), report = new Report(onProgress, progressEvery, start);
@@ -234,7 +234,10 @@ export class Training {
       mod._dg_model_round_grid(model);
       const evaluation = this.#evaluate(model, validation);
       return {
-        files: { ...exportModel(mod, model), [CALIBRATION_FILE]: this.#calibrate(model, validation, opts.outliers || knowsNonDigits(initial)) },
+        files: {
+          ...exportModel(mod, model),
+          [CALIBRATION_FILE]: this.#calibrate(model, validation, opts.outliers || knowsNonDigits(initial)),
+        },
         hidden: opts.hidden,
         options: opts,
         trainCount: train.count,

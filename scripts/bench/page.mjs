@@ -176,8 +176,8 @@ async function trainInPage(browser, url, epochs) {
     return { status: 'failed', reason: `web/defaults.js: ${err.message}` };
   }
   const configs = [
-    { name: 'bench', label: 'H=128, batch 64, Adam 1e-3, no augmentation', options: { hidden: 128, batch: 64, lr: 0.001, augment: false, epochs, seed: 1 } },
-    { name: 'bench-256', label: 'H=256, batch 64, Adam 1e-3, no augmentation', options: { hidden: 256, batch: 64, lr: 0.001, augment: false, epochs, seed: 1 } },
+    { name: 'bench', label: 'H=128, batch 64, Adam 1e-3, no augmentation', options: { hidden: 128, batch: 64, lr: 0.001, augment: false, outliers: false, epochs, seed: 1 } },
+    { name: 'bench-256', label: 'H=256, batch 64, Adam 1e-3, no augmentation', options: { hidden: 256, batch: 64, lr: 0.001, augment: false, outliers: false, epochs, seed: 1 } },
     { name: 'page', label: `the page's defaults (H=${TRAINING_DEFAULTS.hidden}, batch ${TRAINING_DEFAULTS.batch}, ` +
       `lr ${TRAINING_DEFAULTS.lr}, augmentation ${TRAINING_DEFAULTS.augment ? 'on' : 'off'})`, options: { ...TRAINING_DEFAULTS, epochs } },
   ];

@@ -339,6 +339,23 @@ describe('training in the page', { timeout: 600_000 }, () => {
     assert.deepEqual(problems, []);
   });
 
+  test('the outlier glyphs are drawn with this browser\'s fonts, framed as drawings, the same for a seed', async () => {
+    const { page, context, problems } = await openPage();
+    const drawn = await page.evaluate(async (dir) => {
+      const { CANVAS, glyphSpecs, renderGlyphs } = await import(`./${dir}/outlier-glyphs.js`);
+      const draw = (seed) => renderGlyphs(glyphSpecs(200, seed), new OffscreenCanvas(CANVAS, CANVAS));
+      const [a, b, c] = [draw(1), draw(1), draw(2)];
+      const strongest = Array.from({ length: a.count }, (_, i) => Math.max(...a.pixels.subarray(i * 784, (i + 1) * 784)));
+      return { count: a.count, same: a.pixels.join() === b.pixels.join(), other: a.pixels.join() !== c.pixels.join(), strongest };
+    }, site.build.assetsDir);
+    assert.ok(drawn.count >= 180, `${drawn.count} of 200 glyphs drawn`);
+    assert.ok(drawn.same, 'the same seed drew other glyphs');
+    assert.ok(drawn.other, 'another seed drew the same glyphs');
+    assert.ok(drawn.strongest.every((v) => v === 255), 'a glyph is not framed as preprocess frames a drawing');
+    await context.close();
+    assert.deepEqual(problems, []);
+  });
+
   test('screenshots of the section: desktop and phone, light and dark', async () => {
     await inEveryLook(openPage, async (page, { device, colorScheme }) => {
       await chooseCsv(page, csv['small.csv']);

@@ -103,7 +103,8 @@ describe('training with outliers', () => {
         const rec = new Recognizer(await newModule());
         rec.loadModel(files);
         const share = (rows) => rec.predictBatch(asInputs(rows)).filter((r) => !r.isDigit).length / rows.length;
-        const out = { nonDigits: share(Array.from({ length: 300 }, (_, i) => unseen.subarray(i * 784, (i + 1) * 784))), digits: share(digits) };
+        const rows = Array.from({ length: 300 }, (_, i) => unseen.subarray(i * 784, (i + 1) * 784));
+        const out = { nonDigits: share(rows), digits: share(digits) };
         rec.dispose();
         return out;
       };
