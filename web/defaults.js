@@ -20,7 +20,8 @@ export const TRAINING_DEFAULTS = Object.freeze({
  * `share` non-digits per digit, trained as a background class, so that the model's logsumexp
  * says whether a drawing is a digit at all. They are glyphs the worker draws with the browser's
  * fonts (web/outlier-glyphs.js, `glyphs` of them), `external` times as often as each of the six
- * kinds C generates. */
+ * kinds C generates (three quarters glyphs: half glyphs, or one outlier per digit, let more
+ * non-digits through in the measurement of docs/not-a-digit.md). */
 export const OUTLIERS = Object.freeze({ share: 0.5, glyphs: 3000, external: 18 });
 
 /** Fine-tuning the model in use on the user's own digits (web/training.js fineTune): their
