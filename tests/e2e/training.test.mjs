@@ -15,7 +15,7 @@ import { unzip } from '../../web/zip.js';
 import { createRecognizer } from '../wasm/load.mjs';
 import {
   DESKTOP, FLOWER, ONE, REPO, SEVEN, assertNotADigit, assertRecognised, drawWithMouse, inEveryLook, launchSite, screenshot,
-  settle, useNewModel,
+  settle, teach, useNewModel,
 } from './browser.mjs';
 
 let site, dir;
@@ -335,6 +335,18 @@ describe('training in the page', { timeout: 600_000 }, () => {
     await page.keyboard.press('Escape');
     await drawWithMouse(page, SEVEN);
     await assertRecognised(page, 7);
+
+    // Fine-tuning it (on outliers too) keeps the score, its temperature and threshold fitted anew.
+    await page.keyboard.press('Escape');
+    await teach(page, SEVEN, 7);
+    await page.locator('#finetune').click();
+    await page.waitForFunction(() => /^Your 1 digit/.test(document.querySelector('#finetune-result').textContent) ||
+      !document.querySelector('#mine-error').hidden, null, { timeout: 120_000 });
+    assert.equal(await page.locator('#mine-error').isHidden(), true, await text(page, '#mine-error'));
+    const [tunedZip] = await Promise.all([page.waitForEvent('download'), page.locator('#finetune-download').click()]);
+    const tuned = new TextDecoder().decode((await unzip(readFileSync(await tunedZip.path())))['calibration.txt']);
+    assert.match(tuned, /^score logsumexp$/m);
+    assert.notEqual(tuned, new TextDecoder().decode(files['calibration.txt']));
     await context.close();
     assert.deepEqual(problems, []);
   });
