@@ -52,10 +52,12 @@ export function glyphSpecs(count, seed = 1) {
  * tiles of PAD pixels, read back once per GRID * GRID glyphs, as reading a canvas is what costs)
  * and takes each tile through preprocess, as the page takes a picture. Glyphs no font of this
  * system has (drawn as the empty box a browser shows instead) and glyphs that leave no ink are
- * left out. Returns { pixels: Uint8Array(count * 784), count }.
+ * left out. Returns { pixels: Uint8Array(count * 784), count } (count 0 where the canvas has no 2d
+ * context).
  */
 export function renderGlyphs(specs, canvas) {
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) return { pixels: new Uint8Array(0), count: 0 }; // a canvas that cannot draw here
   const pixels = new Uint8Array(specs.length * SIZE * SIZE);
   const tile = { width: PAD, height: PAD, data: new Uint8ClampedArray(PAD * PAD * 4) };
   const missing = new Map(); // font -> the metrics of a character no font has

@@ -4,7 +4,13 @@
 // calibration.txt. A measurement, not a test: it takes minutes.
 //
 //   node tests/e2e/page-outliers.mjs --data DIR [--hidden 64] [--epochs 10] [--seed 1] [--out DIR] [--only-outliers]
-//   DIR: where scripts/outlier-data.mjs wrote eval/nondigits.csv and eval/drawn-holdout.csv
+//                                    [--seen-fonts 'Liberation Sans,Liberation Serif,Liberation Serif Italic']
+//   node tests/e2e/page-outliers.mjs --data DIR --evaluate MODEL_DIR[,MODEL_DIR...]   (no training)
+//   DIR: where scripts/outlier-data.mjs wrote eval/nondigits.csv and eval/drawn-holdout.csv (and
+//   DIR/holdout.csv, for --evaluate's accuracy)
+// --seen-fonts: evaluation fonts the browser's generic families are on this system (Chromium on
+// Debian with the fonts of outlier-data.mjs: serif, cursive and fantasy are Liberation Serif,
+// sans-serif Liberation Sans), so the page trained on glyphs of theirs: also reported without them.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,6 +22,8 @@ const { values: args } = parseArgs({
     data: { type: 'string', default: 'data' }, hidden: { type: 'string', default: '64' },
     epochs: { type: 'string', default: '10' }, seed: { type: 'string', default: '1' },
     out: { type: 'string', default: '/tmp/page-outliers' }, 'only-outliers': { type: 'boolean', default: false },
+    'seen-fonts': { type: 'string', default: 'Liberation Sans,Liberation Serif,Liberation Serif Italic' },
+    evaluate: { type: 'string' },
   },
 });
 
@@ -54,12 +62,38 @@ function accepts(model, { score, threshold }, file) {
 const share = (flags) => flags.filter(Boolean).length / flags.length;
 const pct = (v) => `${(100 * v).toFixed(1)}%`;
 
-/** Non-digits accepted, overall and per category of eval/nondigits-index.csv. */
+/** Non-digits accepted, overall and per category of eval/nondigits-index.csv; then without the
+ * glyphs of --seen-fonts. */
 function nonDigits(flags) {
-  const categories = fs.readFileSync(path.join(args.data, 'eval/nondigits-index.csv'), 'utf8').trim().split('\n').slice(1)
-    .map((line) => line.split(',')[1]);
+  const rows = fs.readFileSync(path.join(args.data, 'eval/nondigits-index.csv'), 'utf8').trim().split('\n').slice(1)
+    .map((line) => line.split(','));
+  const categories = rows.map((r) => r[1]), seen = new Set(args['seen-fonts'].split(',').filter(Boolean));
   const per = [...new Set(categories)].map((c) => `${c} ${pct(share(flags.filter((_, i) => categories[i] === c)))}`);
-  return `${pct(share(flags))} (${per.join(', ')})`;
+  const unseen = flags.filter((_, i) => !seen.has(rows[i][3]));
+  const unseenGlyphs = flags.filter((_, i) => !seen.has(rows[i][3]) && rows[i][3] !== '');
+  const seenGlyphs = flags.filter((_, i) => seen.has(rows[i][3]));
+  return `${pct(share(flags))} (${per.join(', ')}); without the seen fonts ${pct(share(unseen))} of ${unseen.length} ` +
+    `(their glyphs ${pct(share(seenGlyphs))}, the other fonts' ${pct(share(unseenGlyphs))})`;
+}
+
+/** The figures of the model in dir; run: what training said of it (or null: measured here). */
+function report(dir, run, label) {
+  const model = loadModel(dir), cal = calibration(fs.readFileSync(path.join(dir, 'calibration.txt'), 'utf8'));
+  let accuracy = run?.valAccuracy;
+  if (accuracy == null) {
+    const { logits, labels } = logitsOf(model, path.join(args.data, 'holdout.csv'));
+    accuracy = share(logits.map((z, i) => z.indexOf(Math.max(...z)) === labels[i]));
+  }
+  console.log([label, run ? `${run.seconds.toFixed(0)} s, glyphs ${run.outlierGlyphs}` : '',
+    `hold-out accuracy ${(100 * accuracy).toFixed(2)}%`, `${cal.score} >= ${cal.threshold}`,
+    `drawn hold-out accepted ${pct(share(accepts(model, cal, path.join(args.data, 'eval/drawn-holdout.csv'))))}`,
+    `non-digits accepted ${nonDigits(accepts(model, cal, path.join(args.data, 'eval/nondigits.csv')))}`,
+    `model in ${dir}`].filter(Boolean).join(' | '));
+}
+
+if (args.evaluate) {
+  for (const dir of args.evaluate.split(',')) report(dir, null, dir);
+  process.exit(0);
 }
 
 const site = await launchSite();
@@ -71,13 +105,7 @@ try {
     const dir = path.join(args.out, outliers ? 'outliers' : 'plain');
     fs.mkdirSync(dir, { recursive: true });
     for (const [name, bytes] of Object.entries(run.files)) fs.writeFileSync(path.join(dir, name), Uint8Array.from(bytes));
-    const model = loadModel(dir), cal = calibration(fs.readFileSync(path.join(dir, 'calibration.txt'), 'utf8'));
-    console.log([`outliers ${outliers ? 'on ' : 'off'}`, `784-${base.hidden}-10, ${base.epochs} epochs, seed ${base.seed}`,
-      `${run.seconds.toFixed(0)} s`, `glyphs ${run.outlierGlyphs}`, `hold-out accuracy ${(100 * run.valAccuracy).toFixed(2)}%`,
-      `${cal.score} >= ${cal.threshold}`,
-      `drawn hold-out accepted ${pct(share(accepts(model, cal, path.join(args.data, 'eval/drawn-holdout.csv'))))}`,
-      `non-digits accepted ${nonDigits(accepts(model, cal, path.join(args.data, 'eval/nondigits.csv')))}`,
-      `model in ${dir}`].join(' | '));
+    report(dir, run, `outliers ${outliers ? 'on ' : 'off'} | 784-${base.hidden}-10, ${base.epochs} epochs, seed ${base.seed}`);
   }
 } finally {
   await site.close();
