@@ -33,7 +33,9 @@
 // 'error' event. Any other end (self.close(), the browser killing it) releases the lock it holds
 // for its whole life, which the page waits for (trainer-client.js).
 import createDigitsModule from './digits_wasm.js';
-import { BUNDLED_DATA, OUTLIERS, TRAINING_DEFAULTS, VALIDATION_FRACTION } from './defaults.js';
+import {
+  BUNDLED_DATA, OUTLIERS, TRAINING_DEFAULTS, VALIDATION_FRACTION, checkFineTuneOptions, checkTrainingOptions,
+} from './defaults.js';
 import { CANVAS, glyphSpecs, renderGlyphs } from './outlier-glyphs.js';
 import { knowsNonDigits, Training } from './training.js';
 import { fetchWasm } from './wasm.js';
@@ -181,7 +183,8 @@ function parse(id, part, name, source) {
 
 async function train(id, options, compare) {
   if (!data) throw new Error('no data is loaded');
-  const outlierImages = options.outliers === false ? null : outlierGlyphs(options.seed ?? TRAINING_DEFAULTS.seed);
+  const { outliers, seed } = checkTrainingOptions(options); // before drawing glyphs for a run that cannot start
+  const outlierImages = outliers ? outlierGlyphs(seed) : null;
   const result = await training.train(data.train, data.validation, options, {
     onProgress: (progress) => post({ type: 'progress', id, progress }), outlierImages,
   });
@@ -211,7 +214,7 @@ async function fineTune(id, { model, samples, options, data: source }) {
   try {
     const result = await training.fineTune(model, mine, base.train, base.validation, options, {
       onProgress: (progress) => post({ type: 'progress', id, progress }),
-      outlierImages: knowsNonDigits(model) ? outlierGlyphs(options?.seed ?? TRAINING_DEFAULTS.seed) : null,
+      outlierImages: knowsNonDigits(model) ? outlierGlyphs(checkFineTuneOptions(options).seed) : null,
     });
     result.base = { name: base.info.name, validation: base.info.validation, fallback };
     postResult(id, result);
