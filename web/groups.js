@@ -10,6 +10,16 @@
 //                                -> where to cut a too-wide group: column indices into profile (ink
 //                                   per column across the group), ascending; columns before a cut
 //                                   go left of it
+//   cutCandidates(profile, width, height)
+//                                -> cutColumns' cuts for one digit fewer, as many, and one more
+//                                   (at least one cut), merged: where a too-wide group may be cut
+//   chooseRuns(atoms, { read, input })
+//                                -> [[a, b), ...]: atoms (pieces of ink left to right, each a whole
+//                                   group or a slice of one, { x0, y0, x1, y1, group, digit }) joined into
+//                                   digits: by default the atoms of each `digit` together; with
+//                                   read (the network: inputs -> [{ probabilities, isDigit }]) and
+//                                   input(a, b) (atoms a..b-1 as one digit's 28x28 input), the
+//                                   runs the network reads most surely
 //
 // A number is written left to right, so pieces that lie one above the other belong together: the
 // two strokes of a 4 or a 5, a 7 and its crossbar, the dots of a dotted 1, the loops of an 8 that
@@ -28,6 +38,10 @@ export const OVERLAP = 0.5;
 export const FRAGMENT = 0.5;
 // A group whose longer side is below this share of the largest group's longer side is a speck.
 export const SPECK_SIZE = 0.2;
+// A fragment (a group less than FRAGMENT as tall as the tallest) that overlaps no group joins the
+// nearest one when the gap between them is at most this share of the tallest group's height: the
+// tail of an 8 or the flag of a 1 that the pen lifted from.
+export const NEAR = 0.12;
 // A group wider than this many times its height is more than one digit (touching digits): the
 // widest 1% of MNIST's hold-out digits, traced to their centre lines, are 1.5 times as wide as tall,
 // and a forward slant widens a digit further; a digit wrongly cut costs more than a pair left whole.
@@ -82,9 +96,9 @@ export function groupParts(parts, touch = null) {
  * there (in thirds of a digit), is least: a thin join near the even split wins, and a loop's thin
  * top and bottom far from it do not. Returns the cut columns, ascending; [] when there is no room.
  */
-export function cutColumns(profile, width, height) {
+export function cutColumns(profile, width, height, count = digitCount(width, height)) {
   const n = profile.length;
-  const k = Math.min(MAX_DIGITS, Math.max(2, Math.round(width / (DIGIT_ASPECT * Math.max(height, 1e-9)))));
+  const k = Math.min(MAX_DIGITS, Math.max(2, count));
   if (n < k) return [];
   let mean = 0;
   for (const v of profile) mean += v / n;
@@ -102,6 +116,82 @@ export function cutColumns(profile, width, height) {
   return cuts;
 }
 
+// How many digits a run of touching digits `width` by `height` holds.
+function digitCount(width, height) {
+  return Math.round(width / (DIGIT_ASPECT * Math.max(height, 1e-9)));
+}
+
+/** The cuts cutColumns makes for one digit fewer, as many and one more, merged, ascending. */
+export function cutCandidates(profile, width, height) {
+  const k = Math.max(2, digitCount(width, height));
+  const cuts = new Set();
+  for (const count of [k - 1, k, k + 1]) if (count >= 2) for (const c of cutColumns(profile, width, height, count)) cuts.add(c);
+  return [...cuts].sort((a, b) => a - b);
+}
+
+// A group at least this many times as wide as tall may be two digits that touch: the network is
+// asked whether cutting it reads better (MAX_ASPECT is where it must be cut).
+export const SPLIT_ASPECT = 1.2;
+// Runs of at most this many atoms are read as one digit; at most MAX_RUNS runs are read per call.
+const MAX_RUN = 4;
+const MAX_RUNS = 96;
+// What a piece the network judges no digit costs, in log-probability: a sure reading of a digit
+// beats it.
+const NOT_A_DIGIT = 3;
+// What each further digit costs, in log-probability: a cut must read clearly surer than the whole.
+const PIECE = 0.5;
+
+/**
+ * The atoms joined into digits (see the top of the file): runs [a, b) of consecutive atoms,
+ * left to right, covering them all. Without `read`, the atoms of each `digit` make one digit. With
+ * it, the candidates are the runs of one group's atoms no wider than MAX_ASPECT times their height
+ * (and the default runs); the network reads them all in one call, and
+ * the runs whose log-probabilities of their top digits (NOT_A_DIGIT less for a piece judged no
+ * digit) sum highest are kept: two touching digits read better cut than whole, one digit better
+ * whole than cut.
+ */
+export function chooseRuns(atoms, { read = null, input = null } = {}) {
+  const defaults = [];
+  atoms.forEach((atom, i) => {
+    if (i === 0 || atom.digit !== atoms[i - 1].digit) defaults.push([i, i + 1]);
+    else defaults[defaults.length - 1][1] = i + 1;
+  });
+  if (!read || !input) return defaults;
+  const runs = defaults.map(([a, b]) => ({ a, b }));
+  const known = new Set(defaults.map(([a, b]) => a * (atoms.length + 1) + b));
+  for (let a = 0; a < atoms.length; a++) {
+    let x1 = atoms[a].x1, y0 = atoms[a].y0, y1 = atoms[a].y1;
+    for (let b = a + 1; b <= Math.min(atoms.length, a + MAX_RUN); b++) {
+      if (b > a + 1) {
+        const next = atoms[b - 1];
+        if (next.group !== atoms[a].group) break;
+        x1 = Math.max(x1, next.x1); y0 = Math.min(y0, next.y0); y1 = Math.max(y1, next.y1);
+      }
+      if (x1 - atoms[a].x0 > MAX_ASPECT * (y1 - y0) || known.has(a * (atoms.length + 1) + b)) continue;
+      known.add(a * (atoms.length + 1) + b);
+      runs.push({ a, b });
+    }
+  }
+  if (runs.length === defaults.length || runs.length > MAX_RUNS) return defaults;
+  const results = read(runs.map(({ a, b }) => input(a, b)));
+  // best[b]: the highest score of atoms 0..b-1 cut into runs, and the run that ends it
+  const best = Array.from({ length: atoms.length + 1 }, () => ({ score: -Infinity, run: null }));
+  best[0].score = 0;
+  const order = runs.map((run, i) => ({ ...run, score: runScore(results[i]) })).sort((p, q) => p.b - q.b || p.a - q.a);
+  for (const run of order) {
+    const score = best[run.a].score + run.score - PIECE;
+    if (score > best[run.b].score) best[run.b] = { score, run };
+  }
+  if (!(best[atoms.length].score > -Infinity)) return defaults;
+  const chosen = [];
+  for (let b = atoms.length; b > 0; b = best[b].run.a) chosen.unshift([best[b].run.a, b]);
+  return chosen;
+}
+
+function runScore({ probabilities, isDigit }) {
+  return Math.log(Math.max(1e-9, Math.max(...probabilities))) - (isDigit === false ? NOT_A_DIGIT : 0);
+}
+
 // Whether the horizontal extents of a and b overlap by at least OVERLAP of the narrower one's width.
 function overlaps(a, b) {
   const overlap = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
@@ -109,13 +199,14 @@ function overlaps(a, b) {
 }
 
 // Each group less than FRAGMENT as tall as `tallest`, shortest first, joined to the other group whose
-// horizontal extent overlaps its own most (meeting counts), if one does.
+// horizontal extent overlaps its own most (meeting counts), or failing that the nearest one within
+// NEAR of the tallest's height, if one is.
 function joinFragments(groups, tallest) {
   const order = groups.filter((g) => g.y1 - g.y0 < FRAGMENT * tallest).sort((a, b) => (a.y1 - a.y0) - (b.y1 - b.y0));
   for (const fragment of order) {
     const at = groups.indexOf(fragment);
     if (at < 0) continue; // another fragment joined it already
-    let best = -1, most = 0;
+    let best = -1, most = -NEAR * tallest; // a gap is a negative overlap
     groups.forEach((g, i) => {
       const overlap = Math.min(g.x1, fragment.x1) - Math.max(g.x0, fragment.x0);
       if (i !== at && overlap >= most && (best < 0 || overlap > most)) { best = i; most = overlap; }

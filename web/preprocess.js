@@ -1,7 +1,7 @@
 // Canvas pixels -> the 28x28 model input, the way MNIST prepared its digits.
 //
 //   preprocess(imageData) -> Float32Array(784), row-major, 0 = background, 1 = ink.
-//   segment(imageData)    -> [{ x: Float32Array(784), box }]: each digit of a number, left to right
+//   segment(imageData, { read }?) -> [{ x: Float32Array(784), box }]: each digit of a number, left to right
 //
 // imageData is { width, height, data: Uint8ClampedArray RGBA } of any size, as
 // canvas getImageData returns it. Pure (its only import is web/groups.js): runs in the browser and in Node.
@@ -24,7 +24,7 @@
 //   - and rounded to 8-bit levels (multiples of 1/255), as MNIST's pixels are: an 8-bit image
 //     lets the recogniser run its first layer in exact integer arithmetic (src/quant.h).
 
-import { cutColumns, groupParts, MAX_DIGITS } from './groups.js';
+import { chooseRuns, cutCandidates, cutColumns, FRAGMENT, groupParts, MAX_DIGITS, SPLIT_ASPECT } from './groups.js';
 
 export const SIZE = 28; // the model's input is SIZE x SIZE
 export const BOX = 20; // the digit's longer side, in pixels, inside the frame
@@ -356,11 +356,14 @@ export const MAX_PIXELS = 1 << 24;
  * x prepared as preprocess prepares a single digit (the same x when the pad holds one digit), box
  * in the image's pixels around the digit's ink. [] for an empty pad. The blobs of ink that
  * preprocess keeps are grouped into digits by web/groups.js; a group too wide for one digit is cut
- * where its columns hold least ink. Each digit keeps its own blobs' ink and the faint edge pixels
- * in its box that do not touch another digit's ink. Time and memory grow with the pixels alone.
- * Throws a RangeError for an image of more than MAX_PIXELS pixels.
+ * where its columns hold least ink. Given `read` (the network: inputs -> [{ probabilities,
+ * isDigit }], as Recognizer.predictBatch), the candidate cuts of wide groups and the joins of near
+ * neighbours are read in one call and the surest reading decides (groups.js chooseRuns). Each
+ * digit keeps its own blobs' ink and the faint edge pixels in its box that do not touch another
+ * digit's ink. Time and memory grow with the pixels alone. Throws a RangeError for an image of
+ * more than MAX_PIXELS pixels.
  */
-export function segment(imageData) {
+export function segment(imageData, { read = null } = {}) {
   const { width, height } = imageData;
   if (width * height > MAX_PIXELS) {
     throw new RangeError(`segment reads images of up to ${MAX_PIXELS} pixels; this one is ${width}x${height}`);
@@ -380,55 +383,77 @@ export function segment(imageData) {
   const groups = groupParts(parts);
   const groupOf = new Int32Array(masses.length).fill(-1); // blob label -> group
   groups.forEach((g, i) => g.members.forEach((m) => { groupOf[blobs[m]] = i; }));
+  const tallest = Math.max(0, ...groups.map((g) => g.y1 - g.y0));
 
-  // Each group as digits: column ranges [c0, c1) of win, several when the group is too wide.
-  const digits = [], first = [];
+  // Each group as atoms: column ranges [c0, c1) of win, several where the group may be cut; the
+  // atoms between two of the default cuts make one digit (`digit`).
+  let atoms = [];
+  const first = [];
   groups.forEach((g, i) => {
-    first.push(digits.length);
-    const edges = [g.x0, ...(g.wide ? groupCuts(ink, width, win, labels, groupOf, g, i) : []), g.x1];
-    for (let j = 0; j + 1 < edges.length; j++) digits.push({ group: i, c0: edges[j], c1: edges[j + 1], x0: w, y0: h, x1: 0, y1: 0 });
+    first.push(atoms.length);
+    const cuttable = g.wide || (read && g.y1 - g.y0 >= FRAGMENT * tallest && g.x1 - g.x0 >= SPLIT_ASPECT * (g.y1 - g.y0));
+    const profile = cuttable ? groupProfile(ink, width, win, labels, groupOf, g, i) : null;
+    const fixed = g.wide ? cutColumns(profile, g.x1 - g.x0, g.y1 - g.y0).map((c) => g.x0 + c) : [];
+    const extra = cuttable && read ? cutCandidates(profile, g.x1 - g.x0, g.y1 - g.y0).map((c) => g.x0 + c) : [];
+    const edges = [...new Set([g.x0, ...fixed, ...extra, g.x1])].sort((a, b) => a - b);
+    for (let j = 0; j + 1 < edges.length; j++) {
+      const digit = `${i}.${fixed.filter((c) => c <= edges[j]).length}`;
+      atoms.push({ group: i, c0: edges[j], c1: edges[j + 1], digit, x0: w, y0: h, x1: 0, y1: 0 });
+    }
   });
 
-  // owner: 1 + the digit each strong pixel belongs to, 0 for none (a speck's); and each digit's box
+  // owner: 1 + the atom each strong pixel belongs to, 0 for none (a speck's); and each atom's box
   const owner = scratch('stack', w * h, Int32Array); // findBlobs is done with its stack
   for (let y = 0, i = 0; y < h; y++) {
     for (let x = 0; x < w; x++, i++) {
       const g = labels[i] ? groupOf[labels[i]] : -1;
       if (g < 0) { owner[i] = 0; continue; }
       let d = first[g];
-      while (x >= digits[d].c1) d++;
+      while (x >= atoms[d].c1) d++;
       owner[i] = d + 1;
-      const digit = digits[d];
-      if (x < digit.x0) digit.x0 = x;
-      if (x >= digit.x1) digit.x1 = x + 1;
-      if (y < digit.y0) digit.y0 = y;
-      if (y >= digit.y1) digit.y1 = y + 1;
+      const atom = atoms[d];
+      if (x < atom.x0) atom.x0 = x;
+      if (x >= atom.x1) atom.x1 = x + 1;
+      if (y < atom.y0) atom.y0 = y;
+      if (y >= atom.y1) atom.y1 = y + 1;
     }
   }
+  // atoms without ink (a cut through empty columns) are dropped
+  if (atoms.some((a) => a.x1 <= a.x0)) {
+    const renumber = new Int32Array(atoms.length + 1);
+    let n = 0;
+    atoms.forEach((a, k) => { renumber[k + 1] = a.x1 > a.x0 ? ++n : 0; });
+    for (let i = 0; i < w * h; i++) owner[i] = renumber[owner[i]];
+    atoms = atoms.filter((a) => a.x1 > a.x0);
+  }
 
-  const result = [];
-  digits.forEach((digit, d) => {
-    if (digit.x1 <= digit.x0 || result.length >= MAX_DIGITS) return;
-    const bw = digit.x1 - digit.x0, bh = digit.y1 - digit.y0;
+  // atoms a..b-1 as one digit: its box (win's coordinates) and its input
+  const inputs = new Map();
+  const digitOf = (a, b) => {
+    const key = a * (atoms.length + 1) + b;
+    if (inputs.has(key)) return inputs.get(key);
+    const run = atoms.slice(a, b);
+    const x0 = Math.min(...run.map((t) => t.x0)), x1 = Math.max(...run.map((t) => t.x1));
+    const y0 = Math.min(...run.map((t) => t.y0)), y1 = Math.max(...run.map((t) => t.y1));
+    const bw = x1 - x0, bh = y1 - y0;
     const own = new Float32Array(bw * bh);
-    for (let y = digit.y0, o = 0; y < digit.y1; y++) {
-      for (let x = digit.x0, i = y * w + x; x < digit.x1; x++, i++, o++) {
+    for (let y = y0, o = 0; y < y1; y++) {
+      for (let x = x0, i = y * w + x; x < x1; x++, i++, o++) {
         const v = ink[(win.y0 + y) * width + win.x0 + x];
-        const mine = v >= BOX_THRESHOLD ? owner[i] === d + 1 : v >= NOISE_FLOOR && !touchesOther(owner, w, h, x, y, d + 1);
+        const mine = v >= BOX_THRESHOLD ? owner[i] > a && owner[i] <= b : v >= NOISE_FLOOR && !touchesOther(owner, w, h, x, y, a + 1, b);
         own[o] = mine ? v : 0;
       }
     }
-    result.push({
-      x: digitInput(own, bw, { x0: 0, y0: 0, x1: bw, y1: bh }),
-      box: { x: win.x0 + digit.x0, y: win.y0 + digit.y0, width: bw, height: bh },
-    });
-  });
-  return result;
+    const digit = { x: digitInput(own, bw, { x0: 0, y0: 0, x1: bw, y1: bh }), box: { x: win.x0 + x0, y: win.y0 + y0, width: bw, height: bh } };
+    inputs.set(key, digit);
+    return digit;
+  };
+  const runs = chooseRuns(atoms, { read, input: (a, b) => digitOf(a, b).x });
+  return runs.slice(0, MAX_DIGITS).map(([a, b]) => digitOf(a, b));
 }
 
-// Where to cut group g (index i) of segment, in win's columns: web/groups.js cutColumns on the
-// group's ink per column.
-function groupCuts(ink, width, win, labels, groupOf, g, i) {
+// Group g's (index i of segment) ink per column of its box.
+function groupProfile(ink, width, win, labels, groupOf, g, i) {
   const w = win.x1 - win.x0;
   const profile = new Float64Array(g.x1 - g.x0);
   for (let y = g.y0; y < g.y1; y++) {
@@ -437,15 +462,15 @@ function groupCuts(ink, width, win, labels, groupOf, g, i) {
       if (label && groupOf[label] === i) profile[x - g.x0] += ink[(win.y0 + y) * width + win.x0 + x];
     }
   }
-  return cutColumns(profile, g.x1 - g.x0, g.y1 - g.y0).map((c) => g.x0 + c);
+  return profile;
 }
 
-// Whether a pixel next to (x, y) (8-connected, inside w x h) is strong ink of a digit other than `me`.
-function touchesOther(owner, w, h, x, y, me) {
+// Whether a pixel next to (x, y) (8-connected, inside w x h) is strong ink owned by none of lo..hi.
+function touchesOther(owner, w, h, x, y, lo, hi) {
   for (let j = Math.max(0, y - 1); j <= Math.min(h - 1, y + 1); j++) {
     for (let i = Math.max(0, x - 1); i <= Math.min(w - 1, x + 1); i++) {
       const o = owner[j * w + i];
-      if (o !== 0 && o !== me) return true;
+      if (o !== 0 && (o < lo || o > hi)) return true;
     }
   }
   return false;

@@ -3,7 +3,7 @@
 // Run: node --test tests/wasm/segment.test.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cutColumns, groupParts, MAX_DIGITS } from '../../web/groups.js';
+import { chooseRuns, cutColumns, groupParts, MAX_DIGITS } from '../../web/groups.js';
 import { MAX_PIXELS, preprocess, segment } from '../../web/preprocess.js';
 import { rasterise, renderStrokes, segmentStrokes, strokesBox } from '../../web/strokes.js';
 
@@ -158,5 +158,46 @@ test('bad input stays bounded: a huge pad is refused, a pad full of ink or of no
     const groups = segmentStrokes(strokes);
     assert.ok(groups.length <= MAX_DIGITS, `${groups.length} digits`);
     for (const g of groups) assert.ok(strokesBox(g.strokes));
+  }
+});
+
+test('the network decides the cuts: the runs whose readings are surest together are kept', () => {
+  const atom = (x0, x1, group, digit) => ({ x0, x1, y0: 0, y1: 1, group, digit });
+  // one group of three slices, by shape one digit (a pair 1.5 times as wide as tall)
+  const atoms = [atom(0, 0.5, 0, 'a'), atom(0.5, 0.8, 0, 'a'), atom(0.8, 1.5, 0, 'a')];
+  assert.deepEqual(chooseRuns(atoms), [[0, 3]], 'without the network: the default');
+  // the reader is sure of the pieces [0, 2) and [2, 3), unsure of the whole and of the rest
+  const sure = new Set(['0,2', '2,3']);
+  const asked = [];
+  const input = (a, b) => { asked.push(`${a},${b}`); return `${a},${b}`; };
+  const read = (xs) => xs.map((x) => ({ probabilities: sure.has(x) ? [0.99, 0.01, 0] : [0.5, 0.3, 0.2], isDigit: true }));
+  assert.deepEqual(chooseRuns(atoms, { read, input }), [[0, 2], [2, 3]]);
+  assert.ok(asked.includes('0,3') && asked.includes('0,1'), asked.join(' '));
+  // a sure whole beats two sure pieces: each further digit costs
+  sure.add('0,3');
+  assert.deepEqual(chooseRuns(atoms, { read, input }), [[0, 3]]);
+  // a piece judged no digit loses to a whole that is one
+  const noDigit = (xs) => xs.map((x) => ({ probabilities: [0.99, 0.01], isDigit: x === '0,3' }));
+  assert.deepEqual(chooseRuns(atoms, { read: noDigit, input }), [[0, 3]]);
+  // atoms of different groups are never joined, and each group's default stays a candidate
+  const two = [atom(0, 1, 0, 'a'), atom(1.1, 2, 1, 'b')];
+  assert.deepEqual(chooseRuns(two, { read, input }), [[0, 1], [1, 2]]);
+});
+
+test('a fragment beside a digit, not above it, joins the digit when it is near', () => {
+  const box = (x0, x1, y0 = 0, y1 = 1) => ({ x0, y0, x1, y1 });
+  // an 8 and its little tail just right of it, then a digit farther on
+  assert.deepEqual(groupParts([box(0, 0.7), box(0.74, 0.8, 0.5, 0.75), box(1.2, 1.9)]).map((g) => g.members), [[0, 1], [2]]);
+  // a small digit far from the others stays a digit
+  assert.equal(groupParts([box(0, 0.7), box(1.0, 1.1, 0.5, 0.9), box(1.4, 2.1)]).length, 3);
+});
+
+test('segment with the network: one digit stays one, the same input as preprocess', async () => {
+  const { createRecognizer } = await import('./load.mjs');
+  const rec = await createRecognizer();
+  const read = (xs) => rec.predictBatch(xs);
+  for (const strokes of [place(ZERO, { s: 0.8, dx: 0.6, dy: 0.1 }), place(FOUR, { s: 0.8, dx: 1, dy: 0.1 })]) {
+    const pad = image(strokes);
+    assert.deepEqual(segment(pad, { read }).map((d) => d.x), [preprocess(pad)]);
   }
 });
