@@ -288,11 +288,11 @@ function update() {
 // digit (web/number-view.js) and, in the bars and the image the network saw, the selected one.
 // Returns false, changing nothing, for one digit.
 function showNumber() {
-  const groups = segmentStrokes(pad.strokes);
-  if (groups.length < 2) return false;
-  const inputs = groups.map((g) => renderStrokes(g.strokes));
-  let results;
+  let groups, inputs, results;
   try {
+    groups = segmentStrokes(pad.strokes, { read: (xs) => recognizer.predictBatch(xs) }); // the network picks the cuts
+    if (groups.length < 2) return false;
+    inputs = groups.map((g) => renderStrokes(g.strokes));
     results = recognizer.predictBatch(inputs);
   } catch (err) {
     readError(`Recognition failed: ${err.message}`);

@@ -140,13 +140,17 @@ const MAX_RUNS = 96;
 const NOT_A_DIGIT = 3;
 // What each further digit costs, in log-probability: a cut must read clearly surer than the whole.
 const PIECE = 0.5;
+// Neighbouring groups whose horizontal extents overlap by at least this share of the narrower one's
+// width may be one digit whose ink broke apart (the network decides): digits written side by side
+// overlap less.
+const JOIN = 0.2;
 
 /**
  * The atoms joined into digits (see the top of the file): runs [a, b) of consecutive atoms,
  * left to right, covering them all. Without `read`, the atoms of each `digit` make one digit. With
- * it, the candidates are the runs of one group's atoms no wider than MAX_ASPECT times their height
- * (and the default runs); the network reads them all in one call, and
- * the runs whose log-probabilities of their top digits (NOT_A_DIGIT less for a piece judged no
+ * it, the candidates are the runs of atoms no wider than MAX_ASPECT times their height, each of one
+ * group or joining groups that overlap by JOIN (and the default runs); the network reads them all
+ * in one call, and the runs whose log-probabilities of their top digits (NOT_A_DIGIT less for a piece judged no
  * digit) sum highest are kept: two touching digits read better cut than whole, one digit better
  * whole than cut.
  */
@@ -164,7 +168,8 @@ export function chooseRuns(atoms, { read = null, input = null } = {}) {
     for (let b = a + 1; b <= Math.min(atoms.length, a + MAX_RUN); b++) {
       if (b > a + 1) {
         const next = atoms[b - 1];
-        if (next.group !== atoms[a].group) break;
+        const prev = atoms[b - 2];
+        if (next.group !== prev.group && !(Math.min(prev.x1, next.x1) - Math.max(prev.x0, next.x0) >= JOIN * Math.min(prev.x1 - prev.x0, next.x1 - next.x0))) break;
         x1 = Math.max(x1, next.x1); y0 = Math.min(y0, next.y0); y1 = Math.max(y1, next.y1);
       }
       if (x1 - atoms[a].x0 > MAX_ASPECT * (y1 - y0) || known.has(a * (atoms.length + 1) + b)) continue;

@@ -6,7 +6,7 @@
 //   strokesBox(strokes)            -> the box of all their points, or null when there are none
 //   tooSmall(box)                  -> true when a drawing this size is too small to read
 //   renderStrokes(strokes, out?)   -> out, a Float32Array(784): the network's input
-//   segmentStrokes(strokes)        -> [{ strokes, box }]: the digits of a number, left to right
+//   segmentStrokes(strokes, { read }?) -> [{ strokes, box }]: the digits of a number, left to right
 //   rasterise(strokes, out, width, height, { scale, dx, dy, radius }) -> out: anti-aliased ink
 //
 // renderStrokes prepares a drawing as MNIST prepared its digits (the conventions are stated in
@@ -21,7 +21,7 @@
 // midpoints of successive points, a straight last piece, round caps and joins; a single point is a
 // dot as wide as the pen.
 
-import { cutColumns, groupParts, MAX_DIGITS } from './groups.js';
+import { chooseRuns, cutCandidates, cutColumns, FRAGMENT, groupParts, MAX_DIGITS, SPLIT_ASPECT } from './groups.js';
 
 export const SIZE = 28; // the network's input is SIZE x SIZE
 export const BOX = 20; // the drawing's longer side, in pixels, between the pen's edges (half-strength ink)
@@ -112,10 +112,12 @@ const COLUMNS = 64;
  * (for renderStrokes; a subset of the pad's, in their order, or pieces of them when a stroke ran
  * through two digits) and their box (strokesBox). Strokes are grouped into digits by web/groups.js,
  * the same rule segment (web/preprocess.js) applies to blobs of ink; a group too wide for one digit
- * is cut at the columns where its strokes run least, its strokes cut there into pieces. One digit
- * gives one element holding the same strokes; no points give [].
+ * is cut at the columns where its strokes run least, its strokes cut there into pieces. Given
+ * `read` (the network: inputs -> [{ probabilities, isDigit }], as Recognizer.predictBatch), the
+ * candidate cuts are read in one call and the surest reading decides (groups.js chooseRuns). One
+ * digit gives one element holding the same strokes; no points give [].
  */
-export function segmentStrokes(strokes) {
+export function segmentStrokes(strokes, { read = null } = {}) {
   const parts = [], from = [];
   strokes.forEach((stroke, i) => {
     const box = strokeBox(stroke);
@@ -128,21 +130,34 @@ export function segmentStrokes(strokes) {
     if (!known.has(key)) known.set(key, strokesTouch(strokes[from[i]], strokes[from[j]], parts[i], parts[j], reach));
     return known.get(key);
   };
-  const digits = [];
-  for (const g of groupParts(parts, touch)) {
+  const groups = groupParts(parts, touch);
+  const tallest = Math.max(0, ...groups.map((g) => g.y1 - g.y0));
+  // Each group as atoms: its strokes, or their pieces between the columns where it may be cut; the
+  // atoms between two of the default cuts make one digit (`digit`).
+  const atoms = [];
+  groups.forEach((g, i) => {
     const members = g.members.map((m) => strokes[from[m]]);
-    if (!g.wide) {
-      digits.push({ strokes: members, box: { x0: g.x0, y0: g.y0, x1: g.x1, y1: g.y1 } });
-      continue;
+    const width = g.x1 - g.x0, height = g.y1 - g.y0;
+    const cuttable = g.wide || (read && height >= FRAGMENT * tallest && width >= SPLIT_ASPECT * height);
+    if (!cuttable) {
+      atoms.push({ group: i, digit: `${i}`, strokes: members, x0: g.x0, y0: g.y0, x1: g.x1, y1: g.y1 });
+      return;
     }
-    const width = g.x1 - g.x0;
-    const edges = [-Infinity, ...cutColumns(strokeProfile(members, g), width, g.y1 - g.y0).map((c) => g.x0 + (c * width) / COLUMNS), Infinity];
-    for (let j = 0; j + 1 < edges.length; j++) {
-      const pieces = members.flatMap((stroke) => piecesWithin(stroke, edges[j], edges[j + 1]));
-      if (pieces.length) digits.push({ strokes: pieces, box: strokesBox(pieces) });
+    const profile = strokeProfile(members, g);
+    const fixed = g.wide ? cutColumns(profile, width, height) : [];
+    const columns = [...new Set([0, ...fixed, ...(read ? cutCandidates(profile, width, height) : []), COLUMNS])].sort((a, b) => a - b);
+    const at = (c) => (c === 0 ? -Infinity : c === COLUMNS ? Infinity : g.x0 + (c * width) / COLUMNS);
+    for (let j = 0; j + 1 < columns.length; j++) {
+      const pieces = members.flatMap((stroke) => piecesWithin(stroke, at(columns[j]), at(columns[j + 1])));
+      if (pieces.length) atoms.push({ group: i, digit: `${i}.${fixed.filter((c) => c <= columns[j]).length}`, strokes: pieces, ...strokesBox(pieces) });
     }
-  }
-  return digits.slice(0, MAX_DIGITS);
+  });
+  const digitOf = (a, b) => {
+    const run = atoms.slice(a, b), pieces = run.flatMap((t) => t.strokes);
+    return { strokes: pieces, box: b === a + 1 ? { x0: run[0].x0, y0: run[0].y0, x1: run[0].x1, y1: run[0].y1 } : strokesBox(pieces) };
+  };
+  const runs = chooseRuns(atoms, { read, input: (a, b) => renderStrokes(digitOf(a, b).strokes) });
+  return runs.slice(0, MAX_DIGITS).map(([a, b]) => digitOf(a, b));
 }
 
 // Whether strokes a and b (boxes ba, bb) come within `reach` of each other, point to point. At

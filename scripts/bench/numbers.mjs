@@ -16,7 +16,11 @@
 // digits as it has and each reads right; a digit is read right when its number was cut into the
 // right count and it reads right (the last column: of the digits of numbers cut right). Seeded: the same command gives the same table.
 //
+// The network chooses the cuts of touching digits (groups.js chooseRuns), as on the page; with
+// --shape-only the cuts are made by shape alone.
+//
 //   node scripts/bench/numbers.mjs [--count N per length and set] [--seed S] [--lengths 2,3,...]
+//                                  [--sets separate,touching] [--shape-only]
 import path from 'node:path';
 import { createRecognizer, readCsv, root } from '../../tests/wasm/load.mjs';
 import { digitStrokes, makeRng, resample } from '../../tests/wasm/stroked.mjs';
@@ -134,19 +138,21 @@ export function makePixelNumbers({ rows, length, count, touching, rng }) {
   return numbers;
 }
 
-/** Reads numbers drawn as strokes (makeNumbers) as the page does: a tally. */
-export function readNumbers(rec, numbers) {
+/** Reads numbers drawn as strokes (makeNumbers) as the page does (the network choosing the cuts unless `shapeOnly`): a tally. */
+export function readNumbers(rec, numbers, { shapeOnly = false } = {}) {
   const t = tally();
+  const read = shapeOnly ? null : (xs) => rec.predictBatch(xs);
   for (const { labels, strokes } of numbers) {
-    score(t, labels, rec.predictBatch(segmentStrokes(strokes).map((g) => renderStrokes(g.strokes))));
+    score(t, labels, rec.predictBatch(segmentStrokes(strokes, { read }).map((g) => renderStrokes(g.strokes))));
   }
   return t;
 }
 
-/** Reads numbers drawn from pixels (makePixelNumbers) through segment: a tally. */
-export function readPixelNumbers(rec, numbers) {
+/** Reads numbers drawn from pixels (makePixelNumbers) through segment (the network choosing the cuts unless `shapeOnly`): a tally. */
+export function readPixelNumbers(rec, numbers, { shapeOnly = false } = {}) {
   const t = tally();
-  for (const { labels, image } of numbers) score(t, labels, rec.predictBatch(segment(image).map((d) => d.x)));
+  const read = shapeOnly ? null : (xs) => rec.predictBatch(xs);
+  for (const { labels, image } of numbers) score(t, labels, rec.predictBatch(segment(image, { read }).map((d) => d.x)));
   return t;
 }
 
@@ -173,6 +179,8 @@ async function main() {
   };
   const count = option('count', 1000), seed = option('seed', 1);
   const lengths = args.includes('--lengths') ? args[args.indexOf('--lengths') + 1].split(',').map(Number) : LENGTHS;
+  const sets = args.includes('--sets') ? args[args.indexOf('--sets') + 1].split(',') : ['separate', 'touching'];
+  const shapeOnly = args.includes('--shape-only');
   const rows = readCsv(path.join(root, 'data', 'holdout.csv'));
   const digits = rows.map(({ label, pixels }) => ({ label, strokes: digitStrokes(pixels) }));
   const rec = await createRecognizer();
@@ -180,11 +188,11 @@ async function main() {
   console.log(`${count} numbers of each length from the ${digits.length} hold-out digits, seed ${seed}\n`);
   console.log('| set | digits | path | read exactly | cut into the right count | digits read right | … of the numbers cut right |');
   console.log('|---|---:|---|---:|---:|---:|---:|');
-  for (const touching of [false, true]) {
+  for (const touching of [false, true].filter((t) => sets.includes(t ? 'touching' : 'separate'))) {
     for (const length of lengths) {
       const numbers = makeNumbers({ digits, length, count, touching, rng: makeRng(seed * 1000 + length + (touching ? 100 : 0)) });
-      const strokes = readNumbers(rec, numbers);
-      const pixels = readPixelNumbers(rec, makePixelNumbers({ rows, length, count, touching, rng: makeRng(seed * 1000 + length + (touching ? 100 : 0)) }));
+      const strokes = readNumbers(rec, numbers, { shapeOnly });
+      const pixels = readPixelNumbers(rec, makePixelNumbers({ rows, length, count, touching, rng: makeRng(seed * 1000 + length + (touching ? 100 : 0)) }), { shapeOnly });
       for (const [name, t] of [['pixels, segment', pixels], ['strokes, segmentStrokes (the page)', strokes]]) {
         console.log(`| ${touching ? 'touching' : 'separate'} | ${length} | ${name} | ${pct(t.exact, t.numbers)} | ${pct(t.counted, t.numbers)} | ${pct(t.right, t.digits)} | ${pct(t.right, t.countedDigits)} |`);
       }

@@ -179,9 +179,11 @@ test('the network decides the cuts: the runs whose readings are surest together 
   // a piece judged no digit loses to a whole that is one
   const noDigit = (xs) => xs.map((x) => ({ probabilities: [0.99, 0.01], isDigit: x === '0,3' }));
   assert.deepEqual(chooseRuns(atoms, { read: noDigit, input }), [[0, 3]]);
-  // atoms of different groups are never joined, and each group's default stays a candidate
-  const two = [atom(0, 1, 0, 'a'), atom(1.1, 2, 1, 'b')];
-  assert.deepEqual(chooseRuns(two, { read, input }), [[0, 1], [1, 2]]);
+  // groups side by side are never joined, even when the reader is surer of them together; groups
+  // that overlap are, then
+  const surest = (xs) => xs.map((x) => ({ probabilities: x === '0,2' ? [1, 0] : [0.9, 0.1], isDigit: true }));
+  assert.deepEqual(chooseRuns([atom(0, 1, 0, 'a'), atom(1.1, 2, 1, 'b')], { read: surest, input }), [[0, 1], [1, 2]]);
+  assert.deepEqual(chooseRuns([atom(0, 1, 0, 'a'), atom(0.7, 1.5, 1, 'b')], { read: surest, input }), [[0, 2]]);
 });
 
 test('a fragment beside a digit, not above it, joins the digit when it is near', () => {
