@@ -45,10 +45,22 @@ let strokesSeen = 0;     // the pad's strokes at the last update: one more means
 const pad = new Pad($('#pad'), {
   area: sheet, // a stroke may start a little off the pad: the sheet reaches beyond it
   onChange: ({ strokeEnded }) => {
+    if (strokeEnded && pickByTap()) return;
     if (strokeEnded) announce = 'stroke';
     update();
   },
 });
+// A tap on a digit's box, when the pad holds a number, picks that digit (as its button under the
+// answer does) and leaves no ink.
+function pickByTap() {
+  const strokes = pad.strokes, last = strokes[strokes.length - 1];
+  if (!numberView.shown || !last || !tooSmall(strokesBox([last]))) return false;
+  const index = numberView.at(last[last.length - 1]);
+  if (index < 0) return false;
+  pad.restore(strokes.slice(0, -1));
+  numberView.pick(index, strokes.length - 1);
+  return true;
+}
 matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
   seenInk = null;
   update();

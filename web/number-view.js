@@ -1,14 +1,17 @@
 // number-view.js: a number on the pad. When the pad holds more than one digit (web/strokes.js
 // segmentStrokes), the page reads them all in one call and this view shows each: a box around it on
 // the pad, and a button with the 28x28 image the network saw, the digit it read and how sure it is.
-// One digit is selected, the last one drawn unless the person picks another (its button): the page's
-// bars, its "what it sees" image and the teaching keys are about that one.
+// One digit is selected, the last one drawn unless the person picks another (its button, or a tap on
+// its box on the pad): the page's bars, its "what it sees" image and the teaching keys are about
+// that one.
 //
 //   const view = new NumberView({ list, boxes, onSelect })   // list: an <ol>; boxes: the overlay on the pad
 //   view.selected(count, strokeCount, last)  // -> the index to show: the picked one while the strokes
 //                                             // stay as they were, else `last` (the last drawn)
 //   view.show(digits, selected, strokeCount)  // digits: [{ x, box (pad units), digit, probability, isDigit }]
 //                                             // (isDigit false: shown faintly, as a best guess)
+//   view.at({ x, y })                         // -> the index of the shown digit whose box holds the
+//                                             // point (pad units), or -1: a tap there picks it
 //   view.shown                                // whether a number is shown
 //   view.hide()
 import { drawDigit, el, inkColor } from './ui.js';
@@ -21,6 +24,7 @@ export class NumberView {
   #onSelect;
   #items = [];   // [{ item, button, canvas, digit, confidence, box }], reused from frame to frame
   #picked = null; // { index, strokeCount }: the digit the person picked, while the strokes stay
+  #shownBoxes = [];   // the shown digits' boxes, pad units
   #ink = null;
 
   constructor({ list, boxes, onSelect }) {
@@ -46,8 +50,16 @@ export class NumberView {
     this.#onSelect(index);
   }
 
+  /** The index of the shown digit whose box on the pad (as drawn, pen included) holds p, or -1. */
+  at(p) {
+    if (!this.shown) return -1;
+    return this.#shownBoxes.findIndex(({ x0, y0, x1, y1 }) =>
+      p.x >= x0 - PEN_MARGIN && p.x <= x1 + PEN_MARGIN && p.y >= y0 - PEN_MARGIN && p.y <= y1 + PEN_MARGIN);
+  }
+
   show(digits, selected, strokeCount) {
     this.#ink ??= inkColor(this.#list);
+    this.#shownBoxes = digits.map((d) => d.box);
     while (this.#items.length < digits.length) this.#items.push(this.#make(this.#items.length));
     this.#items.forEach((it, i) => {
       const d = digits[i];
@@ -60,9 +72,10 @@ export class NumberView {
       it.button.classList.toggle('not-digit', d.isDigit === false);
       it.button.setAttribute('aria-pressed', String(i === selected));
       const { x0, y0, x1, y1 } = d.box;
+      // pad units are the pad's height, across as down (web/pad.js): cqh of the boxes' overlay
       Object.assign(it.box.style, {
-        left: `${(x0 - PEN_MARGIN) * 100}%`, top: `${(y0 - PEN_MARGIN) * 100}%`,
-        width: `${(x1 - x0 + 2 * PEN_MARGIN) * 100}%`, height: `${(y1 - y0 + 2 * PEN_MARGIN) * 100}%`,
+        left: `${(x0 - PEN_MARGIN) * 100}cqh`, top: `${(y0 - PEN_MARGIN) * 100}cqh`,
+        width: `${(x1 - x0 + 2 * PEN_MARGIN) * 100}cqh`, height: `${(y1 - y0 + 2 * PEN_MARGIN) * 100}cqh`,
       });
       it.box.classList.toggle('selected', i === selected);
     });

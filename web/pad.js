@@ -1,6 +1,6 @@
 // pad.js: the drawing pad. Pointer Events (mouse, touch, pen) make strokes; the pad keeps
-// them as lists of points in pad units (0..1 across the canvas, so any size or pixel density
-// redraws them the same) and paints them like a thick marker: round caps and joins, quadratic
+// them as lists of points in pad units (the pad's height is 1, across as down, so a wide pad keeps
+// a digit's shape and any size or pixel density redraws them the same) and paints them like a thick marker: round caps and joins, quadratic
 // curves through the midpoints of successive points (web/strokes.js draws the same path for the
 // network).
 //
@@ -14,9 +14,9 @@
 //       redo() puts back the last stroke undo() took; a new stroke or a clear forgets them
 //   pad.restore(strokes)                // shows these strokes again (as pad.strokes gave them)
 //   pad.strokes                         // the strokes, [[{ x, y }, ...], ...]: read, do not change
-//   paintStrokes(ctx, strokes, size, color)   // paints strokes on a size x size canvas
+//   paintStrokes(ctx, strokes, size, color)   // paints strokes on a canvas `size` pixels tall
 
-const PEN_WIDTH = 0.075; // fraction of the pad's size: a marker that reads well on the screen
+const PEN_WIDTH = 0.075; // fraction of the pad's height: a marker that reads well on the screen
 const MIN_STEP = 0.002;  // ignore moves shorter than this (pad units)
 
 export class Pad {
@@ -31,7 +31,7 @@ export class Pad {
   #area;
   #color = null;     // the ink's colour, read once per colour scheme
   // What the canvas shows: these strokes, at this size and colour, the last one up to its curve `next`.
-  #painted = { strokes: null, size: 0, color: '', count: 0, last: null, next: 0 };
+  #painted = { strokes: null, size: 0, wide: 0, color: '', count: 0, last: null, next: 0 };
   #frame = 0;
   #ended = false;    // a stroke ended since the last onChange
 
@@ -95,7 +95,7 @@ export class Pad {
     const area = this.#area.getBoundingClientRect();
     this.#rect = rect;
     this.#bounds = {
-      x0: (area.left - rect.left) / rect.width, x1: (area.right - rect.left) / rect.width,
+      x0: (area.left - rect.left) / rect.height, x1: (area.right - rect.left) / rect.height,
       y0: (area.top - rect.top) / rect.height, y1: (area.bottom - rect.top) / rect.height,
     };
     this.#strokes.push([this.#point(e)]);
@@ -124,33 +124,34 @@ export class Pad {
   // the area's edge rather than stretching the digit across the page.
   #point(e) {
     const { x0, y0, x1, y1 } = this.#bounds;
-    const x = (e.clientX - this.#rect.left) / this.#rect.width, y = (e.clientY - this.#rect.top) / this.#rect.height;
+    const x = (e.clientX - this.#rect.left) / this.#rect.height, y = (e.clientY - this.#rect.top) / this.#rect.height;
     return { x: Math.min(x1, Math.max(x0, x)), y: Math.min(y1, Math.max(y0, y)) };
   }
 
   #resize() {
-    const { width } = this.#canvas.getBoundingClientRect();
-    const size = Math.max(1, Math.round(width * devicePixelRatio));
-    if (this.#canvas.width !== size) this.#canvas.width = this.#canvas.height = size;
+    const { width, height } = this.#canvas.getBoundingClientRect();
+    const w = Math.max(1, Math.round(width * devicePixelRatio)), h = Math.max(1, Math.round(height * devicePixelRatio));
+    if (this.#canvas.width !== w) this.#canvas.width = w;
+    if (this.#canvas.height !== h) this.#canvas.height = h;
     this.#schedule();
   }
 
   // Paints what changed. While a stroke is drawn that is only what it gained (the canvas keeps the
   // rest); after anything else (an undo, a clear, a new size or colour), everything again.
   #paint() {
-    const ctx = this.#ctx, size = this.#canvas.width, strokes = this.#strokes, was = this.#painted;
+    const ctx = this.#ctx, size = this.#canvas.height, wide = this.#canvas.width, strokes = this.#strokes, was = this.#painted;
     this.#color ??= getComputedStyle(this.#canvas).color;
-    const grown = was.strokes === strokes && was.size === size && was.color === this.#color &&
+    const grown = was.strokes === strokes && was.size === size && was.wide === wide && was.color === this.#color &&
       was.count <= strokes.length && (was.count === 0 || strokes[was.count - 1] === was.last);
     let next = was.next;
     if (grown) {
       if (was.count > 0) next = paintStroke(ctx, was.last, size, was.next);
     } else {
-      ctx.clearRect(0, 0, size, size);
+      ctx.clearRect(0, 0, wide, size);
       penStyle(ctx, size, this.#color);
     }
     for (let i = grown ? was.count : 0; i < strokes.length; i++) next = paintStroke(ctx, strokes[i], size);
-    Object.assign(was, { strokes, size, color: this.#color, count: strokes.length, last: strokes[strokes.length - 1], next });
+    Object.assign(was, { strokes, size, wide, color: this.#color, count: strokes.length, last: strokes[strokes.length - 1], next });
   }
 
   // Repaint and tell the listener, once per animation frame at most.
@@ -166,7 +167,7 @@ export class Pad {
   }
 }
 
-/** Paints strokes (pad units) on a size x size canvas with the pad's pen, in `color`. */
+/** Paints strokes (pad units) on a canvas `size` pixels tall with the pad's pen, in `color`. */
 export function paintStrokes(ctx, strokes, size, color) {
   penStyle(ctx, size, color);
   for (const stroke of strokes) paintStroke(ctx, stroke, size);
@@ -178,7 +179,7 @@ function penStyle(ctx, size, color) {
   ctx.strokeStyle = ctx.fillStyle = color;
 }
 
-// Paints a stroke's path on a size x size canvas: from the first point, a quadratic curve through
+// Paints a stroke's path on a canvas `size` pixels tall: from the first point, a quadratic curve through
 // the midpoint of each two successive points, then a straight last piece; a single point is a dot.
 // With `from` > 1 only the curves from point `from` on, and the last piece: a stroke drawn frame by
 // frame adds only what it gained (the last piece painted before stays under the new curves, within

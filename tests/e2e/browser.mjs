@@ -154,7 +154,7 @@ export async function axeViolations(page) {
 
 export async function padPoint(page, [x, y]) {
   const box = await page.locator('#pad').boundingBox();
-  return { x: box.x + x * box.width, y: box.y + y * box.height };
+  return { x: box.x + x * box.height, y: box.y + y * box.height }; // pad units: the pad's height (web/pad.js)
 }
 
 export async function drawWithMouse(page, strokes) {
@@ -224,7 +224,7 @@ export async function assertEmpty(page) {
 export function inkAt(page, [x, y]) {
   return page.evaluate(([x, y]) => {
     const pad = document.querySelector('#pad');
-    const px = pad.getContext('2d').getImageData(Math.round(x * pad.width), Math.round(y * pad.height), 1, 1).data;
+    const px = pad.getContext('2d').getImageData(Math.round(x * pad.height), Math.round(y * pad.height), 1, 1).data;
     return px[3] > 128;
   }, [x, y]);
 }

@@ -4,7 +4,7 @@
 //   node --test tests/e2e/numbers.test.mjs   (needs Debian's chromium, or CHROMIUM_PATH)
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { axeViolations, drawWithMouse, drawWithTouch, inEveryLook, launchSite, predictionText, screenshot, settle } from './browser.mjs';
+import { assertRecognised, axeViolations, drawWithMouse, drawWithTouch, inEveryLook, inkAt, launchSite, padPoint, predictionText, screenshot, settle, ZERO as ROUND_ZERO } from './browser.mjs';
 
 const ellipse = (cx, cy, rx, ry, n = 30) => Array.from({ length: n + 1 }, (_, i) => {
   const a = (i / n) * 2 * Math.PI;
@@ -73,6 +73,47 @@ describe('a number', { timeout: 300_000 }, () => {
     await settle(page);
     await page.waitForFunction(() => /Kept as a 3 \(it read 2\)/.test(document.querySelector('#teach-status').textContent));
     assert.equal(await page.locator('#prediction .digit').textContent(), '2026', 'the number was kept on the pad');
+    await context.close();
+    assert.deepEqual(problems, []);
+  });
+
+  test('a tap on the box of a digit picks it, with the mouse and with a finger, and leaves no ink', async () => {
+    for (const device of ['desktop', 'phone']) {
+      const { page, context, problems } = await open(device === 'phone' ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } : undefined);
+      const cdp = device === 'phone' ? await context.newCDPSession(page) : null;
+      const draw = (strokes) => (cdp ? drawWithTouch(page, cdp, strokes) : drawWithMouse(page, strokes));
+      await draw(NUMBER);
+      assert.equal(await topBar(page), '6');
+      // inside the 0's box, in its hole
+      await draw([[[0.41, 0.48]]]);
+      assert.equal(await topBar(page), '0', device);
+      assert.equal(await page.locator('#number li:nth-child(2) button').getAttribute('aria-pressed'), 'true');
+      assert.equal(await page.locator('#prediction .digit').textContent(), '2026');
+      assert.equal(await inkAt(page, [0.41, 0.48]), false, 'the tap left ink');
+      if (device === 'phone') await screenshot(page, 'number-tap-phone-390');
+      // undo takes back the 6: the tap on the box was no stroke
+      await page.locator('#undo').click();
+      await settle(page);
+      assert.equal(await page.locator('#prediction .digit').textContent(), '202');
+      await context.close();
+      assert.deepEqual(problems, []);
+    }
+  });
+
+  test('a wide pad keeps the shape of a digit: a 0 drawn at its right end reads 0, its ink where it was drawn', async () => {
+    const { page, context, problems } = await open();
+    const pad = await page.locator('#pad').boundingBox();
+    const right = pad.width / pad.height; // the pad's width in pad units
+    assert.ok(right > 1.5, `the pad is ${pad.width} x ${pad.height}`);
+    const zero = ROUND_ZERO.map((s) => s.map(([x, y]) => [x + right - 1, y]));
+    await drawWithMouse(page, zero);
+    await assertRecognised(page, 0);
+    // the ink is on the drawn path, round: its top, bottom, left and right, not the middle
+    const [[cx, cy]] = [[right - 0.5, 0.5]];
+    const ys = zero[0].map(([, y]) => y), xs = zero[0].map(([x]) => x);
+    for (const p of [[cx, Math.min(...ys)], [cx, Math.max(...ys)], [Math.min(...xs), cy], [Math.max(...xs), cy]]) assert.ok(await inkAt(page, p), `no ink at ${p}`);
+    assert.equal(await inkAt(page, [cx, cy]), false);
+    assert.ok((await padPoint(page, [right, 1])).x <= pad.x + pad.width + 0.5);
     await context.close();
     assert.deepEqual(problems, []);
   });

@@ -169,7 +169,8 @@ for (const [device, options] of [['desktop', DESKTOP], ['phone', PHONE_390]]) {
       const { page, context, problems } = await site.open(options);
       const cdp = touch ? await context.newCDPSession(page) : null;
       const pad = await page.locator('#pad').boundingBox();
-      const px = (n) => n / pad.width; // CSS px in pad units
+      const px = (n) => n / pad.height; // CSS px in pad units (the pad's height is 1)
+      const right = pad.width / pad.height; // the pad's right edge, pad units
 
       // A 7 whose bar starts 8 px above the pad and 6 px left of it.
       const seven = [[[-px(6), -px(8)], [0.45, -px(8)], [0.85, -px(6)], [0.6, 0.45], [0.4, 0.9]]];
@@ -185,7 +186,7 @@ for (const [device, options] of [['desktop', DESKTOP], ['phone', PHONE_390]]) {
       await page.keyboard.press('Escape');
 
       // A 0 whose right side leaves the pad by 12 px and comes back.
-      const zero = [ellipse(0.5 + px(6), 0.5, 0.5, 0.42, 0, 2 * Math.PI, 40)];
+      const zero = [ellipse(right - 0.5 + px(6), 0.5, 0.5, 0.42, 0, 2 * Math.PI, 40)];
       await draw(page, cdp, zero);
       await assertRecognised(page, 0);
       await page.keyboard.press('Escape');
