@@ -13,7 +13,7 @@
 //   cutCandidates(profile, width, height)
 //                                -> cutColumns' cuts for one digit fewer, as many, and one more
 //                                   (at least one cut), merged: where a too-wide group may be cut
-//   chooseRuns(atoms, { read, input })
+//   chooseRuns(atoms, { read, input, join })
 //                                -> [[a, b), ...]: atoms (pieces of ink left to right, each a whole
 //                                   group or a slice of one, { x0, y0, x1, y1, group, digit }) joined into
 //                                   digits: by default the atoms of each `digit` together; with
@@ -140,21 +140,22 @@ const MAX_RUNS = 96;
 const NOT_A_DIGIT = 3;
 // What each further digit costs, in log-probability: a cut must read clearly surer than the whole.
 const PIECE = 0.5;
-// Neighbouring groups whose horizontal extents overlap by at least this share of the narrower one's
-// width may be one digit whose ink broke apart (the network decides): digits written side by side
-// overlap less.
+// With `join`, neighbouring groups whose horizontal extents overlap by at least this share of the
+// narrower one's width may be one digit whose ink broke apart (the network decides): a thin pen's
+// ink breaks in an image, where a pad's strokes do not (its pieces are strokes, which the overlap
+// rule joins), and there neighbouring digits that touch overlap this much more often.
 const JOIN = 0.2;
 
 /**
  * The atoms joined into digits (see the top of the file): runs [a, b) of consecutive atoms,
  * left to right, covering them all. Without `read`, the atoms of each `digit` make one digit. With
  * it, the candidates are the runs of atoms no wider than MAX_ASPECT times their height, each of one
- * group or joining groups that overlap by JOIN (and the default runs); the network reads them all
+ * group or, with `join`, joining groups that overlap by JOIN (and the default runs); the network reads them all
  * in one call, and the runs whose log-probabilities of their top digits (NOT_A_DIGIT less for a piece judged no
  * digit) sum highest are kept: two touching digits read better cut than whole, one digit better
  * whole than cut.
  */
-export function chooseRuns(atoms, { read = null, input = null } = {}) {
+export function chooseRuns(atoms, { read = null, input = null, join = false } = {}) {
   const defaults = [];
   atoms.forEach((atom, i) => {
     if (i === 0 || atom.digit !== atoms[i - 1].digit) defaults.push([i, i + 1]);
@@ -169,7 +170,7 @@ export function chooseRuns(atoms, { read = null, input = null } = {}) {
       if (b > a + 1) {
         const next = atoms[b - 1];
         const prev = atoms[b - 2];
-        if (next.group !== prev.group && !(Math.min(prev.x1, next.x1) - Math.max(prev.x0, next.x0) >= JOIN * Math.min(prev.x1 - prev.x0, next.x1 - next.x0))) break;
+        if (next.group !== prev.group && !(join && Math.min(prev.x1, next.x1) - Math.max(prev.x0, next.x0) >= JOIN * Math.min(prev.x1 - prev.x0, next.x1 - next.x0))) break;
         x1 = Math.max(x1, next.x1); y0 = Math.min(y0, next.y0); y1 = Math.max(y1, next.y1);
       }
       if (x1 - atoms[a].x0 > MAX_ASPECT * (y1 - y0) || known.has(a * (atoms.length + 1) + b)) continue;

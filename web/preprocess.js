@@ -357,8 +357,8 @@ export const MAX_PIXELS = 1 << 24;
  * in the image's pixels around the digit's ink. [] for an empty pad. The blobs of ink that
  * preprocess keeps are grouped into digits by web/groups.js; a group too wide for one digit is cut
  * where its columns hold least ink. Given `read` (the network: inputs -> [{ probabilities,
- * isDigit }], as Recognizer.predictBatch), the candidate cuts of wide groups and the joins of near
- * neighbours are read in one call and the surest reading decides (groups.js chooseRuns). Each
+ * isDigit }], as Recognizer.predictBatch), the candidate cuts of wide groups and the joins of
+ * overlapping neighbours (ink that broke apart) are read in one call and the surest reading decides (groups.js chooseRuns). Each
  * digit keeps its own blobs' ink and the faint edge pixels in its box that do not touch another
  * digit's ink. Time and memory grow with the pixels alone. Throws a RangeError for an image of
  * more than MAX_PIXELS pixels.
@@ -448,7 +448,7 @@ export function segment(imageData, { read = null } = {}) {
     inputs.set(key, digit);
     return digit;
   };
-  const runs = chooseRuns(atoms, { read, input: (a, b) => digitOf(a, b).x });
+  const runs = chooseRuns(atoms, { read, input: (a, b) => digitOf(a, b).x, join: true });
   return runs.slice(0, MAX_DIGITS).map(([a, b]) => digitOf(a, b));
 }
 

@@ -180,10 +180,11 @@ test('the network decides the cuts: the runs whose readings are surest together 
   const noDigit = (xs) => xs.map((x) => ({ probabilities: [0.99, 0.01], isDigit: x === '0,3' }));
   assert.deepEqual(chooseRuns(atoms, { read: noDigit, input }), [[0, 3]]);
   // groups side by side are never joined, even when the reader is surer of them together; groups
-  // that overlap are, then
+  // that overlap are, then, when joins are asked for (ink broken apart in an image)
   const surest = (xs) => xs.map((x) => ({ probabilities: x === '0,2' ? [1, 0] : [0.9, 0.1], isDigit: true }));
-  assert.deepEqual(chooseRuns([atom(0, 1, 0, 'a'), atom(1.1, 2, 1, 'b')], { read: surest, input }), [[0, 1], [1, 2]]);
-  assert.deepEqual(chooseRuns([atom(0, 1, 0, 'a'), atom(0.7, 1.5, 1, 'b')], { read: surest, input }), [[0, 2]]);
+  assert.deepEqual(chooseRuns([atom(0, 1, 0, 'a'), atom(1.1, 2, 1, 'b')], { read: surest, input, join: true }), [[0, 1], [1, 2]]);
+  assert.deepEqual(chooseRuns([atom(0, 1, 0, 'a'), atom(0.7, 1.5, 1, 'b')], { read: surest, input, join: true }), [[0, 2]]);
+  assert.deepEqual(chooseRuns([atom(0, 1, 0, 'a'), atom(0.7, 1.5, 1, 'b')], { read: surest, input }), [[0, 1], [1, 2]]);
 });
 
 test('a fragment beside a digit, not above it, joins the digit when it is near', () => {
