@@ -118,6 +118,15 @@ describe('a number', { timeout: 300_000 }, () => {
     assert.deepEqual(problems, []);
   });
 
+  test('two touching 0s written in one stroke are cut where the network reads them best', async () => {
+    const { page, context, problems } = await open();
+    const loop = ellipse(0.15, 0.25, 0.15, 0.25, 24);
+    await drawWithMouse(page, [[...loop, ...loop.map(([x, y]) => [x + 0.4, y])].map(([x, y]) => [x + 0.3, y + 0.25])]);
+    assert.equal(await page.locator('#prediction .digit').textContent(), '00');
+    await context.close();
+    assert.deepEqual(problems, []);
+  });
+
   test('one digit looks as before: no number, no boxes', async () => {
     const { page, context, problems } = await open();
     await drawWithMouse(page, at(SIX, 0.3, 0.15, 0.7));

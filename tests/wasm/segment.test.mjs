@@ -195,6 +195,19 @@ test('a fragment beside a digit, not above it, joins the digit when it is near',
   assert.equal(groupParts([box(0, 0.7), box(1.0, 1.1, 0.5, 0.9), box(1.4, 2.1)]).length, 3);
 });
 
+test('the network cuts a touching pair that shape alone leaves whole: "00" in one stroke', async () => {
+  const { createRecognizer } = await import('./load.mjs');
+  const rec = await createRecognizer();
+  const read = (xs) => rec.predictBatch(xs);
+  // two loops joined by the pen, 1.4 times as wide as tall: not wide enough to be cut by shape
+  const loop = circle(0.3, 0.5, 0.3, 0.5);
+  const strokes = place([[...loop, ...loop.map(([x, y]) => [x + 0.8, y])]], { s: 0.5, dx: 0.3, dy: 0.25 });
+  assert.equal(segmentStrokes(strokes).length, 1);
+  const digits = segmentStrokes(strokes, { read });
+  assert.equal(digits.length, 2);
+  assert.deepEqual(read(digits.map((d) => renderStrokes(d.strokes))).map((r) => r.digit), [0, 0]);
+});
+
 test('segment with the network: one digit stays one, the same input as preprocess', async () => {
   const { createRecognizer } = await import('./load.mjs');
   const rec = await createRecognizer();
