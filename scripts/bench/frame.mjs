@@ -137,9 +137,7 @@ async function benchSetup({ tfBase }) {
     ['strokes.js', 'preprocess.js', 'pad.js', 'recognizer.js', 'digits_wasm.js'].map((f) => import(new URL(f, base).href)));
   const wasm = await (await fetch(new URL('digits_wasm.wasm', base))).arrayBuffer();
   const rec = await Recognizer.create(factory, wasm);
-  const files = {};
-  for (const name of ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy']) files[name] = new Uint8Array(await (await fetch(new URL(`model/${name}`, base))).arrayBuffer());
-  rec.loadModel(files);
+  await rec.fetchModel(new URL('model/model.pack', base)); // the model as the site serves it
 
   // TF.js: the same network with the same weights (float32 .npy files exported by ours).
   const { tf } = window;
