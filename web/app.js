@@ -101,16 +101,19 @@ start();
 async function start() {
   const opening = ModelStore.open().catch(() => null); // meanwhile: the model kept from the last visit
   let loading; // the recogniser, until it has its model
+  let modelFiles; // the model and its calibration, fetched while the WebAssembly arrives
   try {
     // Imported here rather than statically, so a failure shows on the page.
-    const [{ Recognizer }, { default: createDigitsModule }, { fetchWasm }] =
+    const [{ Recognizer, fetchModelFiles }, { default: createDigitsModule }, { fetchWasm }] =
       await Promise.all([import('./recognizer.js'), import('./digits_recognizer.js'), import('./wasm.js')]);
+    modelFiles = fetchModelFiles(new URL('./model/model.pack', import.meta.url));
+    modelFiles.catch(() => {}); // its failure is told below, once the recogniser is there
     loading = await Recognizer.create(createDigitsModule, await fetchWasm(new URL('./digits_recognizer.wasm', import.meta.url)));
   } catch (err) {
     return fail(`The recogniser (WebAssembly) could not be loaded: ${offline(err) ?? err.message}`);
   }
   try {
-    await loading.fetchModel(new URL('./model/model.pack', import.meta.url));
+    loading.loadFetchedModel(await modelFiles);
   } catch (err) {
     return fail(`The model could not be loaded: ${offline(err) ?? err.message}`);
   }
