@@ -69,7 +69,7 @@ export async function frameRun({ perDigit = 1, rates = [1, 4], every = 4 } = {})
   let server, browser;
   try {
     log('building the site, starting Chromium');
-    buildSite({ root: ROOT, out: dir, quiet: true });
+    await buildSite({ root: ROOT, out: dir, quiet: true });
     server = await startServer({ root: dir, base: '/digits/', port: 0 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const context = await browser.newContext({ viewport: VIEWPORT, bypassCSP: true });
