@@ -152,8 +152,9 @@ float calibration_score(CalibrationScore score, const float z[NN_OUTPUTS]) {
 }
 
 void calibration_probabilities(const Calibration *c, const float z[NN_OUTPUTS], float probs[NN_OUTPUTS]) {
-    float top, sum = exp_sum(z, c->temperature, &top);
-    for (int j = 0; j < NN_OUTPUTS; j++) probs[j] = expf((z[j] - top) / c->temperature) / sum;
+    float top = z[nn_argmax(z, NN_OUTPUTS)], sum = 0.0f; /* exp_sum's, each exponential taken once */
+    for (int j = 0; j < NN_OUTPUTS; j++) sum += probs[j] = expf((z[j] - top) / c->temperature);
+    for (int j = 0; j < NN_OUTPUTS; j++) probs[j] /= sum;
 }
 
 /* ---- fitting ---- */

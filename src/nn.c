@@ -258,9 +258,9 @@ static void hidden_layer(float *z1, const float *x, const Model *m) {
     }
 }
 
-/* Z2 = A1 W2^T + b2, A2 = softmax(Z2) for one row: a1 is (H), z2 and a2 are (10). One pass over
- * a1, four units at a time, with ten vector sums (one per digit) held in registers: a1 is read once. */
-static void output_layer(float *z2, float *a2, const float *a1, const Model *m) {
+/* Z2 = A1 W2^T + b2 for one row: a1 is (H), z2 is (10). One pass over a1, four units at a time,
+ * with ten vector sums (one per digit) held in registers: a1 is read once. */
+static void output_logits(float *z2, const float *a1, const Model *m) {
     int H = m->hidden, tail = H - H % 4;
     f32x4 acc[NN_OUTPUTS] = {{0}};
     for (int h = 0; h < tail; h += 4) {
@@ -272,26 +272,31 @@ static void output_layer(float *z2, float *a2, const float *a1, const Model *m) 
         for (int h = tail; h < H; h++) sum += m->W2[(size_t)j * H + h] * a1[h];
         z2[j] = sum + ((acc[j][0] + acc[j][1]) + (acc[j][2] + acc[j][3]));
     }
-    nn_softmax(a2, z2, NN_OUTPUTS);
 }
 
-/* Row b from its z1: a1 = ReLU(z1), then the output layer. */
-static void output_row(Activations *a, const Model *m, int b) {
+/* Row b from its z1: a1 = ReLU(z1), then the output layer's logits, and their softmax if asked. */
+static void output_row(Activations *a, const Model *m, int b, int softmax) {
     int H = m->hidden;
-    float *a1 = a->A1 + (size_t)b * H;
+    float *a1 = a->A1 + (size_t)b * H, *z2 = a->Z2 + (size_t)b * NN_OUTPUTS;
     relu(a1, a->Z1 + (size_t)b * H, H);
-    output_layer(a->Z2 + (size_t)b * NN_OUTPUTS, a->A2 + (size_t)b * NN_OUTPUTS, a1, m);
+    output_logits(z2, a1, m);
+    if (softmax) nn_softmax(a->A2 + (size_t)b * NN_OUTPUTS, z2, NN_OUTPUTS);
 }
 
 void nn_forward(Activations *a, const Model *m, const float *X, int B) {
     for (int b = 0; b < B; b++) {
         hidden_layer(a->Z1 + (size_t)b * m->hidden, X + (size_t)b * NN_INPUTS, m);
-        output_row(a, m, b);
+        output_row(a, m, b, 1);
     }
 }
 
 void nn_forward_output(Activations *a, const Model *m, int B) {
-    for (int b = 0; b < B; b++) output_row(a, m, b);
+    for (int b = 0; b < B; b++) output_row(a, m, b, 1);
+}
+
+void nn_forward_logits(Activations *a, const Model *m, const float *x) {
+    if (x) hidden_layer(a->Z1, x, m);
+    output_row(a, m, 0, 0);
 }
 
 /* The backward pass lists, for CHUNK samples at a time, which samples ink each pixel. */

@@ -82,6 +82,11 @@ void nn_forward(Activations *a, const Model *m, const float *X, int B);
  * them its own way): A1 = ReLU(Z1), Z2, A2 for B rows. */
 void nn_forward_output(Activations *a, const Model *m, int B);
 
+/* One row's logits, for reading one image: Z1 from x (784 values), or with x NULL a->Z1 as it is;
+ * then A1 and Z2 of row 0. No softmax: A2 is left as it was (a reader's calibration makes its own
+ * probabilities from Z2). */
+void nn_forward_logits(Activations *a, const Model *m, const float *x);
+
 /* As nn_backward_reference. scratch holds nn_backward_scratch_bytes(B, H) bytes from malloc. */
 size_t nn_backward_scratch_bytes(int B, int hidden);
 void nn_backward(Model *grad, const Model *m, const Activations *a, const float *X, const uint8_t *Y,
@@ -106,7 +111,7 @@ int nn_check_input(const float *x, DigitsError *err);
 /* Indices of the non-zero entries of x (784), ascending, into idx (784); returns their count. */
 int nn_nonzero_indices(int *idx, const float *x);
 
-/* 1 if all ten probabilities are finite numbers. Finite but huge weights can overflow the logits;
+/* 1 if all ten values (probabilities or logits) are finite. Finite but huge weights can overflow the logits;
  * a caller then reports an error rather than a digit. */
 int nn_outputs_finite(const float probs[NN_OUTPUTS]);
 

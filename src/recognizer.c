@@ -41,12 +41,13 @@ void recognizer_free(Recognizer *r) {
 int recognizer_predict(Recognizer *r, const float *x, Reading *out, DigitsError *err) {
     /* An 8-bit image needs no other check: quant_hidden_layer has read every pixel as a level. */
     if (r->quant.pairs && quant_hidden_layer(r->act.Z1, &r->quant, r->model.b1, x)) {
-        nn_forward_output(&r->act, &r->model, 1);
+        nn_forward_logits(&r->act, &r->model, NULL);
     } else {
         if (nn_check_input(x, err)) return -1;
-        nn_forward(&r->act, &r->model, x, 1);
+        nn_forward_logits(&r->act, &r->model, x);
     }
-    if (!nn_outputs_finite(r->act.A2))
+    /* finite logits give finite probabilities (the softmax subtracts the largest); any other overflows */
+    if (!nn_outputs_finite(r->act.Z2))
         return error_set(err, "the model's outputs overflow for this input (its weights are too large to give probabilities)");
     const Calibration *c = &r->calibration;
     memcpy(out->logits, r->act.Z2, sizeof out->logits);

@@ -14,7 +14,7 @@ import { $, gloss, inkColor, show } from './ui.js';
 const [undoButton, clearButton, sheet, hint, status] = ['#undo', '#clear', '#sheet', '#hint', '#status'].map($);
 const prediction = $('#prediction');
 const [digitText, confidenceText] = prediction.children;
-const seen = $('#seen').getContext('2d');
+const seen = $('#seen').getContext('2d', { willReadFrequently: true }); // a small bitmap in memory: cheaper to write every frame
 const seenImage = seen.createImageData(28, 28); // redrawn in place on every frame
 let seenInk = null;                              // the ink's colour there, read once per colour scheme
 const input = new Float32Array(784);             // the network's input, redrawn in place on every frame
@@ -113,16 +113,19 @@ start();
 async function start() {
   const opening = ModelStore.open().catch(() => null); // meanwhile: the model kept from the last visit
   let loading; // the recogniser, until it has its model
+  let modelFiles; // the model and its calibration, fetched while the WebAssembly arrives
   try {
     // Imported here rather than statically, so a failure shows on the page.
-    const [{ Recognizer }, { default: createDigitsModule }, { fetchWasm }] =
+    const [{ Recognizer, fetchModelFiles }, { default: createDigitsModule }, { fetchWasm }] =
       await Promise.all([import('./recognizer.js'), import('./digits_recognizer.js'), import('./wasm.js')]);
+    modelFiles = fetchModelFiles(new URL('./model/model.pack', import.meta.url));
+    modelFiles.catch(() => {}); // its failure is told below, once the recogniser is there
     loading = await Recognizer.create(createDigitsModule, await fetchWasm(new URL('./digits_recognizer.wasm', import.meta.url)));
   } catch (err) {
     return fail(`The recogniser (WebAssembly) could not be loaded: ${offline(err) ?? err.message}`);
   }
   try {
-    await loading.fetchModel(new URL('./model/model.pack', import.meta.url));
+    loading.loadFetchedModel(await modelFiles);
   } catch (err) {
     return fail(`The model could not be loaded: ${offline(err) ?? err.message}`);
   }
@@ -373,7 +376,7 @@ function showGuess(result, text) {
     const value = result ? percentage(p) : null;
     if (bar.value !== value) {
       bar.value = value;
-      bar.text.textContent = value === null ? '' : `${value}%`;
+      writeText(bar.text, value === null ? '' : `${value}%`);
     }
     const top = result?.digit === k;
     if (bar.top !== top) {
@@ -387,7 +390,15 @@ const shownText = new WeakMap(); // element -> the text setText gave it
 function setText(element, text) {
   if (shownText.get(element) === text) return;
   shownText.set(element, text);
-  element.textContent = text;
+  writeText(element, text);
+}
+
+// Changes an element's text in its text node where it has one: cheaper than replacing the node,
+// and the same to a person and to a screen reader.
+function writeText(element, text) {
+  const node = element.firstChild;
+  if (text && node && node === element.lastChild && node.nodeType === Node.TEXT_NODE) node.data = text;
+  else element.textContent = text;
 }
 
 // A model is never sure: show at most 99%.
@@ -399,18 +410,24 @@ function sure(p) {
   return `${percentage(p)}%`;
 }
 
-// The network's input, ink on paper, drawn pixel for pixel (CSS scales it up, pixelated).
+// The network's input, ink on paper, drawn pixel for pixel (CSS scales it up, pixelated). The ink's
+// colour is written once per colour scheme and each pixel's ink as its alpha; the canvas is written
+// only when a pixel changed (a frame that moved no ink leaves it as it is).
 function showSeen(x) {
-  seenInk ??= inkColor(seen.canvas);
-  const [r, g, b] = seenInk;
   const { data } = seenImage;
-  for (let i = 0, p = 0; i < 784; i++, p += 4) {
-    data[p] = r;
-    data[p + 1] = g;
-    data[p + 2] = b;
-    data[p + 3] = x ? Math.round(x[i] * 255) : 0;
+  let changed = !seenInk;
+  if (!seenInk) {
+    seenInk = inkColor(seen.canvas);
+    for (let p = 0; p < data.length; p += 4) data.set(seenInk, p);
   }
-  seen.putImageData(seenImage, 0, 0);
+  for (let i = 0, p = 3; i < 784; i++, p += 4) {
+    const alpha = x ? Math.round(x[i] * 255) : 0;
+    if (data[p] !== alpha) {
+      data[p] = alpha;
+      changed = true;
+    }
+  }
+  if (changed) seen.putImageData(seenImage, 0, 0);
 }
 
 function makeBars(list) {

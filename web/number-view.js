@@ -17,6 +17,7 @@
 import { drawDigit, el, inkColor } from './ui.js';
 
 const PEN_MARGIN = 0.045; // the pad's pen reaches this far beyond a stroke's points (pad units)
+const pixels = new Uint8ClampedArray(784); // a digit's image as drawDigit takes it, reused
 
 export class NumberView {
   #list;
@@ -66,11 +67,14 @@ export class NumberView {
       it.item.hidden = it.box.hidden = !d;
       if (!d) return;
       it.strokeCount = strokeCount;
-      drawDigit(it.canvas, Uint8ClampedArray.from(d.x, (v) => Math.round(v * 255)), this.#ink);
-      it.digit.textContent = String(d.digit);
-      it.confidence.textContent = `${Math.round(Math.min(d.probability, 0.99) * 100)}%`;
+      for (let k = 0; k < 784; k++) pixels[k] = Math.round(d.x[k] * 255);
+      drawDigit(it.canvas, pixels, this.#ink);
+      // shown on every frame while a number is drawn: the page is written only where it changes
+      const digit = String(d.digit), confidence = `${Math.round(Math.min(d.probability, 0.99) * 100)}%`;
+      if (it.digit.textContent !== digit) it.digit.textContent = digit;
+      if (it.confidence.textContent !== confidence) it.confidence.textContent = confidence;
       it.button.classList.toggle('not-digit', d.isDigit === false);
-      it.button.setAttribute('aria-pressed', String(i === selected));
+      if (it.button.getAttribute('aria-pressed') !== String(i === selected)) it.button.setAttribute('aria-pressed', String(i === selected));
       const { x0, y0, x1, y1 } = d.box;
       // pad units are the pad's height, across as down (web/pad.js): cqh of the boxes' overlay
       Object.assign(it.box.style, {
@@ -83,7 +87,7 @@ export class NumberView {
   }
 
   hide() {
-    this.#list.hidden = this.#boxes.hidden = true;
+    if (this.shown || !this.#boxes.hidden) this.#list.hidden = this.#boxes.hidden = true; // runs every frame: write only a change
     this.#picked = null;
   }
 

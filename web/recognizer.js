@@ -5,6 +5,8 @@
 //   const rec = await Recognizer.create(createDigitsModule, wasm)  // wasm: see web/wasm.js
 //   await rec.fetchModel('./model/model.pack')  // a packed model (src/pack.h), as the site serves it, and the
 //                                               // calibration.txt beside it if there is one
+//   const files = fetchModelFiles(url)          // the same fetches, started before the recogniser exists;
+//   rec.loadFetchedModel(await files)           // then used (the page fetches model and wasm at once)
 //   rec.loadModel({ W1, b1, W2, b2 })           // Uint8Array/ArrayBuffer .npy bytes, and optionally
 //                                               // 'calibration.txt'; throws, keeps the old model
 //   rec.loadPackedModel(bytes, 'model.pack', calibration)  // the same for a packed model's bytes
@@ -53,9 +55,12 @@ export class Recognizer {
   /** Fetches the packed model at url and the calibration.txt beside it (a 404: the default
    * calibration) and makes them the model; on failure the old model stays. */
   async fetchModel(url, fetchFn = globalThis.fetch) {
-    const calibrationUrl = new URL(CALIBRATION_FILE, new URL(url, globalThis.location?.href ?? 'file:///'));
-    const [bytes, calibration] = await Promise.all([fetchBytes(url, fetchFn), fetchOptional(calibrationUrl, fetchFn)]);
-    return this.loadPackedModel(bytes, fileName(url), calibration);
+    return this.loadFetchedModel(await fetchModelFiles(url, fetchFn));
+  }
+
+  /** Makes what fetchModelFiles fetched the model; on failure the old model stays. */
+  loadFetchedModel({ bytes, calibration, name }) {
+    return this.loadPackedModel(bytes, name, calibration);
   }
 
   // Makes the C model at `model` the recogniser's (which takes it over) with the calibration
@@ -150,6 +155,15 @@ export class Recognizer {
     this.mod._free(this.probsPtr);
     this.mod._free(this.isDigitPtr);
   }
+}
+
+/** Fetches the packed model at url and the calibration.txt beside it (null when there is none),
+ * both at once, before any recogniser is needed: -> { bytes, calibration, name } for
+ * rec.loadFetchedModel. Rejects with an Error naming the file that failed. */
+export async function fetchModelFiles(url, fetchFn = globalThis.fetch) {
+  const calibrationUrl = new URL(CALIBRATION_FILE, new URL(url, globalThis.location?.href ?? 'file:///'));
+  const [bytes, calibration] = await Promise.all([fetchBytes(url, fetchFn), fetchOptional(calibrationUrl, fetchFn)]);
+  return { bytes, calibration, name: fileName(url) };
 }
 
 /** The bytes at url, or null when it answers 404 or cannot be fetched: a file that need not be

@@ -108,7 +108,7 @@ export class TeachPanel {
   setDrawing(drawing) {
     const off = !drawing;
     if (off && this.#keys.includes(document.activeElement)) $('#pad').focus(); // a disabled key drops the focus
-    for (const key of this.#keys) key.disabled = off;
+    for (const key of this.#keys) if (key.disabled !== off) key.disabled = off; // every frame: write only a change
   }
 
   /** A new drawing started: what the last teaching said, and its Undo, go. */

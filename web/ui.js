@@ -92,9 +92,12 @@ export function inkColor(node) {
 export function drawDigit(canvas, pixels, ink) {
   const ctx = canvas.getContext('2d');
   const image = ctx.createImageData(28, 28);
-  for (let i = 0; i < 784; i++) {
-    image.data.set(ink, 4 * i);
-    image.data[4 * i + 3] = pixels[i];
+  const { data } = image, [r, g, b] = ink;
+  for (let i = 0, p = 0; i < 784; i++, p += 4) { // plain writes: the page draws these on every frame of a number
+    data[p] = r;
+    data[p + 1] = g;
+    data[p + 2] = b;
+    data[p + 3] = pixels[i];
   }
   ctx.putImageData(image, 0, 0);
 }

@@ -69,7 +69,7 @@ export async function frameRun({ perDigit = 1, rates = [1, 4], every = 4 } = {})
   let server, browser;
   try {
     log('building the site, starting Chromium');
-    buildSite({ root: ROOT, out: dir, quiet: true });
+    await buildSite({ root: ROOT, out: dir, quiet: true });
     server = await startServer({ root: dir, base: '/digits/', port: 0 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const context = await browser.newContext({ viewport: VIEWPORT, bypassCSP: true });
@@ -137,9 +137,7 @@ async function benchSetup({ tfBase }) {
     ['strokes.js', 'preprocess.js', 'pad.js', 'recognizer.js', 'digits_wasm.js'].map((f) => import(new URL(f, base).href)));
   const wasm = await (await fetch(new URL('digits_wasm.wasm', base))).arrayBuffer();
   const rec = await Recognizer.create(factory, wasm);
-  const files = {};
-  for (const name of ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy']) files[name] = new Uint8Array(await (await fetch(new URL(`model/${name}`, base))).arrayBuffer());
-  rec.loadModel(files);
+  await rec.fetchModel(new URL('model/model.pack', base)); // the model as the site serves it
 
   // TF.js: the same network with the same weights (float32 .npy files exported by ours).
   const { tf } = window;

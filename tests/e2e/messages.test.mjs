@@ -83,6 +83,33 @@ describe('messages a person understands', { timeout: 300_000 }, () => {
     });
   }
 
+  test('the page asks for its model while the WebAssembly is still downloading, and reads once both are there', async () => {
+    const context = await site.browser.newContext(DESKTOP);
+    await context.addInitScript(() => { delete Navigator.prototype.serviceWorker; });
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    const asked = [];
+    await context.route(/digits_recognizer\.wasm$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await context.route(/\/model\//, (route) => {
+      asked.push(route.request().url());
+      return route.continue();
+    });
+    const page = await context.newPage();
+    await page.goto(site.server.url);
+    const until = Date.now() + 30_000;
+    while (!asked.some((u) => u.endsWith('/model.pack')) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(asked.some((u) => u.endsWith('/model.pack')), 'the model was not asked for while the WebAssembly downloaded');
+    assert.equal(await text(page, '#model-name'), 'Loading the model…');
+    release();
+    await waitReady(page);
+    await drawWithMouse(page, SEVEN);
+    await assertRecognised(page, 7);
+    await context.close();
+  });
+
   for (const [name, field, value] of [
     ['an empty training field names the field and its allowed range', 'hidden', ''],
     ['a training value out of range names the field and its allowed range', 'lr', '5']]) {
