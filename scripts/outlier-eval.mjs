@@ -8,10 +8,13 @@
 //      non-digits accepted (overall, per category and per family), digit-like glyphs accepted
 //      (not scored), hold-out accuracy, and the expected calibration error on the hold-out.
 // Usage: node scripts/outlier-eval.mjs --model DIR [--score msp|energy|maxlogit] [--accept 0.99]
-//        [--score-temperature fit|X] [--json] [--families]
+//        [--score-temperature fit|X] [--json] [--families] [--sets strokes|pixels]
 //        node scripts/outlier-eval.mjs --model DIR --own-calibration [--json] [--families]
 // --own-calibration: instead of steps 1 and 2, the score, threshold and temperature of the model's
 // own calibration.txt (what the page and `digits eval` use).
+// --sets strokes (the default): the drawn digits, calibration digits and non-digits as the page
+// reads them, traced to strokes and rendered by renderStrokes (scripts/outlier-strokes.mjs);
+// --sets pixels: the same drawn on a 280x280 canvas through preprocess (the page before strokes).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,12 +138,15 @@ function main() {
   const T = own ? own.temperature : fitTemperature(calib.logits, calib.labels);
   // the score's own temperature: the fitted one, or a fixed one (the ranking depends on it)
   const TS = own ? 1 : arg('--score-temperature', 'fit') === 'fit' ? T : +arg('--score-temperature');
-  const calibDrawn = logitsOf(model, data('oe/calib-drawn.csv'));
+  const sets = arg('--sets', 'strokes') === 'pixels'
+    ? { calib: 'oe/calib-drawn.csv', holdout: 'eval/drawn-holdout.csv', non: 'eval/nondigits.csv', like: 'eval/digitlike.csv' }
+    : { calib: 'strokes/calib.csv', holdout: 'strokes/holdout.csv', non: 'strokes/nondigits.csv', like: 'strokes/digitlike.csv' };
+  const calibDrawn = logitsOf(model, data(sets.calib));
   const threshold = own ? own.threshold : thresholdFor(calibDrawn.logits.map((z) => score(z, TS)), accept);
   const rate = (set) => set.logits.filter((z) => score(z, TS) >= threshold).length / set.logits.length;
-  const hold = logitsOf(model, data('holdout.csv')), drawn = logitsOf(model, data('eval/drawn-holdout.csv'));
-  const non = logitsOf(model, data('eval/nondigits.csv')), like = logitsOf(model, data('eval/digitlike.csv'));
-  const index = readIndex(data('eval/nondigits-index.csv'));
+  const hold = logitsOf(model, data('holdout.csv')), drawn = logitsOf(model, data(sets.holdout));
+  const non = logitsOf(model, data(sets.non)), like = logitsOf(model, data(sets.like));
+  const index = readIndex(data(sets.non.replace('.csv', '-index.csv')));
   const accuracy = hold.logits.filter((z, i) => z.indexOf(Math.max(...z)) === hold.labels[i]).length / hold.logits.length;
   const oracle = (fraction) => {
     const t = thresholdFor(drawn.logits.map((z) => score(z, TS)), fraction);
@@ -156,7 +162,7 @@ function main() {
   });
   const result = {
     model: path.relative(root, dir) || '.', score: own ? own.score : scoreName, temperature: T, scoreTemperature: TS, threshold, accept,
-    holdoutAccuracy: accuracy,
+    holdoutAccuracy: accuracy, drawnAccuracy: drawn.logits.filter((z, i) => z.indexOf(Math.max(...z)) === drawn.labels[i]).length / drawn.logits.length,
     eceHoldout: ece(hold.logits, hold.labels, T), eceHoldoutT1: ece(hold.logits, hold.labels, 1),
     digitsAcceptedDrawn: rate(drawn), digitsAcceptedHoldout: rate(hold), calibAccepted: rate(calib),
     nondigitsAccepted: rate(non), digitlikeAccepted: rate(like),
@@ -170,6 +176,7 @@ function main() {
     ? `model ${result.model}, its calibration.txt: score ${own.score} at T 1, threshold ${threshold.toFixed(4)}, temperature ${T.toFixed(3)}`
     : `model ${result.model}, score ${scoreName} at T ${TS.toFixed(3)}, fitted T ${T.toFixed(3)}, threshold ${threshold.toFixed(4)} (accepts ${pct(accept)} of drawn calibration digits)`);
   console.log(`hold-out accuracy ${pct(accuracy)}; ECE on the hold-out ${pct(result.eceHoldout)} (T = 1: ${pct(result.eceHoldoutT1)})`);
+  console.log(`drawn hold-out accuracy ${pct(result.drawnAccuracy)}`);
   console.log(`real digits accepted: drawn hold-out ${pct(result.digitsAcceptedDrawn)}, untouched hold-out ${pct(result.digitsAcceptedHoldout)}`);
   console.log(`non-digits accepted: ${pct(result.nondigitsAccepted)} of ${non.logits.length}; ${Object.entries(result.categories).map(([k, v]) => `${k} ${pct(v)}`).join(', ')}; digit-like glyphs (not scored) ${pct(result.digitlikeAccepted)}`);
   console.log(`for comparison, at thresholds accepting 98% / 95% of the drawn hold-out itself: non-digits accepted ${pct(result.oracle98)} / ${pct(result.oracle95)}`);
