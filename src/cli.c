@@ -68,6 +68,8 @@ static const char TRAIN_USAGE[] =
     "                       of training to fit calibration.txt on (default 0.1; 0: write the\n"
     "                       default calibration, max-softmax 0.5, temperature 1)\n"
     "  --accept X           the share of calibration digits the threshold accepts (default 0.995)\n"
+    "  --temperature-data FILE  labelled CSV of digits never trained on to fit the temperature on\n"
+    "                       instead (the threshold stays that of --calibrate or the split)\n"
     "  --dtype T            f32 or f16 for the saved files (default f32)\n"
     "  --grid               save W1 on the integer grid (each unit's weights whole numbers up to\n"
     "                       2047 times a power of two; moves a weight by half a step at most,\n"
@@ -267,7 +269,7 @@ static int parse_weights(const char *text, float *w) {
 
 static int cmd_train(int argc, char **argv) {
     const char *data = "data/train.csv", *val_path = NULL, *out = "model-out", *init = NULL, *log_path = NULL;
-    const char *outlier_path = NULL, *weights = NULL, *calib_path = NULL;
+    const char *outlier_path = NULL, *weights = NULL, *calib_path = NULL, *temp_path = NULL;
     int hidden = 128, seed = 1, quiet = 0, grid = 0, grid_bits = QUANT_BITS, use_aug = 0;
     float calib_split = 0.1f, accept = 0.995f;
     int schedule = LR_COSINE, optimizer = OPT_ADAM, dtype = NPY_F32;
@@ -310,6 +312,7 @@ static int cmd_train(int argc, char **argv) {
         {"--calibrate", ARG_TEXT, &calib_path, 0, 0, NULL, NULL},
         {"--calibration-split", ARG_FLOAT, &calib_split, 0, 0.5f, NULL, NULL},
         {"--accept", ARG_FLOAT, &accept, 0.5f, 1, NULL, NULL},
+        {"--temperature-data", ARG_TEXT, &temp_path, 0, 0, NULL, NULL},
         {"--grid", ARG_FLAG, &grid, 0, 0, NULL, NULL},
         {"--grid-bits", ARG_INT, &grid_bits, 2, QUANT_BITS, NULL, &grid},
         {"--quiet", ARG_FLAG, &quiet, 0, 0, NULL, NULL},
@@ -324,7 +327,7 @@ static int cmd_train(int argc, char **argv) {
     if (weights && parse_weights(weights, cfg.outliers.weight)) return 1;
 
     Reporter rep = {isatty(STDERR_FILENO), quiet, NULL, 0, 0, 0, 0};
-    Dataset all = {0}, train = {0}, val = {0}, calib = {0}, outliers = {0};
+    Dataset all = {0}, train = {0}, val = {0}, calib = {0}, temp = {0}, outliers = {0};
     Model m = {0};
     Calibration calibration = calibration_default();
     DigitsError err;
@@ -334,6 +337,7 @@ static int cmd_train(int argc, char **argv) {
     if (load_csv(&all, data, "training needs a train.csv (label,pixel0..pixel783)", &rep, &err)) goto done;
     if (val_path && load_csv(&val, val_path, "--val needs a labelled CSV", &rep, &err)) goto done;
     if (calib_path && load_csv(&calib, calib_path, "--calibrate needs labelled digits", &rep, &err)) goto done;
+    if (temp_path && load_csv(&temp, temp_path, "--temperature-data needs labelled digits", &rep, &err)) goto done;
     if (outlier_path && load_csv(&outliers, outlier_path, NULL, &rep, &err)) goto done;
     if (outlier_path) cfg.outliers.external = &outliers;
     DigitsError no_split = {{0}}; /* a data set too small to split trains whole, with the default calibration */
@@ -362,6 +366,11 @@ static int cmd_train(int argc, char **argv) {
     /* The model trained with outliers scores by logsumexp (its eleventh class's complement). */
     CalibrationScore score = cfg.outliers.share > 0.0f ? CALIBRATION_LOGSUMEXP : CALIBRATION_MAX_SOFTMAX;
     if (calib.n && calibration_fit(&calibration, &m, &calib, score, accept, &err)) goto done;
+    if (calib.n && temp.n) {
+        Calibration other;
+        if (calibration_fit(&other, &m, &temp, score, accept, &err)) goto done;
+        calibration.temperature = other.temperature;
+    }
     if (files_save_model(&m, out, (NpyDtype)dtype, &err) || files_save_calibration(&calibration, out, &err)) goto done;
     if (!quiet)
         fprintf(stderr, "saved %s/{W1,b1,W2,b2}.npy and %s (%s >= %g is a digit, temperature %g%s)\n", out,
@@ -371,7 +380,7 @@ static int cmd_train(int argc, char **argv) {
 done:
     if (rep.log) fclose(rep.log);
     nn_model_free(&m);
-    Dataset *sets[] = {&all, &train, &val, &calib, &outliers};
+    Dataset *sets[] = {&all, &train, &val, &calib, &temp, &outliers};
     for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) dataset_free(sets[i]);
     return status ? fail("train", "%s", err.msg) : 0;
 }

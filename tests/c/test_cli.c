@@ -237,6 +237,60 @@ TEST(train_should_write_a_calibration_that_eval_reports) {
     CHECK_CONTAINS(output, "calibration.txt (max-softmax >= 0.5 is a digit, temperature 1; the default: too few digits to hold some out)");
 }
 
+/* The value of `key` in calibration.txt's text, as written (up to the end of its line). */
+static void calibration_value(const char *text, const char *key, char *out, size_t size) {
+    const char *at = strstr(text, key);
+    size_t n = 0;
+    if (at) at += strlen(key) + 1;
+    while (at && at[n] && at[n] != '\n' && n + 1 < size) n++;
+    memcpy(out, at ? at : "", n);
+    out[n] = '\0';
+}
+
+/* --temperature-data fits the temperature on other digits; the threshold stays --calibrate's. */
+TEST(train_should_take_the_temperature_from_temperature_data) {
+    setup();
+    write_csv("train.csv", 200, 1);
+    write_csv("calib.csv", 50, 1);
+    /* the same digits, every other one labelled as the next digit: a far higher temperature fits them */
+    write_csv("mixed.csv", 50, 1);
+    char path[512];
+    snprintf(path, sizeof path, "%s/mixed.csv", tmpdir);
+    FILE *f = fopen(path, "r+");
+    CHECK(f != NULL);
+    char line[8192];
+    long at = 0;
+    CHECK(fgets(line, sizeof line, f) != NULL);
+    for (int i = 0; i < 50 && (at = ftell(f)) >= 0 && fgets(line, sizeof line, f); i++) {
+        if (i % 2 == 0) continue;
+        fseek(f, at, SEEK_SET);
+        fputc('0' + (line[0] - '0' + 1) % 10, f);
+        fseek(f, at + (long)strlen(line), SEEK_SET);
+    }
+    fclose(f);
+    const char *base = "train --data train.csv --hidden 8 --epochs 2 --lr 0.01 --quiet";
+    char cmd[512], values[3][2][64];
+    const char *outs[] = {"--calibrate calib.csv --out a", "--calibrate mixed.csv --out b",
+                          "--calibrate calib.csv --temperature-data mixed.csv --out c"};
+    for (int k = 0; k < 3; k++) {
+        snprintf(cmd, sizeof cmd, "%s %s", base, outs[k]);
+        CHECK(run(cmd) == 0);
+        char name[] = "a/calibration.txt";
+        name[0] = (char)('a' + k);
+        size_t len;
+        char *text = slurp(name, &len);
+        CHECK(text != NULL);
+        calibration_value(text, "threshold", values[k][0], sizeof values[k][0]);
+        calibration_value(text, "temperature", values[k][1], sizeof values[k][1]);
+        free(text);
+    }
+    CHECK(strcmp(values[0][1], values[1][1]) != 0); /* the two sets want different temperatures */
+    CHECK(strcmp(values[2][0], values[0][0]) == 0);
+    CHECK(strcmp(values[2][1], values[1][1]) == 0);
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --calibrate calib.csv --temperature-data none.csv --out d") == 1);
+    CHECK_CONTAINS(output, "none.csv");
+}
+
 static const TestCase TESTS[] = {
     T(no_arguments_should_print_usage_and_exit_2),
     T(help_should_describe_each_command_and_exit_0),
@@ -246,6 +300,7 @@ static const TestCase TESTS[] = {
     T(a_malformed_csv_should_exit_1_with_line_and_column),
     T(train_eval_and_predict_should_work_end_to_end),
     T(train_should_write_a_calibration_that_eval_reports),
+    T(train_should_take_the_temperature_from_temperature_data),
     T(an_unwritable_output_should_exit_1_and_say_why),
     T(a_diverging_run_should_exit_1_and_leave_the_model_directory_alone),
 };
