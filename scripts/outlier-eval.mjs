@@ -165,7 +165,7 @@ function main() {
     holdoutAccuracy: accuracy, drawnAccuracy: drawn.logits.filter((z, i) => z.indexOf(Math.max(...z)) === drawn.labels[i]).length / drawn.logits.length,
     eceHoldout: ece(hold.logits, hold.labels, T), eceHoldoutT1: ece(hold.logits, hold.labels, 1),
     digitsAcceptedDrawn: rate(drawn), digitsAcceptedHoldout: rate(hold), calibAccepted: rate(calib),
-    nondigitsAccepted: rate(non), digitlikeAccepted: rate(like),
+    nondigits: non.logits.length, nondigitsAccepted: rate(non), digitlikeAccepted: rate(like),
     // for comparison only: thresholds that accept exactly 98% / 95% of the drawn hold-out
     oracle98: oracle(0.98), oracle95: oracle(0.95),
     categories: Object.fromEntries(Object.entries(groups).filter(([k]) => !k.includes('/')).map(([k, g]) => [k, g.accepted / g.n])),

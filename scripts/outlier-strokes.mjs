@@ -7,15 +7,19 @@
 //                                   (tests/wasm/stroked.mjs), drawn twice each (seed 1)
 //   data/strokes/calib.csv          the calibration digits (data/oe/calib.csv) the same way (seed 2):
 //                                   the threshold is chosen on them, never on the hold-out
+//   data/strokes/calib-both.csv     data/oe/calib.csv and data/strokes/calib.csv: the calibration
+//                                   digits as they are and as drawn (the temperature's)
 //   data/strokes/nondigits.csv      EVALUATION non-digits: the letters and symbols of
 //   data/strokes/nondigits-index.csv  data/eval/nondigits.csv traced to strokes as a person would
 //                                   draw them (seed 11), and the 29 stroked shape families of
 //                                   scripts/outliers/shapes.mjs (seed 12; the four filled ones are
 //                                   left out: a pen on the pad draws lines, it does not fill)
 //   data/strokes/digitlike.csv (+ -index.csv)  data/eval/digitlike.csv traced: reported, not scored
-//   data/strokes/fit.csv            (--training) the training digits (data/oe/fit.csv) traced (seed 5)
-//   data/strokes/glyphs.csv         (--training) the training glyphs of data/outliers/glyphs.csv and
-//                                   glyphs-more.csv traced (seed 14): training outliers
+//   data/strokes/fit-plus.csv       (--training) the training digits, data/oe/fit.csv, and each of
+//                                   them traced and drawn once more (seed 5): what the recipe's
+//                                   outlier training reads, so its digits look like the page's too
+//   data/strokes/outliers.csv       (--training) TRAINING outliers: data/outliers/mix-more.csv and
+//                                   its glyphs (glyphs.csv, glyphs-more.csv) traced (seed 14)
 //
 // Each drawing is placed on a 300 px pad 20% to 80% of its height tall, sampled as pointer events
 // arrive (a point every 3 px, at whole pixels), then rendered by renderStrokes.
@@ -94,6 +98,10 @@ function main() {
     const d = traced(readCsv(data('oe/calib.csv')), 2, 2);
     write(data('strokes/calib.csv'), csvText(d.images, d.labels));
   }
+  if (!done('strokes/calib-both.csv')) {
+    const lines = (f) => fs.readFileSync(data(f), 'utf8').trimEnd().split('\n');
+    write(data('strokes/calib-both.csv'), `${[...lines('oe/calib.csv'), ...lines('strokes/calib.csv').slice(1)].join('\n')}\n`);
+  }
   if (!done('strokes/nondigits.csv')) {
     const index = readIndex(data('eval/nondigits-index.csv'));
     const rows = readCsv(data('eval/nondigits.csv'));
@@ -112,13 +120,14 @@ function main() {
     fs.copyFileSync(data('eval/digitlike-index.csv'), data('strokes/digitlike-index.csv'));
   }
   if (process.argv.includes('--training')) {
-    if (!done('strokes/fit.csv')) {
+    const lines = (f) => fs.readFileSync(data(f), 'utf8').trimEnd().split('\n');
+    if (!done('strokes/fit-plus.csv')) {
       const d = traced(readCsv(data('oe/fit.csv')), 5);
-      write(data('strokes/fit.csv'), csvText(d.images, d.labels));
+      write(data('strokes/fit-plus.csv'), `${[...lines('oe/fit.csv'), ...csvText(d.images, d.labels).trimEnd().split('\n').slice(1)].join('\n')}\n`);
     }
-    if (!done('strokes/glyphs.csv')) {
+    if (!done('strokes/outliers.csv')) {
       const rows = [...readCsv(data('outliers/glyphs.csv')), ...readCsv(data('outliers/glyphs-more.csv'))];
-      write(data('strokes/glyphs.csv'), csvText(traced(rows, 14).images));
+      write(data('strokes/outliers.csv'), `${[...lines('outliers/mix-more.csv'), ...csvText(traced(rows, 14).images).trimEnd().split('\n').slice(1)].join('\n')}\n`);
     }
   }
 }
