@@ -33,3 +33,27 @@ export function recipeArgs(recipe = RECIPE) {
   return Object.entries(recipe).flatMap(([key, value]) =>
     value === true ? [`--${key}`] : value === false ? [] : [`--${key}`, String(value)]);
 }
+
+// "Not a digit" (docs/not-a-digit.md): after the recipe, a short second training from its model with
+// outlier exposure: non-digit images mixed into every batch as an eleventh, background class, at a
+// lower learning rate, so the digits keep what the first training taught. Its digits are the
+// first training's and each of them traced to strokes and drawn as the page reads them; its
+// outliers are glyphs (as rendered, and traced to strokes) and clothes (scripts/outlier-strokes.mjs
+// --training), three quarters of them, and the C generators' scribbles, polygons and digit
+// fragments. The rest of RECIPE (optimiser, distortions, storage) carries over. null: none.
+export const OUTLIER_FINETUNE = {
+  data: 'data/strokes/fit-plus.csv',
+  epochs: 30,
+  lr: 0.001,
+  outliers: 1,
+  'outlier-data': 'data/strokes/outliers.csv',
+  'outlier-weights': '1,1,1,1,1,1,18',
+  'background-logit': 0,
+};
+
+// The calibration (calibration.txt), fitted on the 10% of data/train.csv held out of both trainings
+// (data/oe/calib.csv): the threshold accepts this share of those digits drawn as strokes and read as
+// the page reads them (data/strokes/calib.csv, scripts/outlier-strokes.mjs); the temperature is
+// fitted on them both as they are and as drawn (data/strokes/calib-both.csv), for the probabilities
+// are shown for both kinds of input.
+export const CALIBRATION = { calibrate: 'data/strokes/calib.csv', 'temperature-data': 'data/strokes/calib-both.csv', accept: 0.985 };

@@ -11,10 +11,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RECIPE, recipeArgs } from './recipe.mjs';
+import { CALIBRATION, OUTLIER_FINETUNE, RECIPE, recipeArgs } from './recipe.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const digits = path.join(root, 'build', 'digits');
+// 90% of data/train.csv; the other 10% (data/oe/calib.csv) is drawn as strokes to fit calibration.txt
+const TRAIN_DATA = 'data/oe/fit.csv';
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', opts.capture ? 'pipe' : 'inherit', 'inherit'], encoding: 'utf8' });
@@ -86,14 +88,23 @@ function readme({ command, seconds, result, drawn, sizes, curve, outliers }) {
   const pct = (v) => `${(100 * v).toFixed(2)}%`;
   const last = curve[curve.length - 1];
   const recipe = Object.entries(RECIPE).map(([k, v]) => `| \`--${k}\` | ${v} |`).join('\n');
+  const finetune = Object.entries(OUTLIER_FINETUNE ?? {}).map(([k, v]) => `| \`--${k}\` | ${v} |`).join('\n');
   const total = Object.values(sizes).reduce((a, b) => a + b, 0);
   return `# The default model
 
-784-${RECIPE.hidden}-10 (ReLU, softmax), trained by this project's own \`digits train\` on 90% of the
-${result.trainRows} digits of \`data/train.csv\`, never on the ${result.total} digits of
-\`data/holdout.csv\`; the other 10% of each digit, held out, fit \`calibration.txt\` (the temperature
-of the probabilities shown, and the threshold below which a drawing is "not a digit": it accepts
-99.5% of those digits). This file is written by \`npm run train:model\`; do not edit it by hand.
+784-${RECIPE.hidden}-10 (ReLU, softmax), trained by this project's own \`digits train\` on the
+${result.trainRows} digits of \`data/oe/fit.csv\` (90% of each digit of \`data/train.csv\`), never on the
+${result.total} digits of \`data/holdout.csv\`.${OUTLIER_FINETUNE ? ` Then ${OUTLIER_FINETUNE.epochs} epochs more from that model at a
+learning rate of ${OUTLIER_FINETUNE.lr}, on the same digits and each of them traced to strokes and drawn as the page
+reads them (\`${OUTLIER_FINETUNE.data}\`), with outlier exposure: non-digit images (glyphs of 39
+fonts, as rendered and traced to strokes, and Fashion-MNIST clothes: \`node scripts/outlier-data.mjs\`,
+\`node scripts/outlier-strokes.mjs --training\`; random scribbles, polygons, arcs and digit
+fragments drawn in C) in every batch as an eleventh, background class, so the network learns
+to say "not a digit" ([docs/not-a-digit.md](../docs/not-a-digit.md)).` : ''} The other 10% of each
+digit, never trained on, fit \`calibration.txt\`: the threshold on the score below which a drawing is
+"not a digit" accepts ${(100 * CALIBRATION.accept).toFixed(1)}% of them drawn as strokes and read as the page reads them
+(\`${CALIBRATION.calibrate}\`, \`node scripts/outlier-strokes.mjs\`); the temperature of the
+probabilities shown is fitted on them as they are and as drawn (\`${CALIBRATION['temperature-data']}\`). This file is written by \`npm run train:model\`; do not edit it by hand.
 
 ## Figures (measured on the stored float16 weights)
 
@@ -105,8 +116,11 @@ ${drawn ? `| hold-out digits drawn on a 280×280 pad, through the page's preproc
 | the untouched hold-out digits, same run | ${pct(drawn.untouchedAccuracy)} |
 ` : ''}| files | ${Object.entries(sizes).map(([n, s]) => `${n} ${s.toLocaleString('en')} B`).join(', ')}; ${total.toLocaleString('en')} bytes in all |
 | "not a digit" (\`calibration.txt\`: ${result.calibration}) | hold-out digits rejected ${result.rejected.toFixed(2)}%; expected calibration error ${result.ece.toFixed(2)}% |
-${outliers ? `| … on the sets of [docs/not-a-digit.md](../docs/not-a-digit.md) (\`node scripts/outlier-eval.mjs --model model --own-calibration\`) | hold-out digits drawn on the pad accepted ${pct(outliers.digitsAcceptedDrawn)}; non-digit drawings accepted ${pct(outliers.nondigitsAccepted)} (${Object.entries(outliers.categories).map(([k, v]) => `${k}s ${pct(v)}`).join(', ')}) |
-` : `| … non-digits | not measured here: \`node scripts/outlier-data.mjs\` makes the sets ([docs/not-a-digit.md](../docs/not-a-digit.md)) |
+${outliers ? `| hold-out digits traced to strokes and drawn on the pad twice each, read as the page reads them (\`renderStrokes\`) | read right ${pct(outliers.drawnAccuracy)}; **accepted as digits ${pct(outliers.digitsAcceptedDrawn)}** |
+| ${outliers.nondigits.toLocaleString('en')} drawings that are no digit, as strokes: letters and symbols in 15 fonts no training used, traced; 29 families of shapes and scribbles no training drew | **accepted as digits ${pct(outliers.nondigitsAccepted)}** (${Object.entries(outliers.categories).map(([k, v]) => `${k}s ${pct(v)}`).join(', ')}) |
+| … at a threshold accepting exactly 98% of those drawn digits (for comparison) | ${pct(outliers.oracle98)} of the non-digits accepted |
+| letters and symbols that read as digits (O, l, S, ...; not scored) | ${pct(outliers.digitlikeAccepted)} accepted |
+` : `| … non-digits | not measured here: \`node scripts/outlier-data.mjs\` and \`node scripts/outlier-strokes.mjs\` make the sets ([docs/not-a-digit.md](../docs/not-a-digit.md)) |
 `}| training time | ${Math.round(seconds)} s on ${os.cpus().length} × ${os.cpus()[0]?.model?.trim() ?? 'CPU'} (one thread) |
 | last epoch | loss ${last.loss.toFixed(4)}, ${pct(last.train)} on distorted training digits, ${pct(last.val)} hold-out (float32) |
 
@@ -121,7 +135,9 @@ The recipe is also checked on other splits of the same 10,000 digits: see
 npm run train:model
 \`\`\`
 
-which runs (after building \`build/digits\` and preparing \`data/\`):
+which runs (after building \`build/digits\`, preparing \`data/\` and making the sets of
+[docs/not-a-digit.md](../docs/not-a-digit.md): \`node scripts/outlier-data.mjs\` needs Debian's font
+packages and \`dataset-fashion-mnist\`, and prints the \`apt-get\` line when one is missing):
 
 \`\`\`
 ${command}
@@ -138,7 +154,18 @@ ${recipe}
 Adam with decoupled weight decay, cosine learning-rate decay to 2% of the peak, and every training
 image distorted afresh each epoch (rotation, scale, shear, shift, elastic distortion after
 Simard et al. 2003, stroke thickness; \`src/augment.c\`).
+${finetune ? `
+Then, from that model (\`OUTLIER_FINETUNE\`; the rest of the recipe as above):
 
+| option | value |
+|---|---|
+${finetune}
+
+\`--outliers 1\` adds one non-digit image per digit to every batch; \`--outlier-weights\` draws
+three quarters of them from \`--outlier-data\` and the rest from the C generators of
+\`src/outlier.c\`; \`--background-logit 0\` makes them an eleventh class whose logit is the
+constant 0, so the score of \`calibration.txt\` is logsumexp of the ten logits.
+` : ''}
 \`--grid-bits ${RECIPE['grid-bits']}\` saves W1 on the integer grid of \`src/quant.h\`: each hidden unit's 784 weights are
 whole numbers up to ${2 ** (RECIPE['grid-bits'] - 1) - 1} times one power of two, moved there by half a step at most, less than
 1/${2 ** (RECIPE['grid-bits'] - 1) - 1} of the unit's largest weight (the accuracy above is of these stored weights).
@@ -177,32 +204,60 @@ and cross-validation in [model/README.md](model/README.md)):
 ${drawn ? `| the same digits drawn on a 280×280 pad at random sizes, positions and pens, through the page's preprocessing | **${pct(drawn.pageAccuracy)}** |
 | those drawings with a plain resize of the whole pad instead (what many demos do) | ${pct(drawn.naiveAccuracy)} |
 ` : ''}${outliers ? `
-Saying "not a digit" ([docs/not-a-digit.md](docs/not-a-digit.md)): the model's threshold accepts
-${pct(outliers.digitsAcceptedDrawn)} of those drawn digits, and still accepts ${pct(outliers.nondigitsAccepted)} of 4,018 drawings that are
-no digit (letters, symbols, shapes, scribbles); its probabilities' expected calibration error is
+Saying "not a digit" ([docs/not-a-digit.md](docs/not-a-digit.md)): drawn as strokes and read as the
+page reads them, the model's threshold accepts ${pct(outliers.digitsAcceptedDrawn)} of those hold-out digits and
+${pct(outliers.nondigitsAccepted)} of ${outliers.nondigits.toLocaleString('en')} drawings that are no digit (letters, symbols, shapes,
+scribbles in fonts and families no training saw); its probabilities' expected calibration error is
 ${result.ece.toFixed(2)}%.
 ` : ''}${end}`;
   fs.writeFileSync(file, text.slice(0, a) + block + text.slice(b + end.length));
+}
+
+// The data sets train:model needs beyond data/train.csv and data/holdout.csv: the training and
+// calibration split, the outlier images and the stroke-drawn sets (docs/not-a-digit.md).
+function prepareSets() {
+  const missing = (files) => files.some((f) => !fs.existsSync(path.join(root, 'data', f)));
+  run('node', [path.join(root, 'scripts', 'prepare-data.mjs')]);
+  if (missing(['oe/fit.csv', 'oe/calib.csv', 'eval/nondigits.csv', 'outliers/mix-more.csv'])) {
+    run('node', [path.join(root, 'scripts', 'outlier-data.mjs')]);
+  }
+  if (missing(['strokes/calib.csv', 'strokes/calib-both.csv', 'strokes/nondigits.csv', 'strokes/fit-plus.csv', 'strokes/outliers.csv'])) {
+    run('node', [path.join(root, 'scripts', 'outlier-strokes.mjs'), '--training']);
+  }
+}
+
+// A learning curve (digits train --log), its epochs and seconds counted on from `after`'s last row.
+function readCurve(file, after = null) {
+  return fs.readFileSync(file, 'utf8').trim().split('\n').slice(1).map((line) => {
+    const [epoch, loss, train, val, lr, seconds] = line.split(',').map(Number);
+    return { epoch: epoch + (after?.epoch ?? 0), loss, train, val, lr, seconds: seconds + (after?.seconds ?? 0) };
+  });
 }
 
 async function main() {
   const outArg = process.argv.indexOf('--out');
   const out = path.resolve(outArg > 0 ? process.argv[outArg + 1] : path.join(root, 'model'));
   if (!fs.existsSync(digits)) run('bash', [path.join(root, 'scripts', 'build-native.sh')]);
-  run('node', [path.join(root, 'scripts', 'prepare-data.mjs')]);
+  prepareSets();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'digits-model-'));
-  const args = ['train', '--data', 'data/train.csv', '--val', 'data/holdout.csv', ...recipeArgs(), '--out', tmp,
-    '--log', path.join(tmp, 'learning-curve.csv')];
-  const command = `build/digits ${args.join(' ').replace(tmp + '/learning-curve.csv', 'model/learning-curve.csv').replace(tmp, 'model')}`;
+  const calib = recipeArgs(CALIBRATION);
+  const first = OUTLIER_FINETUNE ? path.join(tmp, 'first') : tmp;
+  const stages = [['train', '--data', TRAIN_DATA, '--val', 'data/holdout.csv', ...recipeArgs(), ...calib, '--out', first,
+    '--log', path.join(tmp, 'learning-curve-1.csv')]];
+  if (OUTLIER_FINETUNE) {
+    stages.push(['train', '--val', 'data/holdout.csv', '--init', first,
+      ...recipeArgs({ ...RECIPE, hidden: false, ...OUTLIER_FINETUNE }), ...calib, '--out', tmp, '--log', path.join(tmp, 'learning-curve-2.csv')]);
+  }
+  const shown = (args) => `build/digits ${args.join(' ')}`.split(tmp).join('model').replace('model/first', 'first-model')
+    .replace(/model\/learning-curve-\d\.csv/, 'model/learning-curve.csv');
+  const command = stages.map(shown).join('\n');
   const start = Date.now();
-  run(digits, args);
+  for (const args of stages) run(digits, args);
   const seconds = (Date.now() - start) / 1000;
   const result = parseEval(run(digits, ['eval', '--model', tmp, '--data', 'data/holdout.csv'], { capture: true }));
-  result.trainRows = fs.readFileSync(path.join(root, 'data', 'train.csv'), 'utf8').trimEnd().split('\n').length - 1;
-  const curve = fs.readFileSync(path.join(tmp, 'learning-curve.csv'), 'utf8').trim().split('\n').slice(1).map((line) => {
-    const [epoch, loss, train, val] = line.split(',').map(Number);
-    return { epoch, loss, train, val };
-  });
+  result.trainRows = fs.readFileSync(path.join(root, TRAIN_DATA), 'utf8').trimEnd().split('\n').length - 1;
+  const curve = readCurve(path.join(tmp, 'learning-curve-1.csv'));
+  if (OUTLIER_FINETUNE) curve.push(...readCurve(path.join(tmp, 'learning-curve-2.csv'), curve[curve.length - 1]));
   fs.mkdirSync(out, { recursive: true });
   const sizes = {};
   for (const name of ['W1.npy', 'b1.npy', 'W2.npy', 'b2.npy']) {
@@ -210,7 +265,8 @@ async function main() {
     sizes[name] = fs.statSync(path.join(out, name)).size;
   }
   fs.copyFileSync(path.join(tmp, 'calibration.txt'), path.join(out, 'calibration.txt'));
-  fs.copyFileSync(path.join(tmp, 'learning-curve.csv'), path.join(out, 'learning-curve.csv'));
+  fs.writeFileSync(path.join(out, 'learning-curve.csv'),
+    `epoch,loss,train_accuracy,val_accuracy,lr,seconds\n${curve.map((r) => [r.epoch, r.loss, r.train, r.val, r.lr, r.seconds.toFixed(2)].join(',')).join('\n')}\n`);
   fs.writeFileSync(path.join(out, 'learning-curve.svg'), learningCurveSvg(curve));
   const drawn = await drawnFigures(out);
   const outliers = notADigitFigures(out);
