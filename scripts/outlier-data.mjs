@@ -32,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { readCsv } from '../tests/wasm/load.mjs';
 import { CONVENTIONS, makeRng, randomStyle, renderDigit, toImageData } from '../tests/wasm/drawn.mjs';
 import { preprocess } from '../web/preprocess.js';
+import { csvText, write } from './outliers/csv.mjs';
 import { DIGIT_LIKE, EVAL_FONTS, FONT_PACKAGES, LETTERS, MORE_TRAIN_FONTS, SYMBOLS, TRAIN_FONTS } from './outliers/glyphs.mjs';
 import { openRenderer } from './outliers/render.mjs';
 import { SHAPE_FAMILIES, handDrawn } from './outliers/shapes.mjs';
@@ -46,17 +47,6 @@ const EVAL_RENDERINGS = 2;   // of each character in each evaluation font
 const TRAIN_RENDERINGS = 8;  // of each character in each training font
 const FASHION_COUNT = 20000;
 const CALIB_FRACTION = 0.1;
-
-function csvText(rows, labels = null) {
-  const head = (labels ? ['label'] : []).concat(Array.from({ length: 784 }, (_, i) => `pixel${i}`)).join(',');
-  return `${head}\n${rows.map((px, i) => (labels ? `${labels[i]},` : '') + Array.from(px).join(',')).join('\n')}\n`;
-}
-
-function write(file, text) {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  console.log(`wrote ${path.relative(root, file)}`);
-}
 
 const pick = (rng, list) => list[Math.floor(rng() * list.length)];
 const colour = (rng) => [Math.floor(rng() * 200), Math.floor(rng() * 200), Math.floor(rng() * 256)];

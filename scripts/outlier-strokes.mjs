@@ -30,23 +30,13 @@ import { fileURLToPath } from 'node:url';
 import { readCsv } from '../tests/wasm/load.mjs';
 import { digitStrokes, makeRng, placeOnPad } from '../tests/wasm/stroked.mjs';
 import { renderStrokes } from '../web/strokes.js';
+import { csvText, write } from './outliers/csv.mjs';
 import { SHAPE_FAMILIES, handDrawn } from './outliers/shapes.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const data = (f) => path.join(root, 'data', f);
 const SHAPES_PER_FAMILY = 60;
 const SCRIBBLES = new Set(['tangle', 'hatching', 'loops', 'crossedOut']);
-
-function csvText(rows, labels = null) {
-  const head = (labels ? ['label'] : []).concat(Array.from({ length: 784 }, (_, i) => `pixel${i}`)).join(',');
-  return `${head}\n${rows.map((px, i) => (labels ? `${labels[i]},` : '') + Array.from(px).join(',')).join('\n')}\n`;
-}
-
-function write(file, text) {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  console.log(`wrote ${path.relative(root, file)}`);
-}
 
 /** Strokes ([[x, y], ...], any units) drawn on the pad at a random height and place, as the page reads them. */
 export function drawStrokes(strokes, rng) {
