@@ -111,7 +111,7 @@ probabilities shown is fitted on them as they are and as drawn (\`${CALIBRATION[
 | what | figure |
 |---|---|
 | hold-out accuracy (\`digits eval --model model --data data/holdout.csv\`) | **${result.accuracy.toFixed(2)}%** (${result.correct} of ${result.total}) |
-${drawn ? `| hold-out digits drawn on a 280×280 pad, through the page's preprocessing | ${pct(drawn.pageAccuracy)} |
+${drawn ? `| hold-out digits drawn on a 280×280 pad, through `preprocess` (the page's path for pictures and files; drawings go through their strokes, below) | ${pct(drawn.pageAccuracy)} |
 | the same drawings, plain resize of the whole pad (no preprocessing) | ${pct(drawn.naiveAccuracy)} |
 | the untouched hold-out digits, same run | ${pct(drawn.untouchedAccuracy)} |
 ` : ''}| files | ${Object.entries(sizes).map(([n, s]) => `${n} ${s.toLocaleString('en')} B`).join(', ')}; ${total.toLocaleString('en')} bytes in all |
@@ -201,7 +201,7 @@ and cross-validation in [model/README.md](model/README.md)):
 | | accuracy |
 |---|---|
 | held-out MNIST digits (\`digits eval --model model --data data/holdout.csv\`) | **${result.accuracy.toFixed(2)}%** |
-${drawn ? `| the same digits drawn on a 280×280 pad at random sizes, positions and pens, through the page's preprocessing | **${pct(drawn.pageAccuracy)}** |
+${drawn ? `| the same digits drawn on a 280×280 pad at random sizes, positions and pens, through `preprocess` (the page's path for pictures and files) | **${pct(drawn.pageAccuracy)}** |
 | those drawings with a plain resize of the whole pad instead (what many demos do) | ${pct(drawn.naiveAccuracy)} |
 ` : ''}${outliers ? `
 Saying "not a digit" ([docs/not-a-digit.md](docs/not-a-digit.md)): drawn as strokes and read as the
