@@ -292,6 +292,7 @@ function update() {
     }
   }
   if (result || empty) readError(null); // an error about a drawing holds only while it is there
+  if (prediction.dataset.number) prediction.style.removeProperty('--chars');
   delete prediction.dataset.number;
   current = x && !small ? { x, digit: result?.digit ?? null } : null;
   teach?.setDrawing(current);
@@ -323,6 +324,7 @@ function showNumber() {
   showGuess(results[selected], 'Pick a digit to see it; press the right key to correct it');
   setText(digitText, number);
   setText(confidenceText, '');
+  if (prediction.dataset.number?.length !== number.length) prediction.style.setProperty('--chars', number.length);
   prediction.dataset.number = number;
   current = { x: inputs[selected], digit: results[selected].digit };
   teach?.setDrawing(current);

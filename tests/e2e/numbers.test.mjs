@@ -4,7 +4,7 @@
 //   node --test tests/e2e/numbers.test.mjs   (needs Debian's chromium, or CHROMIUM_PATH)
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertRecognised, axeViolations, drawWithMouse, drawWithTouch, inEveryLook, inkAt, launchSite, padPoint, predictionText, screenshot, settle, ZERO as ROUND_ZERO } from './browser.mjs';
+import { assertRecognised, axeViolations, drawWithMouse, drawWithTouch, inEveryLook, inkAt, launchSite, padPoint, PHONE, predictionText, screenshot, settle, ZERO as ROUND_ZERO } from './browser.mjs';
 
 const ellipse = (cx, cy, rx, ry, n = 30) => Array.from({ length: n + 1 }, (_, i) => {
   const a = (i / n) * 2 * Math.PI;
@@ -135,6 +135,28 @@ describe('a number', { timeout: 300_000 }, () => {
     assert.equal(await page.locator('#boxes').isHidden(), true);
     await context.close();
     assert.deepEqual(problems, []);
+  });
+
+  test('a six-digit number fits beside what it sees, on a desktop and on a phone', async () => {
+    for (const look of [undefined, PHONE]) {
+      const { page, context, problems } = await open(look);
+      const { width, height } = await page.locator('#pad').boundingBox();
+      const step = (width / height - 0.1) / 6; // six digits across the pad, whatever its width
+      const strokes = [TWO, ZERO, SIX, TWO, ZERO, SIX].flatMap((d, i) => at(d, 0.05 + i * step, 0.3, Math.min(0.36, step * 1.2)));
+      if (look) await drawWithTouch(page, await page.context().newCDPSession(page), strokes);
+      else await drawWithMouse(page, strokes);
+      const device = look ? 'phone' : 'desktop';
+      assert.equal(await page.locator('#prediction .digit').textContent(), '206206', device);
+      const number = await page.locator('#prediction .digit').boundingBox();
+      const seen = await page.locator('#seen').boundingBox();
+      const column = await page.locator('section.result').boundingBox();
+      assert.ok(number.x + number.width <= seen.x, `${device}: the number ends at ${number.x + number.width} px, what it sees begins at ${seen.x} px`);
+      assert.ok(seen.x + seen.width <= column.x + column.width + 0.5, `${device}: what it sees ends at ${seen.x + seen.width} px, past the column's ${column.x + column.width} px`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.equal(overflow, 0, `${device}: the page is ${overflow} px wider than the screen`);
+      await context.close();
+      assert.deepEqual(problems, []);
+    }
   });
 
   test('on a phone, with a finger, and in every look', async () => {
