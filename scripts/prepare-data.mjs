@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 as prng } from '../web/random.js';
 
 const HOLDOUT_FRACTION = 0.1;
 const SEED = 20260101;
@@ -27,17 +28,8 @@ function parseArgs(argv) {
   return args;
 }
 
-// mulberry32: a tiny seeded PRNG, so the split is the same everywhere.
-export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The split is the same everywhere: a seeded generator shared with the page.
+export { prng };
 
 export function shuffle(items, random) {
   for (let i = items.length - 1; i > 0; i--) {

@@ -12,6 +12,7 @@
 // be taught as a non-digit. Which font draws them depends on the system, so the images are the
 // same for a seed on one browser and system, not everywhere.
 import { preprocess, SIZE } from './preprocess.js';
+import { mulberry32 } from './random.js';
 
 export const OUTLIER_CHARACTERS = Object.freeze([
   ...'ACEFHKLMNPRTUVWXYacdefhkmnprtuvwxy',
@@ -121,16 +122,4 @@ function drawGlyph(ctx, s, i, missing) {
 function signature(m) {
   const { width, actualBoundingBoxLeft: l, actualBoundingBoxRight: r, actualBoundingBoxAscent: a, actualBoundingBoxDescent: d } = m;
   return [width, l, r, a, d].join();
-}
-
-// mulberry32: a small seeded generator of floats in [0, 1).
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,0 +1,12 @@
+// mulberry32: a small seeded generator of floats in [0, 1), so a seed gives the same numbers in
+// every browser and in Node (the data split, the page's outlier glyphs).
+export function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
