@@ -2,10 +2,16 @@
 // web/preprocess.js, whose pieces are connected blobs of ink) and the strokes' path (segmentStrokes
 // in web/strokes.js, whose pieces are the pad's strokes). Pure, no dependencies.
 //
-//   groupParts(parts, touch?)    parts: [{ x0, y0, x1, y1, mass? }] in any one unit; touch(i, j):
-//                                whether parts i and j touch (for pieces that may: strokes)
+//   groupParts(parts, touch?, pen?)
+//                                parts: [{ x0, y0, x1, y1, mass? }] in any one unit; touch(i, j):
+//                                whether parts i and j touch (for pieces that may: strokes); pen:
+//                                how much wider the ink is than the parts' boxes, as a share of the
+//                                tallest group's height (0 for blobs of ink, whose boxes hold it; a
+//                                pen's width for strokes, whose boxes are their centre lines')
 //                                -> [{ members: [part indices, ascending], x0, y0, x1, y1, wide }], left
 //                                   to right; wide: too wide for one digit (digits that touch), to be cut
+//   mayBeSeveral(group, tallest, pen?)
+//                                -> whether a group may be digits that touch: the network is asked
 //   cutColumns(profile, width, height)
 //                                -> where to cut a too-wide group: column indices into profile (ink
 //                                   per column across the group), ascending; columns before a cut
@@ -31,6 +37,9 @@
 // end) and joins the group it overlaps most horizontally, if any (boxes that meet count); what is
 // then left and is much smaller than the largest digit is a speck (a tap, a dot, a slip). A group
 // as tall as a digit but more than MAX_ASPECT times as wide as tall is more than one digit: wide.
+// Gaps and shapes are those of the ink, as a person and the network see it: a stroke's box is its
+// centre line's, and its ink reaches half a pen further (`pen`), so a flag drawn a little apart
+// from its digit is as near to it on the pad as in a picture of the same digit.
 
 // The share of the narrower piece's width that another piece must cover to join it.
 export const OVERLAP = 0.5;
@@ -58,7 +67,7 @@ export const MAX_PARTS = 256;
 export const MAX_DIGITS = 16;
 
 /** Groups the parts into digits, left to right; see the top of the file. */
-export function groupParts(parts, touch = null) {
+export function groupParts(parts, touch = null, pen = 0) {
   const weight = (p) => p.mass ?? (p.x1 - p.x0) + (p.y1 - p.y0);
   let order = parts.map((_, i) => i);
   if (order.length > MAX_PARTS) order = order.sort((a, b) => weight(parts[b]) - weight(parts[a]) || a - b).slice(0, MAX_PARTS);
@@ -76,16 +85,26 @@ export function groupParts(parts, touch = null) {
     }
   }
   const tallest = Math.max(0, ...groups.map((g) => g.y1 - g.y0));
-  groups = joinFragments(groups, tallest);
+  groups = joinFragments(groups, tallest, pen);
   const size = (g) => Math.max(g.x1 - g.x0, g.y1 - g.y0);
   const largest = Math.max(0, ...groups.map(size));
   groups = groups.filter((g) => size(g) >= SPECK_SIZE * largest);
   if (groups.length > MAX_DIGITS) groups = groups.sort((a, b) => size(b) - size(a)).slice(0, MAX_DIGITS);
   for (const g of groups) {
     g.members.sort((a, b) => a - b);
-    g.wide = g.y1 - g.y0 >= FRAGMENT * tallest && g.x1 - g.x0 > MAX_ASPECT * (g.y1 - g.y0);
+    g.wide = g.y1 - g.y0 >= FRAGMENT * tallest && g.x1 - g.x0 + pen * tallest > MAX_ASPECT * (g.y1 - g.y0 + pen * tallest);
   }
   return groups.sort((a, b) => a.x0 + a.x1 - (b.x0 + b.x1));
+}
+
+/**
+ * Whether a group (of groupParts, with its `tallest` group's height and `pen`) may be digits that
+ * touch: as tall as a digit and its ink at least SPLIT_ASPECT times as wide as tall. The network
+ * then decides whether it is cut (chooseRuns).
+ */
+export function mayBeSeveral(g, tallest, pen = 0) {
+  const ink = pen * tallest;
+  return g.y1 - g.y0 >= FRAGMENT * tallest && g.x1 - g.x0 + ink >= SPLIT_ASPECT * (g.y1 - g.y0 + ink);
 }
 
 /**
@@ -149,7 +168,8 @@ const JOIN = 0.2;
 /**
  * The atoms joined into digits (see the top of the file): runs [a, b) of consecutive atoms,
  * left to right, covering them all. Without `read`, the atoms of each `digit` make one digit. With
- * it, the candidates are the runs of atoms no wider than MAX_ASPECT times their height, each of one
+ * it, the candidates are the runs of atoms no wider than MAX_ASPECT times their height and at least
+ * FRAGMENT as tall as the tallest atom (a flat piece is part of a digit, a bar's end), each of one
  * group or, with `join`, joining groups that overlap by JOIN (and the default runs); the network reads them all
  * in one call, and the runs whose log-probabilities of their top digits (NOT_A_DIGIT less for a piece judged no
  * digit) sum highest are kept: two touching digits read better cut than whole, one digit better
@@ -164,6 +184,7 @@ export function chooseRuns(atoms, { read = null, input = null, join = false } = 
   if (!read || !input) return defaults;
   const runs = defaults.map(([a, b]) => ({ a, b }));
   const known = new Set(defaults.map(([a, b]) => a * (atoms.length + 1) + b));
+  const tallest = Math.max(0, ...atoms.map((t) => t.y1 - t.y0));
   for (let a = 0; a < atoms.length; a++) {
     let x1 = atoms[a].x1, y0 = atoms[a].y0, y1 = atoms[a].y1;
     for (let b = a + 1; b <= Math.min(atoms.length, a + MAX_RUN); b++) {
@@ -173,7 +194,7 @@ export function chooseRuns(atoms, { read = null, input = null, join = false } = 
         if (next.group !== prev.group && !(join && Math.min(prev.x1, next.x1) - Math.max(prev.x0, next.x0) >= JOIN * Math.min(prev.x1 - prev.x0, next.x1 - next.x0))) break;
         x1 = Math.max(x1, next.x1); y0 = Math.min(y0, next.y0); y1 = Math.max(y1, next.y1);
       }
-      if (x1 - atoms[a].x0 > MAX_ASPECT * (y1 - y0) || known.has(a * (atoms.length + 1) + b)) continue;
+      if (x1 - atoms[a].x0 > MAX_ASPECT * (y1 - y0) || y1 - y0 < FRAGMENT * tallest || known.has(a * (atoms.length + 1) + b)) continue;
       known.add(a * (atoms.length + 1) + b);
       runs.push({ a, b });
     }
@@ -207,12 +228,12 @@ function overlaps(a, b) {
 // Each group less than FRAGMENT as tall as `tallest`, shortest first, joined to the other group whose
 // horizontal extent overlaps its own most (meeting counts), or failing that the nearest one within
 // NEAR of the tallest's height, if one is.
-function joinFragments(groups, tallest) {
+function joinFragments(groups, tallest, pen) {
   const order = groups.filter((g) => g.y1 - g.y0 < FRAGMENT * tallest).sort((a, b) => (a.y1 - a.y0) - (b.y1 - b.y0));
   for (const fragment of order) {
     const at = groups.indexOf(fragment);
     if (at < 0) continue; // another fragment joined it already
-    let best = -1, most = -NEAR * tallest; // a gap is a negative overlap
+    let best = -1, most = -(NEAR + pen) * tallest; // a gap is a negative overlap; a pen's width of it is ink
     groups.forEach((g, i) => {
       const overlap = Math.min(g.x1, fragment.x1) - Math.max(g.x0, fragment.x0);
       if (i !== at && overlap >= most && (best < 0 || overlap > most)) { best = i; most = overlap; }

@@ -24,7 +24,7 @@
 //   - and rounded to 8-bit levels (multiples of 1/255), as MNIST's pixels are: an 8-bit image
 //     lets the recogniser run its first layer in exact integer arithmetic (src/quant.h).
 
-import { chooseRuns, cutCandidates, cutColumns, FRAGMENT, groupParts, MAX_DIGITS, SPLIT_ASPECT } from './groups.js';
+import { chooseRuns, cutCandidates, cutColumns, groupParts, MAX_DIGITS, mayBeSeveral } from './groups.js';
 
 export const SIZE = 28; // the model's input is SIZE x SIZE
 export const BOX = 20; // the digit's longer side, in pixels, inside the frame
@@ -391,7 +391,7 @@ export function segment(imageData, { read = null } = {}) {
   const first = [];
   groups.forEach((g, i) => {
     first.push(atoms.length);
-    const cuttable = g.wide || (read && g.y1 - g.y0 >= FRAGMENT * tallest && g.x1 - g.x0 >= SPLIT_ASPECT * (g.y1 - g.y0));
+    const cuttable = g.wide || (read && mayBeSeveral(g, tallest));
     const profile = cuttable ? groupProfile(ink, width, win, labels, groupOf, g, i) : null;
     const fixed = g.wide ? cutColumns(profile, g.x1 - g.x0, g.y1 - g.y0).map((c) => g.x0 + c) : [];
     const extra = cuttable && read ? cutCandidates(profile, g.x1 - g.x0, g.y1 - g.y0).map((c) => g.x0 + c) : [];

@@ -21,7 +21,7 @@
 // midpoints of successive points, a straight last piece, round caps and joins; a single point is a
 // dot as wide as the pen.
 
-import { chooseRuns, cutCandidates, cutColumns, FRAGMENT, groupParts, MAX_DIGITS, SPLIT_ASPECT } from './groups.js';
+import { chooseRuns, cutCandidates, cutColumns, groupParts, MAX_DIGITS, mayBeSeveral } from './groups.js';
 
 export const SIZE = 28; // the network's input is SIZE x SIZE
 export const BOX = 20; // the drawing's longer side, in pixels, between the pen's edges (half-strength ink)
@@ -104,6 +104,9 @@ export function renderStrokes(strokes, out = new Float32Array(SIZE * SIZE)) {
 // pen came back to ink it left (pointer events arrive a few pixels apart).
 const TOUCH = 0.06;
 const TOUCH_POINTS = 512;
+// How much wider a digit's ink is than its strokes' centre lines, for its height: the pen
+// renderStrokes draws with (PEN in a box whose longer side is BOX), which is MNIST's.
+const INK = PEN / (BOX - PEN);
 // A too-wide group's ink per column is measured over this many columns across it.
 const COLUMNS = 64;
 
@@ -130,7 +133,7 @@ export function segmentStrokes(strokes, { read = null } = {}) {
     if (!known.has(key)) known.set(key, strokesTouch(strokes[from[i]], strokes[from[j]], parts[i], parts[j], reach));
     return known.get(key);
   };
-  const groups = groupParts(parts, touch);
+  const groups = groupParts(parts, touch, INK);
   const tallest = Math.max(0, ...groups.map((g) => g.y1 - g.y0));
   // Each group as atoms: its strokes, or their pieces between the columns where it may be cut; the
   // atoms between two of the default cuts make one digit (`digit`).
@@ -138,7 +141,7 @@ export function segmentStrokes(strokes, { read = null } = {}) {
   groups.forEach((g, i) => {
     const members = g.members.map((m) => strokes[from[m]]);
     const width = g.x1 - g.x0, height = g.y1 - g.y0;
-    const cuttable = g.wide || (read && height >= FRAGMENT * tallest && width >= SPLIT_ASPECT * height);
+    const cuttable = g.wide || (read && mayBeSeveral(g, tallest, INK));
     if (!cuttable) {
       atoms.push({ group: i, digit: `${i}`, strokes: members, x0: g.x0, y0: g.y0, x1: g.x1, y1: g.y1 });
       return;

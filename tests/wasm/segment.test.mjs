@@ -108,9 +108,9 @@ test('stray specks are not digits', () => {
 });
 
 test('digits that touch are cut where too wide for one digit', () => {
-  // "00" whose loops touch (wide loops: the pair is 2.1 times as wide as tall): one blob of ink,
-  // and one stroke through both
-  const pair = [circle(0.34, 0.5, 0.34, 0.32, 32), circle(1.02, 0.5, 0.34, 0.32, 32)].map((c) => c.map(([x, y]) => [x + 0.2, y]));
+  // "00" whose loops touch (wide loops: the pair's ink is 2.1 times as wide as tall): one blob of
+  // ink, and one stroke through both
+  const pair = [circle(0.36, 0.5, 0.36, 0.32, 32), circle(1.08, 0.5, 0.36, 0.32, 32)].map((c) => c.map(([x, y]) => [x + 0.2, y]));
   const [digits] = [segment(image(place(pair), { w: 400, h: 100, pen: 6 }))];
   assert.equal(digits.length, 2);
   assert.ok(digits[0].box.x + digits[0].box.width <= digits[1].box.x + 4, JSON.stringify(digits.map((d) => d.box)));
@@ -193,6 +193,27 @@ test('a fragment beside a digit, not above it, joins the digit when it is near',
   assert.deepEqual(groupParts([box(0, 0.7), box(0.74, 0.8, 0.5, 0.75), box(1.2, 1.9)]).map((g) => g.members), [[0, 1], [2]]);
   // a small digit far from the others stays a digit
   assert.equal(groupParts([box(0, 0.7), box(1.0, 1.1, 0.5, 0.9), box(1.4, 2.1)]).length, 3);
+});
+
+test('a flag drawn apart from its digit joins it: gaps are measured between the ink, not the centre lines', () => {
+  // a 5 whose flag starts a fifth of its height right of its body (less than a pen's width of ink
+  // apart on the pad), then a 1 farther on
+  const five = [[[0.05, 0.05], [0.05, 0.45], [0.35, 0.4], [0.6, 0.6], [0.6, 0.85], [0.35, 1], [0, 0.9]], [[0.8, 0.05], [1.2, 0.05]]];
+  const strokes = [...place(five, { s: 0.5, dx: 0.3, dy: 0.2 }), ...place(ONE, { s: 0.5, dx: 1.2, dy: 0.2 })];
+  const digits = segmentStrokes(strokes);
+  assert.deepEqual(digits.map((d) => d.strokes.length), [2, 1]);
+  // the same flag nearer the 1 than the 5 goes to the 1: it joins the nearest
+  const far = [...place([five[0]], { s: 0.5, dx: 0.3, dy: 0.2 }), ...place([five[1]], { s: 0.5, dx: 0.55, dy: 0.2 }), ...place(ONE, { s: 0.5, dx: 0.95, dy: 0.2 })];
+  assert.deepEqual(segmentStrokes(far).map((d) => d.strokes.length), [1, 2]);
+});
+
+test('the network is not offered a flat piece as a digit: a bar cut off a digit is part of it', () => {
+  const atom = (x0, x1, y0, y1) => ({ x0, x1, y0, y1, group: 0, digit: 'a' });
+  // a 4 1.3 times as wide as tall: the left end of its bar, then the rest; the reader is surer of
+  // the pieces than of the whole
+  const atoms = [atom(0, 0.18, 0.4, 0.5), atom(0.18, 1.3, 0, 1)];
+  const read = (xs) => xs.map((x) => ({ probabilities: x === '0,2' ? [0.4, 0.3, 0.3] : [0.99, 0.01, 0], isDigit: true }));
+  assert.deepEqual(chooseRuns(atoms, { read, input: (a, b) => `${a},${b}` }), [[0, 2]]);
 });
 
 test('the network cuts a touching pair that shape alone leaves whole: "00" in one stroke', async () => {
