@@ -45,21 +45,29 @@ let strokesSeen = 0;     // the pad's strokes at the last update: one more means
 const pad = new Pad($('#pad'), {
   area: sheet, // a stroke may start a little off the pad: the sheet reaches beyond it
   onChange: ({ strokeEnded }) => {
-    if (strokeEnded && pickByTap()) return;
+    const tap = tappedBox();
+    if (tap >= 0 && strokeEnded) {
+      pickByTap(tap);
+      return;
+    }
+    // while a tap on a box is held, the number and the selected digit stay as they are: read
+    // with the tap's dot, they would lose the pick for a moment
+    if (tap >= 0) return;
     if (strokeEnded) announce = 'stroke';
     update();
   },
 });
 // A tap on a digit's box, when the pad holds a number, picks that digit (as its button under the
-// answer does) and leaves no ink.
-function pickByTap() {
+// answer does) and leaves no ink. The digit whose box the last stroke, a tap, is in; or -1.
+function tappedBox() {
   const strokes = pad.strokes, last = strokes[strokes.length - 1];
-  if (!numberView.shown || !last || !tooSmall(strokesBox([last]))) return false;
-  const index = numberView.at(last[last.length - 1]);
-  if (index < 0) return false;
+  if (!numberView.shown || !last || !tooSmall(strokesBox([last]))) return -1;
+  return numberView.at(last[last.length - 1]);
+}
+function pickByTap(index) {
+  const strokes = pad.strokes;
   pad.restore(strokes.slice(0, -1));
   numberView.pick(index, strokes.length - 1);
-  return true;
 }
 matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
   seenInk = null;

@@ -77,6 +77,23 @@ describe('a number', { timeout: 300_000 }, () => {
     assert.deepEqual(problems, []);
   });
 
+  test('while a tap on a box is held, the bars keep the digit they show', async () => {
+    const { page, context, problems } = await open();
+    await drawWithMouse(page, NUMBER);
+    assert.equal(await topBar(page), '6');
+    const p = await padPoint(page, [0.41, 0.48]); // inside the 0's box
+    await page.mouse.move(p.x, p.y);
+    await page.mouse.down();
+    await settle(page);
+    assert.equal(await topBar(page), '6', 'the held tap changed the bars');
+    assert.equal(await page.locator('#prediction .digit').textContent(), '2026');
+    await page.mouse.up();
+    await settle(page);
+    assert.equal(await topBar(page), '0');
+    await context.close();
+    assert.deepEqual(problems, []);
+  });
+
   test('a tap on the box of a digit picks it, with the mouse and with a finger, and leaves no ink', async () => {
     for (const device of ['desktop', 'phone']) {
       const { page, context, problems } = await open(device === 'phone' ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } : undefined);
