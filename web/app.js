@@ -42,6 +42,7 @@ const modelListeners = [];
 let modelStore = null;   // where the model in use is kept (web/model-store.js), null if this browser cannot
 let keeping = Promise.resolve(); // the last change to modelStore: they are made in order
 let strokesSeen = 0;     // the pad's strokes at the last update: one more means the person drew
+let strokeOpen = false;  // a stroke is being drawn: the number's cuts wait for it to end
 const pad = new Pad($('#pad'), {
   area: sheet, // a stroke may start a little off the pad: the sheet reaches beyond it
   onChange: ({ strokeEnded }) => {
@@ -53,6 +54,7 @@ const pad = new Pad($('#pad'), {
     // while a tap on a box is held, the number and the selected digit stay as they are: read
     // with the tap's dot, they would lose the pick for a moment
     if (tap >= 0) return;
+    strokeOpen = !strokeEnded;
     if (strokeEnded) announce = 'stroke';
     update();
   },
@@ -283,7 +285,10 @@ function update() {
   const small = !empty && tooSmall(strokesBox(pad.strokes));
   if (pad.strokeCount > strokesSeen) teach?.drawingStarted();
   strokesSeen = pad.strokeCount;
-  if (!empty && !small && recognizer && showNumber()) return;
+  // one stroke still being drawn is read as one digit: a number written in one stroke is cut when
+  // the stroke ends, and the frames while drawing skip the segmentation
+  const firstStroke = strokeOpen && pad.strokeCount === 1;
+  if (!empty && !small && recognizer && !firstStroke && showNumber()) return;
   numberView.hide();
   const x = empty ? null : renderStrokes(pad.strokes, input);
   showSeen(x);
@@ -314,7 +319,10 @@ function update() {
 function showNumber() {
   let groups, inputs, results;
   try {
-    groups = segmentStrokes(pad.strokes, { read: (xs) => recognizer.predictBatch(xs) }); // the network picks the cuts
+    // the network picks the cuts of touching digits once a stroke ends; while it is drawn, every
+    // frame takes the cuts by shape alone, which cost a fraction of the network's reading
+    const read = strokeOpen ? undefined : (xs) => recognizer.predictBatch(xs);
+    groups = segmentStrokes(pad.strokes, { read });
     if (groups.length < 2) return false;
     inputs = groups.map((g) => renderStrokes(g.strokes));
     results = recognizer.predictBatch(inputs);

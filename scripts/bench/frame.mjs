@@ -83,7 +83,7 @@ export async function frameRun({ perDigit = 1, rates = [1, 4], every = 4 } = {})
     if (!(await page.evaluate(() => crossOriginIsolated))) throw new Error('the bench page is not cross-origin isolated: timers would be coarse');
 
     const pad = await page.locator('#pad').boundingBox();
-    const set = drawings({ perDigit, padPx: pad.width });
+    const set = drawings({ perDigit, padPx: pad.height }); // a digit's units are the pad's height (web/pad.js), centred across
     await page.addScriptTag({ url: `${server.url}tfjs/tf.min.js` });
     await page.addScriptTag({ url: `${server.url}tfjs/tf-backend-wasm.min.js` });
     log('the page is ready; loading TF.js');
@@ -105,7 +105,7 @@ export async function frameRun({ perDigit = 1, rates = [1, 4], every = 4 } = {})
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
     if (problems.length) throw new Error(`the page reported: ${problems.join('; ')}`);
     return {
-      chromium: browser.version(), viewport: VIEWPORT, padPx: pad.width, drawings: set.length,
+      chromium: browser.version(), viewport: VIEWPORT, padPx: `${pad.width}x${pad.height}`, drawings: set.length,
       events: set.reduce((n, d) => n + d.strokes.reduce((m, s) => m + s.length, 0), 0),
       ...setup, runs,
     };
@@ -246,7 +246,7 @@ function timePaths({ set, labels, every }) {
 async function replay(browser, page, cdp, pad, set) {
   const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
   const mouse = (type, p, buttons) => cdp.send('Input.dispatchMouseEvent', {
-    type, x: pad.x + p.x * pad.width, y: pad.y + p.y * pad.height, button: 'left', buttons, clickCount: type === 'mouseMoved' ? 0 : 1,
+    type, x: pad.x + (pad.width - pad.height) / 2 + p.x * pad.height, y: pad.y + p.y * pad.height, button: 'left', buttons, clickCount: type === 'mouseMoved' ? 0 : 1,
   });
   await browser.startTracing(page, { categories: ['devtools.timeline'] });
   for (const { strokes } of set) {
