@@ -21,6 +21,7 @@
 //
 //   node scripts/bench/numbers.mjs [--count N per length and set] [--seed S] [--lengths 2,3,...]
 //                                  [--sets separate,touching] [--shape-only]
+//                                  [--paths pixels,strokes] [--style default|wide]
 import path from 'node:path';
 import { createRecognizer, readCsv, root } from '../../tests/wasm/load.mjs';
 import { digitStrokes, makeRng, resample } from '../../tests/wasm/stroked.mjs';
@@ -31,20 +32,28 @@ import { renderStrokes, segmentStrokes } from '../../web/strokes.js';
 export const LENGTHS = [2, 3, 4, 5, 6];
 const PAD_W = 900, PAD_H = 300; // CSS px; pad units are CSS px / PAD_H (height 1, width 3)
 const STEP = 3; // CSS px between pointer events
-const SLANT = 0.15; // the largest shear added to a digit's own slant, either way (8.5 degrees)
+// How numbers are drawn (--style wide switches to WIDE): the number's height (pad units), each digit's
+// size (a share of it), the largest shear added to a digit's own slant either way (0.15: 8.5
+// degrees), the baseline's wander (a share of the height, either way), and the gaps between
+// neighbours' ink boxes (separate) and their overlap (touching), shares of the height.
+export const STYLE = { height: [0.3, 0.7], size: [0.75, 1.25], slant: 0.15, drop: 0.08, gap: [0.1, 0.6], touch: [0, 0.15] };
+// Another hand: smaller and larger numbers, more varied sizes, more slant, tighter and wider gaps,
+// deeper overlaps.
+export const WIDE = { height: [0.2, 0.85], size: [0.6, 1.4], slant: 0.3, drop: 0.15, gap: [0.04, 0.9], touch: [0, 0.25] };
+const pick = (rng, [lo, hi]) => lo + rng() * (hi - lo);
 
-/** Random numbers of `length` hold-out digits: [{ labels, strokes (pad units) }]. */
-export function makeNumbers({ digits, length, count, touching, rng }) {
+/** Random numbers of `length` hold-out digits: [{ labels, strokes (pad units), owners (each stroke's digit) }]. */
+export function makeNumbers({ digits, length, count, touching, rng, style = STYLE }) {
   const numbers = [];
   for (let n = 0; n < count; n++) {
     const picks = Array.from({ length }, () => digits[Math.floor(rng() * digits.length)]);
-    const base = 0.3 + rng() * 0.4; // the number's height, pad units
+    const base = pick(rng, style.height); // the number's height, pad units
     let cursor = 0;
     const placed = picks.map(({ strokes }) => {
-      const height = base * (0.75 + rng() * 0.5);
-      const slant = (rng() - 0.5) * 2 * SLANT; // x moves by -slant * y: a forward slant when positive
-      const drop = (rng() - 0.5) * 0.16 * base; // the baseline's wander
-      const gap = touching ? -rng() * 0.15 * base : (0.1 + rng() * 0.5) * base;
+      const height = base * pick(rng, style.size);
+      const slant = (rng() - 0.5) * 2 * style.slant; // x moves by -slant * y: a forward slant when positive
+      const drop = (rng() - 0.5) * 2 * style.drop * base; // the baseline's wander
+      const gap = (touching ? -pick(rng, style.touch) : pick(rng, style.gap)) * base;
       const shaped = shape(strokes, height, slant);
       const box = boxOf(shaped);
       const dx = (cursor === 0 ? 0 : cursor + gap) - box.x0, dy = -box.y1 + drop;
@@ -57,7 +66,8 @@ export function makeNumbers({ digits, length, count, touching, rng }) {
     const ox = 0.05 + rng() * Math.max(0, PAD_W / PAD_H - 0.1 - (box.x1 - box.x0) * scale);
     const oy = 0.05 + rng() * Math.max(0, 0.9 - (box.y1 - box.y0) * scale);
     const strokes = placed.flat(1).map((s) => sample(s.map(([x, y]) => [(x - box.x0) * scale + ox, (y - box.y0) * scale + oy])));
-    numbers.push({ labels: picks.map((d) => d.label), strokes });
+    const owners = placed.flatMap((shaped, i) => shaped.map(() => i));
+    numbers.push({ labels: picks.map((d) => d.label), strokes, owners });
   }
   return numbers;
 }
@@ -90,20 +100,20 @@ function sample(points) {
  * one digit: bilinear upscaling, a soft pen edge at half the grey ramp), at the same random sizes,
  * slants, baselines and gaps as makeNumbers: [{ labels, image }] on a PAD_W x PAD_H pad.
  */
-export function makePixelNumbers({ rows, length, count, touching, rng }) {
+export function makePixelNumbers({ rows, length, count, touching, rng, style = STYLE }) {
   const numbers = [];
   for (let n = 0; n < count; n++) {
     const picks = Array.from({ length }, () => rows[Math.floor(rng() * rows.length)]);
-    const base = 0.3 + rng() * 0.4;
+    const base = pick(rng, style.height);
     let cursor = 0;
     // each digit: pad units of the number = (u - b.x0) * s - slant * (py - height / 2) + dx, py + dy
     const maps = picks.map(({ pixels }) => {
       const digit = Float32Array.from(pixels, (v) => v / 255);
       const b = digitBox(digit);
-      const height = base * (0.75 + rng() * 0.5);
-      const slant = (rng() - 0.5) * 2 * SLANT;
-      const drop = (rng() - 0.5) * 0.16 * base;
-      const gap = touching ? -rng() * 0.15 * base : (0.1 + rng() * 0.5) * base;
+      const height = base * pick(rng, style.size);
+      const slant = (rng() - 0.5) * 2 * style.slant;
+      const drop = (rng() - 0.5) * 2 * style.drop * base;
+      const gap = (touching ? -pick(rng, style.touch) : pick(rng, style.gap)) * base;
       const s = height / (b.y1 - b.y0);
       const w = (b.x1 - b.x0) * s;
       const left = Math.min(-slant * (-height / 2), -slant * (height / 2));
@@ -181,19 +191,22 @@ async function main() {
   const lengths = args.includes('--lengths') ? args[args.indexOf('--lengths') + 1].split(',').map(Number) : LENGTHS;
   const sets = args.includes('--sets') ? args[args.indexOf('--sets') + 1].split(',') : ['separate', 'touching'];
   const shapeOnly = args.includes('--shape-only');
+  const paths = args.includes('--paths') ? args[args.indexOf('--paths') + 1].split(',') : ['pixels', 'strokes'];
+  const style = args.includes('--style') && args[args.indexOf('--style') + 1] === 'wide' ? WIDE : STYLE;
   const rows = readCsv(path.join(root, 'data', 'holdout.csv'));
   const digits = rows.map(({ label, pixels }) => ({ label, strokes: digitStrokes(pixels) }));
   const rec = await createRecognizer();
   const pct = (a, b) => `${((100 * a) / b).toFixed(2)}%`;
-  console.log(`${count} numbers of each length from the ${digits.length} hold-out digits, seed ${seed}\n`);
+  console.log(`${count} numbers of each length from the ${digits.length} hold-out digits, seed ${seed}, style ${JSON.stringify(style)}\n`);
   console.log('| set | digits | path | read exactly | cut into the right count | digits read right | … of the numbers cut right |');
   console.log('|---|---:|---|---:|---:|---:|---:|');
   for (const touching of [false, true].filter((t) => sets.includes(t ? 'touching' : 'separate'))) {
     for (const length of lengths) {
-      const numbers = makeNumbers({ digits, length, count, touching, rng: makeRng(seed * 1000 + length + (touching ? 100 : 0)) });
-      const strokes = readNumbers(rec, numbers, { shapeOnly });
-      const pixels = readPixelNumbers(rec, makePixelNumbers({ rows, length, count, touching, rng: makeRng(seed * 1000 + length + (touching ? 100 : 0)) }), { shapeOnly });
-      for (const [name, t] of [['pixels, segment', pixels], ['strokes, segmentStrokes (the page)', strokes]]) {
+      const rng = () => makeRng(seed * 1000 + length + (touching ? 100 : 0));
+      const rowsOut = [];
+      if (paths.includes('pixels')) rowsOut.push(['pixels, segment', readPixelNumbers(rec, makePixelNumbers({ rows, length, count, touching, rng: rng(), style }), { shapeOnly })]);
+      if (paths.includes('strokes')) rowsOut.push(['strokes, segmentStrokes (the page)', readNumbers(rec, makeNumbers({ digits, length, count, touching, rng: rng(), style }), { shapeOnly })]);
+      for (const [name, t] of rowsOut) {
         console.log(`| ${touching ? 'touching' : 'separate'} | ${length} | ${name} | ${pct(t.exact, t.numbers)} | ${pct(t.counted, t.numbers)} | ${pct(t.right, t.digits)} | ${pct(t.right, t.countedDigits)} |`);
       }
     }
