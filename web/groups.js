@@ -186,15 +186,15 @@ export function chooseRuns(atoms, { read = null, input = null, join = false } = 
   const known = new Set(defaults.map(([a, b]) => a * (atoms.length + 1) + b));
   const tallest = Math.max(0, ...atoms.map((t) => t.y1 - t.y0));
   for (let a = 0; a < atoms.length; a++) {
-    let x1 = atoms[a].x1, y0 = atoms[a].y0, y1 = atoms[a].y1;
+    let x0 = atoms[a].x0, x1 = atoms[a].x1, y0 = atoms[a].y0, y1 = atoms[a].y1;
     for (let b = a + 1; b <= Math.min(atoms.length, a + MAX_RUN); b++) {
       if (b > a + 1) {
         const next = atoms[b - 1];
         const prev = atoms[b - 2];
         if (next.group !== prev.group && !(join && Math.min(prev.x1, next.x1) - Math.max(prev.x0, next.x0) >= JOIN * Math.min(prev.x1 - prev.x0, next.x1 - next.x0))) break;
-        x1 = Math.max(x1, next.x1); y0 = Math.min(y0, next.y0); y1 = Math.max(y1, next.y1);
+        x0 = Math.min(x0, next.x0); x1 = Math.max(x1, next.x1); y0 = Math.min(y0, next.y0); y1 = Math.max(y1, next.y1);
       }
-      if (x1 - atoms[a].x0 > MAX_ASPECT * (y1 - y0) || y1 - y0 < FRAGMENT * tallest || known.has(a * (atoms.length + 1) + b)) continue;
+      if (x1 - x0 > MAX_ASPECT * (y1 - y0) || y1 - y0 < FRAGMENT * tallest || known.has(a * (atoms.length + 1) + b)) continue;
       known.add(a * (atoms.length + 1) + b);
       runs.push({ a, b });
     }

@@ -142,8 +142,15 @@ export function segmentStrokes(strokes, { read = null } = {}) {
     const members = g.members.map((m) => strokes[from[m]]);
     const width = g.x1 - g.x0, height = g.y1 - g.y0;
     const cuttable = g.wide || (read && mayBeSeveral(g, tallest, INK));
+    if (!cuttable && read && members.length > 1) {
+      // each stroke an atom, left to right by its middle: the network decides whether the strokes
+      // are one digit or neighbours that touch or overlap (a 1 tucked under a 7's bar)
+      const order = g.members.slice().sort((p, q) => parts[p].x0 + parts[p].x1 - (parts[q].x0 + parts[q].x1) || p - q);
+      for (const m of order) atoms.push({ group: i, digit: `${i}`, rank: m, strokes: [strokes[from[m]]], ...parts[m] });
+      return;
+    }
     if (!cuttable) {
-      atoms.push({ group: i, digit: `${i}`, strokes: members, x0: g.x0, y0: g.y0, x1: g.x1, y1: g.y1 });
+      atoms.push({ group: i, digit: `${i}`, rank: 0, strokes: members, x0: g.x0, y0: g.y0, x1: g.x1, y1: g.y1 });
       return;
     }
     const profile = strokeProfile(members, g);
@@ -152,11 +159,11 @@ export function segmentStrokes(strokes, { read = null } = {}) {
     const at = (c) => (c === 0 ? -Infinity : c === COLUMNS ? Infinity : g.x0 + (c * width) / COLUMNS);
     for (let j = 0; j + 1 < columns.length; j++) {
       const pieces = members.flatMap((stroke) => piecesWithin(stroke, at(columns[j]), at(columns[j + 1])));
-      if (pieces.length) atoms.push({ group: i, digit: `${i}.${fixed.filter((c) => c <= columns[j]).length}`, strokes: pieces, ...strokesBox(pieces) });
+      if (pieces.length) atoms.push({ group: i, digit: `${i}.${fixed.filter((c) => c <= columns[j]).length}`, rank: j, strokes: pieces, ...strokesBox(pieces) });
     }
   });
   const digitOf = (a, b) => {
-    const run = atoms.slice(a, b), pieces = run.flatMap((t) => t.strokes);
+    const run = atoms.slice(a, b), pieces = run.slice().sort((p, q) => p.rank - q.rank).flatMap((t) => t.strokes); // the pad's order
     return { strokes: pieces, box: b === a + 1 ? { x0: run[0].x0, y0: run[0].y0, x1: run[0].x1, y1: run[0].y1 } : strokesBox(pieces) };
   };
   const runs = chooseRuns(atoms, { read, input: (a, b) => renderStrokes(digitOf(a, b).strokes) });

@@ -238,3 +238,38 @@ test('segment with the network: one digit stays one, the same input as preproces
     assert.deepEqual(segment(pad, { read }).map((d) => d.x), [preprocess(pad)]);
   }
 });
+
+test('the network cuts between strokes that shape keeps together: a 1 tucked under a 7\'s bar', async () => {
+  const { createRecognizer } = await import('./load.mjs');
+  const rec = await createRecognizer();
+  const read = (xs) => rec.predictBatch(xs);
+  // "71": the 1 stands under the end of the 7's bar, so the shared rule joins them by overlap;
+  // drawn 1 first
+  const seven = [[[0, 0], [0.7, 0], [0.25, 1]]];
+  const one = [[[0.72, 0.05], [0.7, 1]]];
+  const strokes = [...place(one, { s: 0.6, dx: 0.5, dy: 0.2 }), ...place(seven, { s: 0.6, dx: 0.5, dy: 0.2 })];
+  assert.equal(segmentStrokes(strokes).length, 1);
+  const digits = segmentStrokes(strokes, { read });
+  assert.deepEqual(digits.map((d) => d.strokes), [strokes[1], strokes[0]].map((s) => [s]));
+  assert.deepEqual(read(digits.map((d) => renderStrokes(d.strokes))).map((r) => r.digit), [7, 1]);
+  // a digit of several strokes stays one, its strokes in the pad's order: a two-stroke 4, a 7 and
+  // its crossbar, an 8 whose loops do not meet
+  for (const [label, digit] of [[4, FOUR], [7, SEVEN], [8, EIGHT]]) {
+    const drawn = place(digit, { s: 0.6, dx: 0.8, dy: 0.2 });
+    const [whole, ...rest] = segmentStrokes(drawn, { read });
+    assert.equal(rest.length, 0, `${label}`);
+    assert.deepEqual(whole.strokes, drawn);
+    assert.equal(read([renderStrokes(whole.strokes)])[0].digit, label);
+  }
+});
+
+test('a run of atoms is as wide as its leftmost and rightmost ink, whichever atom holds them', () => {
+  // atoms in order of their middles: a wide flat stroke (a bar) over a narrow tall one; the first
+  // alone is too flat to offer, and the pair spans from the bar's left end: 2.5 wide, 1 tall
+  const atoms = [{ x0: 0, x1: 2.5, y0: 0, y1: 0.1, group: 0, digit: 'a' }, { x0: 1.2, x1: 1.3, y0: 0, y1: 1, group: 0, digit: 'a' }, { x0: 0.1, x1: 2.45, y0: 0.2, y1: 1, group: 0, digit: 'a' }];
+  const asked = [];
+  const read = (xs) => xs.map(() => ({ probabilities: [0.9, 0.1], isDigit: true }));
+  chooseRuns(atoms, { read, input: (a, b) => { asked.push(`${a},${b}`); return `${a},${b}`; } });
+  // [0, 2) is 2.5 wide for 1 tall: more than MAX_ASPECT, never offered; [1, 3) starts at 0.1
+  assert.ok(!asked.includes('0,2') && !asked.includes('1,3'), asked.join(' '));
+});
