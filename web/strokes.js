@@ -143,10 +143,14 @@ export function segmentStrokes(strokes, { read = null } = {}) {
     const width = g.x1 - g.x0, height = g.y1 - g.y0;
     const cuttable = g.wide || (read && mayBeSeveral(g, tallest, INK));
     if (!cuttable && read && members.length > 1) {
-      // each stroke an atom, left to right by its middle: the network decides whether the strokes
-      // are one digit or neighbours that touch or overlap (a 1 tucked under a 7's bar)
+      // its strokes left to right by their middles, cut where the strokes on one side were all
+      // drawn before those on the other (a digit is finished before the next is begun): the network
+      // decides whether they are one digit or neighbours that overlap or touch (a 1 under a 7's bar)
       const order = g.members.slice().sort((p, q) => parts[p].x0 + parts[p].x1 - (parts[q].x0 + parts[q].x1) || p - q);
-      for (const m of order) atoms.push({ group: i, digit: `${i}`, rank: m, strokes: [strokes[from[m]]], ...parts[m] });
+      for (const block of strokeBlocks(order)) {
+        const pieces = block.slice().sort((p, q) => p - q).map((m) => strokes[from[m]]);
+        atoms.push({ group: i, digit: `${i}`, rank: Math.min(...block), strokes: pieces, ...strokesBox(pieces) });
+      }
       return;
     }
     if (!cuttable) {
@@ -168,6 +172,20 @@ export function segmentStrokes(strokes, { read = null } = {}) {
   };
   const runs = chooseRuns(atoms, { read, input: (a, b) => renderStrokes(digitOf(a, b).strokes) });
   return runs.slice(0, MAX_DIGITS).map(([a, b]) => digitOf(a, b));
+}
+
+// The stroke indices in `order` (left to right) cut into blocks where the strokes left of the cut
+// were all drawn before those right of it, or all after: runs of consecutive blocks are the ways a
+// group's strokes may be shared between neighbouring digits.
+function strokeBlocks(order) {
+  const blocks = [[order[0]]];
+  for (let k = 1; k < order.length; k++) {
+    const left = order.slice(0, k), right = order.slice(k);
+    const apart = Math.max(...left) < Math.min(...right) || Math.min(...left) > Math.max(...right);
+    if (apart) blocks.push([order[k]]);
+    else blocks[blocks.length - 1].push(order[k]);
+  }
+  return blocks;
 }
 
 // Whether strokes a and b (boxes ba, bb) come within `reach` of each other, point to point. At

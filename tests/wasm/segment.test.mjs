@@ -273,3 +273,20 @@ test('a run of atoms is as wide as its leftmost and rightmost ink, whichever ato
   // [0, 2) is 2.5 wide for 1 tall: more than MAX_ASPECT, never offered; [1, 3) starts at 0.1
   assert.ok(!asked.includes('0,2') && !asked.includes('1,3'), asked.join(' '));
 });
+
+test('strokes are shared between neighbouring digits only where each digit\'s strokes were drawn together', () => {
+  // three overlapping strokes, one group by shape; a reader sure of any piece and judging the whole
+  // (asked first) no digit
+  const [left, middle, right] = place([[[0, 0], [0.4, 1]], [[0.2, 0], [0.6, 1]], [[0.4, 0], [0.8, 1]]], { s: 0.5, dx: 0.5, dy: 0.2 });
+  const asked = [];
+  const read = (xs) => { asked.push(xs.length); return xs.map((_, k) => ({ probabilities: [0.99, 0.01], isDigit: k > 0 })); };
+  // drawn left to right: the network may cut after the first stroke or after the second
+  const inOrder = segmentStrokes([left, middle, right], { read });
+  assert.equal(inOrder.length, 2);
+  assert.equal(asked.pop(), 6); // [0,3), then [0,1) [0,2) [1,2) [1,3) [2,3)
+  // the middle stroke drawn last: it was not drawn with the right one alone, nor with the left one
+  // alone, so the only cut left is after the left stroke (the middle and right strokes together)
+  const outOfOrder = segmentStrokes([left, right, middle], { read });
+  assert.deepEqual(outOfOrder.map((d) => d.strokes), [[left], [right, middle]]);
+  assert.equal(asked.pop(), 3);
+});
