@@ -107,6 +107,9 @@ const TOUCH_POINTS = 512;
 // How much wider a digit's ink is than its strokes' centre lines, for its height: the pen
 // renderStrokes draws with (PEN in a box whose longer side is BOX), which is MNIST's.
 const INK = PEN / (BOX - PEN);
+// Strokes side by side share at least this much of the shorter one's height: one above the other,
+// they are one digit (a number is written left to right).
+const BESIDE = 0.5;
 // A too-wide group's ink per column is measured over this many columns across it.
 const COLUMNS = 64;
 
@@ -147,7 +150,7 @@ export function segmentStrokes(strokes, { read = null } = {}) {
       // drawn before those on the other (a digit is finished before the next is begun): the network
       // decides whether they are one digit or neighbours that overlap or touch (a 1 under a 7's bar)
       const order = g.members.slice().sort((p, q) => parts[p].x0 + parts[p].x1 - (parts[q].x0 + parts[q].x1) || p - q);
-      for (const block of strokeBlocks(order)) {
+      for (const block of strokeBlocks(order, parts)) {
         const pieces = block.slice().sort((p, q) => p - q).map((m) => strokes[from[m]]);
         atoms.push({ group: i, digit: `${i}`, rank: Math.min(...block), strokes: pieces, ...strokesBox(pieces) });
       }
@@ -174,15 +177,19 @@ export function segmentStrokes(strokes, { read = null } = {}) {
   return runs.slice(0, MAX_DIGITS).map(([a, b]) => digitOf(a, b));
 }
 
-// The stroke indices in `order` (left to right) cut into blocks where the strokes left of the cut
-// were all drawn before those right of it, or all after: runs of consecutive blocks are the ways a
-// group's strokes may be shared between neighbouring digits.
-function strokeBlocks(order) {
+// The stroke indices in `order` (left to right; `boxes` their boxes) cut into blocks where the
+// strokes left of the cut were all drawn before those right of it, or all after, and lie beside
+// them, not above or below (they share at least BESIDE of the shorter side's height): runs of
+// consecutive blocks are the ways a group's strokes may be shared between neighbouring digits.
+function strokeBlocks(order, boxes) {
+  const span = (list) => [Math.min(...list.map((m) => boxes[m].y0)), Math.max(...list.map((m) => boxes[m].y1))];
   const blocks = [[order[0]]];
   for (let k = 1; k < order.length; k++) {
     const left = order.slice(0, k), right = order.slice(k);
+    const [ly0, ly1] = span(left), [ry0, ry1] = span(right);
+    const beside = Math.min(ly1, ry1) - Math.max(ly0, ry0) >= BESIDE * Math.min(ly1 - ly0, ry1 - ry0);
     const apart = Math.max(...left) < Math.min(...right) || Math.min(...left) > Math.max(...right);
-    if (apart) blocks.push([order[k]]);
+    if (apart && beside) blocks.push([order[k]]);
     else blocks[blocks.length - 1].push(order[k]);
   }
   return blocks;

@@ -290,3 +290,13 @@ test('strokes are shared between neighbouring digits only where each digit\'s st
   assert.deepEqual(outOfOrder.map((d) => d.strokes), [[left], [right, middle]]);
   assert.equal(asked.pop(), 3);
 });
+
+test('strokes one above the other are never shared between digits', () => {
+  // a 4 traced as its top and its bottom, drawn in turn; the reader is sure of any piece and judges
+  // the whole no digit: no cut is offered, and the network is not even asked
+  const [top, bottom] = place([[[0.3, 0], [0.8, 0.5]], [[0.6, 0.4], [0, 1]]], { s: 0.5, dx: 0.5, dy: 0.2 });
+  let asked = 0;
+  const read = (xs) => { asked += xs.length; return xs.map((_, k) => ({ probabilities: [0.99, 0.01], isDigit: k > 0 })); };
+  assert.deepEqual(segmentStrokes([top, bottom], { read }).map((d) => d.strokes), [[top, bottom]]);
+  assert.equal(asked, 0);
+});
