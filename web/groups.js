@@ -169,7 +169,7 @@ const JOIN = 0.2;
  * The atoms joined into digits (see the top of the file): runs [a, b) of consecutive atoms,
  * left to right, covering them all. Without `read`, the atoms of each `digit` make one digit. With
  * it, the candidates are the runs of atoms no wider than MAX_ASPECT times their height and at least
- * FRAGMENT as tall as the tallest atom (a flat piece is part of a digit, a bar's end), each of one
+ * FRAGMENT as tall as their group (a flat piece is part of a digit, a bar's end), each of one
  * group or, with `join`, joining groups that overlap by JOIN (and the default runs); the network reads them all
  * in one call, and the runs whose log-probabilities of their top digits (NOT_A_DIGIT less for a piece judged no
  * digit) sum highest are kept: two touching digits read better cut than whole, one digit better
@@ -184,15 +184,22 @@ export function chooseRuns(atoms, { read = null, input = null, join = false } = 
   if (!read || !input) return defaults;
   const runs = defaults.map(([a, b]) => ({ a, b }));
   const known = new Set(defaults.map(([a, b]) => a * (atoms.length + 1) + b));
-  const tallest = Math.max(0, ...atoms.map((t) => t.y1 - t.y0));
+  // each group's height: a run less than FRAGMENT as tall as its group is part of a digit
+  const span = new Map();
+  for (const t of atoms) {
+    const [y0, y1] = span.get(t.group) ?? [t.y0, t.y1];
+    span.set(t.group, [Math.min(y0, t.y0), Math.max(y1, t.y1)]);
+  }
+  const height = (g) => span.get(g)[1] - span.get(g)[0];
   for (let a = 0; a < atoms.length; a++) {
-    let x0 = atoms[a].x0, x1 = atoms[a].x1, y0 = atoms[a].y0, y1 = atoms[a].y1;
+    let x0 = atoms[a].x0, x1 = atoms[a].x1, y0 = atoms[a].y0, y1 = atoms[a].y1, tallest = height(atoms[a].group);
     for (let b = a + 1; b <= Math.min(atoms.length, a + MAX_RUN); b++) {
       if (b > a + 1) {
         const next = atoms[b - 1];
         const prev = atoms[b - 2];
         if (next.group !== prev.group && !(join && Math.min(prev.x1, next.x1) - Math.max(prev.x0, next.x0) >= JOIN * Math.min(prev.x1 - prev.x0, next.x1 - next.x0))) break;
         x0 = Math.min(x0, next.x0); x1 = Math.max(x1, next.x1); y0 = Math.min(y0, next.y0); y1 = Math.max(y1, next.y1);
+        tallest = Math.max(tallest, height(next.group));
       }
       if (x1 - x0 > MAX_ASPECT * (y1 - y0) || y1 - y0 < FRAGMENT * tallest || known.has(a * (atoms.length + 1) + b)) continue;
       known.add(a * (atoms.length + 1) + b);

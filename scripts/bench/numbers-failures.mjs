@@ -10,12 +10,12 @@
 // A point's digit is known from the stroke it came from (makeNumbers' owners).
 //
 //   node scripts/bench/numbers-failures.mjs [--count N] [--seed S] [--length L] [--touching]
-//                                           [--shape-only] [--show K]
+//                                           [--shape-only] [--show K] [--style default|wide]
 import path from 'node:path';
 import { createRecognizer, readCsv, root } from '../../tests/wasm/load.mjs';
 import { digitStrokes, makeRng } from '../../tests/wasm/stroked.mjs';
 import { renderStrokes, segmentStrokes } from '../../web/strokes.js';
-import { makeNumbers } from './numbers.mjs';
+import { makeNumbers, STYLE, WIDE } from './numbers.mjs';
 
 const PURE = 0.9; // a digit read is one digit's when at least this share of its points are
 
@@ -52,10 +52,11 @@ async function main() {
   const option = (name, fallback) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : fallback);
   const count = option('count', 500), seed = option('seed', 1), length = option('length', 4), show = option('show', 0);
   const touching = args.includes('--touching'), shapeOnly = args.includes('--shape-only');
+  const style = args.includes('--style') && args[args.indexOf('--style') + 1] === 'wide' ? WIDE : STYLE;
   const rows = readCsv(path.join(root, 'data', 'holdout.csv'));
   const digits = rows.map(({ label, pixels }) => ({ label, strokes: digitStrokes(pixels) }));
   const rec = await createRecognizer();
-  const numbers = makeNumbers({ digits, length, count, touching, rng: makeRng(seed * 1000 + length + (touching ? 100 : 0)) });
+  const numbers = makeNumbers({ digits, length, count, touching, rng: makeRng(seed * 1000 + length + (touching ? 100 : 0)), style });
   const kinds = new Map(), which = new Map(), shown = [];
   numbers.forEach((n, i) => {
     const c = classify(rec, n, { shapeOnly });
@@ -63,7 +64,7 @@ async function main() {
     for (const key of c.digits ?? c.pairs ?? []) which.set(`${c.kind} ${key}`, (which.get(`${c.kind} ${key}`) ?? 0) + 1);
     if (c.kind !== 'exact' && shown.length < show) shown.push({ i, ...c });
   });
-  console.log(`${count} ${touching ? 'touching' : 'separate'} numbers of ${length} digits, seed ${seed}${shapeOnly ? ', shape only' : ''}`);
+  console.log(`${count} ${touching ? 'touching' : 'separate'} numbers of ${length} digits, seed ${seed}${shapeOnly ? ', shape only' : ''}${style === WIDE ? ', style wide' : ''}`);
   for (const [k, v] of [...kinds].sort((a, b) => b[1] - a[1])) console.log(`  ${k}: ${v}`);
   console.log('  by digit:', [...which].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}: ${v}`).join(', '));
   for (const s of shown) console.log(JSON.stringify(s));

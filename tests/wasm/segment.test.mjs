@@ -300,3 +300,15 @@ test('strokes one above the other are never shared between digits', () => {
   assert.deepEqual(segmentStrokes([top, bottom], { read }).map((d) => d.strokes), [[top, bottom]]);
   assert.equal(asked, 0);
 });
+
+test('a piece is judged flat against its own digit, not against the tallest digit of the number', () => {
+  // a tall digit, then a small one (0.45 as tall) drawn as two strokes side by side that the
+  // reader reads surely apart and unsurely together: the small one's pieces are offered, and cut
+  const atom = (x0, x1, y0, y1, group) => ({ x0, x1, y0, y1, group, digit: `${group}` });
+  const atoms = [atom(0, 0.6, 0, 1, 0), atom(1, 1.3, 0.55, 1, 1), atom(1.3, 1.6, 0.55, 1, 1)];
+  const read = (xs) => xs.map((x) => ({ probabilities: x === '1,3' ? [0.3, 0.3, 0.4] : [0.99, 0.01, 0], isDigit: true }));
+  assert.deepEqual(chooseRuns(atoms, { read, input: (a, b) => `${a},${b}` }), [[0, 1], [1, 2], [2, 3]]);
+  // the same pieces as flat as the fifth of their digit's height stay whole
+  const flat = [atom(0, 0.6, 0, 1, 0), atom(1, 1.3, 0.55, 0.6, 1), atom(1.3, 1.6, 0.55, 1, 1)];
+  assert.deepEqual(chooseRuns(flat, { read, input: (a, b) => `${a},${b}` }), [[0, 1], [1, 3]]);
+});
