@@ -120,8 +120,10 @@ const COLUMNS = 64;
  * the same rule segment (web/preprocess.js) applies to blobs of ink; a group too wide for one digit
  * is cut at the columns where its strokes run least, its strokes cut there into pieces. Given
  * `read` (the network: inputs -> [{ probabilities, isDigit }], as Recognizer.predictBatch), the
- * candidate cuts are read in one call and the surest reading decides (groups.js chooseRuns). One
- * digit gives one element holding the same strokes; no points give [].
+ * candidate cuts are read in one call and the surest reading decides (groups.js chooseRuns): cuts
+ * across a group that may be digits that touch, and cuts between a group's strokes where those on
+ * each side were drawn together and lie side by side (neighbours that overlap). One digit gives one
+ * element holding the same strokes; no points give [].
  */
 export function segmentStrokes(strokes, { read = null } = {}) {
   const parts = [], from = [];
