@@ -2,8 +2,9 @@
 // numbers.mjs: does the page read whole numbers? Numbers of 2 to 6 digits built from the hold-out
 // digits (data/holdout.csv, never trained on), each digit at its own random size (0.75 to 1.25 of
 // the number's height, itself 0.3 to 0.7 of the pad), baseline (+-8% of the height) and slant (a
-// shear of up to SLANT either way, on top of the writer's own), with random gaps, on a pad three
-// times as wide as tall (900x300 CSS px). Two instruments:
+// shear of up to 0.15 either way, on top of the writer's own), with random gaps, on a pad three
+// times as wide as tall (900x300 CSS px); these ranges are STYLE, and --style wide draws another
+// hand (WIDE). Two instruments:
 //   - pixels: each digit's 28x28 pixels upscaled onto the pad (bilinear, a soft pen edge, as
 //     tests/wasm/drawn.mjs draws one digit), read by segment (web/preprocess.js);
 //   - strokes: each digit thinned to its centre lines and traced (tests/wasm/stroked.mjs), sampled
