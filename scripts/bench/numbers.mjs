@@ -23,6 +23,7 @@
 //   node scripts/bench/numbers.mjs [--count N per length and set] [--seed S] [--lengths 2,3,...]
 //                                  [--sets separate,touching] [--shape-only]
 //                                  [--paths pixels,strokes] [--style default|wide]
+//                                  [--joined: the strokes' numbers written without lifting the pen]
 import path from 'node:path';
 import { createRecognizer, readCsv, root } from '../../tests/wasm/load.mjs';
 import { digitStrokes, makeRng, resample } from '../../tests/wasm/stroked.mjs';
@@ -43,8 +44,11 @@ export const STYLE = { height: [0.3, 0.7], size: [0.75, 1.25], slant: 0.15, drop
 export const WIDE = { height: [0.2, 0.85], size: [0.6, 1.4], slant: 0.3, drop: 0.15, gap: [0.04, 0.9], touch: [0, 0.25] };
 const pick = (rng, [lo, hi]) => lo + rng() * (hi - lo);
 
-/** Random numbers of `length` hold-out digits: [{ labels, strokes (pad units), owners (each stroke's digit) }]. */
-export function makeNumbers({ digits, length, count, touching, rng, style = STYLE }) {
+/**
+ * Random numbers of `length` hold-out digits: [{ labels, strokes (pad units), owners (each stroke's
+ * digit) }]; with `joined`, written without lifting the pen between digits.
+ */
+export function makeNumbers({ digits, length, count, touching, rng, style = STYLE, joined = false }) {
   const numbers = [];
   for (let n = 0; n < count; n++) {
     const picks = Array.from({ length }, () => digits[Math.floor(rng() * digits.length)]);
@@ -66,8 +70,14 @@ export function makeNumbers({ digits, length, count, touching, rng, style = STYL
     const scale = Math.min(1, (PAD_W / PAD_H - 0.1) / (box.x1 - box.x0), 0.9 / (box.y1 - box.y0));
     const ox = 0.05 + rng() * Math.max(0, PAD_W / PAD_H - 0.1 - (box.x1 - box.x0) * scale);
     const oy = 0.05 + rng() * Math.max(0, 0.9 - (box.y1 - box.y0) * scale);
-    const strokes = placed.flat(1).map((s) => sample(s.map(([x, y]) => [(x - box.x0) * scale + ox, (y - box.y0) * scale + oy])));
-    const owners = placed.flatMap((shaped, i) => shaped.map(() => i));
+    // with `joined`, the pen is not lifted between digits: each digit's last stroke runs on, by a
+    // straight line, into the next digit's first (that stroke counts as the earlier digit's)
+    const lines = [], owners = [];
+    placed.forEach((shaped, i) => shaped.forEach((s, k) => {
+      if (joined && i > 0 && k === 0) lines[lines.length - 1] = lines[lines.length - 1].concat(s);
+      else { lines.push(s); owners.push(i); }
+    }));
+    const strokes = lines.map((s) => sample(s.map(([x, y]) => [(x - box.x0) * scale + ox, (y - box.y0) * scale + oy])));
     numbers.push({ labels: picks.map((d) => d.label), strokes, owners });
   }
   return numbers;
@@ -191,7 +201,7 @@ async function main() {
   const count = option('count', 1000), seed = option('seed', 1);
   const lengths = args.includes('--lengths') ? args[args.indexOf('--lengths') + 1].split(',').map(Number) : LENGTHS;
   const sets = args.includes('--sets') ? args[args.indexOf('--sets') + 1].split(',') : ['separate', 'touching'];
-  const shapeOnly = args.includes('--shape-only');
+  const shapeOnly = args.includes('--shape-only'), joined = args.includes('--joined');
   const paths = args.includes('--paths') ? args[args.indexOf('--paths') + 1].split(',') : ['pixels', 'strokes'];
   const style = args.includes('--style') && args[args.indexOf('--style') + 1] === 'wide' ? WIDE : STYLE;
   const rows = readCsv(path.join(root, 'data', 'holdout.csv'));
@@ -206,7 +216,7 @@ async function main() {
       const rng = () => makeRng(seed * 1000 + length + (touching ? 100 : 0));
       const rowsOut = [];
       if (paths.includes('pixels')) rowsOut.push(['pixels, segment', readPixelNumbers(rec, makePixelNumbers({ rows, length, count, touching, rng: rng(), style }), { shapeOnly })]);
-      if (paths.includes('strokes')) rowsOut.push(['strokes, segmentStrokes (the page)', readNumbers(rec, makeNumbers({ digits, length, count, touching, rng: rng(), style }), { shapeOnly })]);
+      if (paths.includes('strokes')) rowsOut.push(['strokes, segmentStrokes (the page)', readNumbers(rec, makeNumbers({ digits, length, count, touching, rng: rng(), style, joined }), { shapeOnly })]);
       for (const [name, t] of rowsOut) {
         console.log(`| ${touching ? 'touching' : 'separate'} | ${length} | ${name} | ${pct(t.exact, t.numbers)} | ${pct(t.counted, t.numbers)} | ${pct(t.right, t.digits)} | ${pct(t.right, t.countedDigits)} |`);
       }
