@@ -12,6 +12,9 @@
 //   --out DIR                              where to write benchmarks.{md,json} (README.md is
 //                                          updated only when DIR is the project's docs/)
 //   --no-readme                            leave README.md alone
+//   --model DIR                            recognition latency with the model in DIR (four .npy files
+//                                          and calibration.txt) instead of model/, to compare hidden
+//                                          sizes (then written to a temporary folder)
 //
 // Each measurement runs in its own Node process (scripts/bench/child.mjs) or native binary; parts
 // that compare alternate the contenders, so a busy machine slows both alike. The load average is
@@ -48,18 +51,19 @@ const PLANS = {
 };
 
 function parseArgs(argv) {
-  const opts = { quick: false, only: PARTS, out: null, readme: true };
+  const opts = { quick: false, only: PARTS, out: null, readme: true, model: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') opts.quick = true;
     else if (a === '--no-readme') opts.readme = false;
     else if (a === '--out' && argv[i + 1]) opts.out = resolve(argv[++i]);
+    else if (a === '--model' && argv[i + 1]) opts.model = resolve(argv[++i]);
     else if (a === '--only' && argv[i + 1]) {
       opts.only = argv[++i].split(',').map((s) => s.trim()).filter(Boolean);
       const bad = opts.only.find((p) => !PARTS.includes(p));
       if (bad) throw new Error(`--only: unknown part '${bad}' (parts: ${PARTS.join(', ')})`);
     } else if (a === '--help' || a === '-h') {
-      console.log(`usage: node scripts/bench.mjs [--quick] [--only ${PARTS.join(',')}] [--out DIR] [--no-readme]`);
+      console.log(`usage: node scripts/bench.mjs [--quick] [--only ${PARTS.join(',')}] [--out DIR] [--no-readme] [--model DIR]`);
       process.exit(0);
     } else throw new Error(`unknown argument '${a}' (try --help)`);
   }
@@ -147,8 +151,8 @@ async function runTraining(plan, scratch) {
 }
 
 // The npm command that makes a run like this one.
-function commandLine(quick, only) {
-  const args = [...(quick ? ['--quick'] : []), ...(only ? ['--only', only.join(',')] : [])];
+function commandLine(quick, only, model) {
+  const args = [...(quick ? ['--quick'] : []), ...(only ? ['--only', only.join(',')] : []), ...(model ? ['--model', model] : [])];
   return `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
 }
 
@@ -158,7 +162,7 @@ async function main() {
   const plan = PLANS[mode];
   const complete = opts.only.length === PARTS.length;
   const docs = join(ROOT, 'docs');
-  const out = opts.out ?? (mode === 'full' && complete ? docs : join(tmpdir(), `digits-bench-${mode}`));
+  const out = opts.out ?? (mode === 'full' && complete && !opts.model ? docs : join(tmpdir(), `digits-bench-${mode}`));
   const started = Date.now();
   const machine = describeMachine(ROOT);
   log(`${mode} run of ${opts.only.join(', ')}; ${machine.cpu.model} (${machine.cpu.microarchitecture}), ${machine.cpu.cores} cores, ` +
@@ -174,7 +178,7 @@ async function main() {
       const t0 = Date.now();
       log(`${part}...`);
       if (part === 'training') results.training = await runTraining(plan.training, scratch);
-      else if (part === 'latency') results.latency = await child('latency.mjs', 'latencyRun', plan.latency);
+      else if (part === 'latency') results.latency = await child('latency.mjs', 'latencyRun', { ...plan.latency, modelDir: opts.model ?? undefined });
       else if (part === 'csv') {
         const file = join(scratch, 'kaggle-train.csv');
         const made = writeKaggleFile(file, plan.csv.rows);
@@ -193,7 +197,7 @@ async function main() {
     date: new Date().toISOString(),
     mode,
     parts: opts.only,
-    command: commandLine(opts.quick, complete ? null : opts.only),
+    command: commandLine(opts.quick, complete ? null : opts.only, opts.model),
     seconds: (Date.now() - started) / 1000,
     machine: { ...machine, loadAtEnd: loadAverage() },
     loads,

@@ -297,7 +297,7 @@ function update() {
     showGuess(null, empty ? 'Draw a digit' : small ? TOO_SMALL : failed ? 'Nothing to read it with' : 'Loading the model…');
   } else {
     try {
-      result = recognizer.predict(x);
+      result = read(x);
       showGuess(result, result.isDigit ? 'Undo or clear to try another' : NOT_A_DIGIT);
     } catch (err) {
       showGuess(null, 'Undo or clear to try another');
@@ -311,6 +311,24 @@ function update() {
   teach?.setDrawing(current);
   if (announce) tell(announce, result, empty, small);
   announce = null;
+}
+
+// The network's reading of x, the page's input. A frame whose input and model are those of the last
+// reading (a stroke's end, a move that changed no pixel) gives that reading again without the network.
+const lastInput = new Float32Array(784);
+let lastReading = null; // { version: the model's, result }
+function read(x) {
+  if (lastReading?.version === modelVersion && sameValues(x, lastInput)) return lastReading.result;
+  lastReading = null; // until the reading below succeeds
+  const result = recognizer.predict(x);
+  lastInput.set(x);
+  lastReading = { version: modelVersion, result };
+  return result;
+}
+
+function sameValues(a, b) {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 // When the pad holds more than one digit: reads them all in one call and shows the number, each

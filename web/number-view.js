@@ -17,7 +17,6 @@
 import { drawDigit, el, inkColor } from './ui.js';
 
 const PEN_MARGIN = 0.045; // the pad's pen reaches this far beyond a stroke's points (pad units)
-const pixels = new Uint8ClampedArray(784); // a digit's image as drawDigit takes it, reused
 
 export class NumberView {
   #list;
@@ -67,20 +66,29 @@ export class NumberView {
       it.item.hidden = it.box.hidden = !d;
       if (!d) return;
       it.strokeCount = strokeCount;
-      for (let k = 0; k < 784; k++) pixels[k] = Math.round(d.x[k] * 255);
-      drawDigit(it.canvas, pixels, this.#ink);
+      // a digit the stroke being drawn did not touch keeps its image and its box from the last frame
+      let changed = it.ink !== this.#ink;
+      for (let k = 0; k < 784; k++) {
+        const v = Math.round(d.x[k] * 255);
+        if (it.pixels[k] !== v) { it.pixels[k] = v; changed = true; }
+      }
+      if (changed) drawDigit(it.canvas, it.pixels, this.#ink);
+      it.ink = this.#ink;
       // shown on every frame while a number is drawn: the page is written only where it changes
       const digit = String(d.digit), confidence = `${Math.round(Math.min(d.probability, 0.99) * 100)}%`;
       if (it.digit.textContent !== digit) it.digit.textContent = digit;
       if (it.confidence.textContent !== confidence) it.confidence.textContent = confidence;
       it.button.classList.toggle('not-digit', d.isDigit === false);
       if (it.button.getAttribute('aria-pressed') !== String(i === selected)) it.button.setAttribute('aria-pressed', String(i === selected));
-      const { x0, y0, x1, y1 } = d.box;
+      const { x0, y0, x1, y1 } = d.box, was = it.shownBox;
       // pad units are the pad's height, across as down (web/pad.js): cqh of the boxes' overlay
-      Object.assign(it.box.style, {
-        left: `${(x0 - PEN_MARGIN) * 100}cqh`, top: `${(y0 - PEN_MARGIN) * 100}cqh`,
-        width: `${(x1 - x0 + 2 * PEN_MARGIN) * 100}cqh`, height: `${(y1 - y0 + 2 * PEN_MARGIN) * 100}cqh`,
-      });
+      if (!was || was.x0 !== x0 || was.y0 !== y0 || was.x1 !== x1 || was.y1 !== y1) {
+        it.shownBox = { x0, y0, x1, y1 };
+        Object.assign(it.box.style, {
+          left: `${(x0 - PEN_MARGIN) * 100}cqh`, top: `${(y0 - PEN_MARGIN) * 100}cqh`,
+          width: `${(x1 - x0 + 2 * PEN_MARGIN) * 100}cqh`, height: `${(y1 - y0 + 2 * PEN_MARGIN) * 100}cqh`,
+        });
+      }
       it.box.classList.toggle('selected', i === selected);
     });
     this.#list.hidden = this.#boxes.hidden = false;
@@ -110,7 +118,8 @@ export class NumberView {
     const box = el('div');
     box.className = 'number-box';
     this.#boxes.append(box);
-    const it = { item, button, canvas, digit, confidence, box, strokeCount: 0 };
+    // pixels, ink, shownBox: what its image and its box on the pad show, to write only a change
+    const it = { item, button, canvas, digit, confidence, box, strokeCount: 0, pixels: new Uint8ClampedArray(784), ink: null, shownBox: null };
     button.addEventListener('click', () => this.pick(index, it.strokeCount));
     return it;
   }

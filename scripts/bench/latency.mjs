@@ -7,15 +7,16 @@
 // page does (the integer first layer, src/quant.h, when the model is on the grid) and with the
 // float kernels only.
 //
-//   latencyRun({ calls: 10000, warmup: 1000, blocks: 10 }) -> { hidden, ours, oursFloat, theirs, check, ... }
+//   latencyRun({ calls: 10000, warmup: 1000, blocks: 10, modelDir }) -> { hidden, ours, oursFloat, theirs, check, ... }
+//   (modelDir: a folder of four .npy files, model/ by default)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModule, pageRecognizer, parseCsv, ROOT } from './ours.mjs';
 import { median, summarize } from './stats.mjs';
 import { denseModel, loadTf, setWeights, tfSetup } from './tf.mjs';
 
-export async function latencyRun({ calls = 10000, warmup = 1000, blocks = 10, digits = 1000 } = {}) {
-  const rec = await pageRecognizer();
+export async function latencyRun({ calls = 10000, warmup = 1000, blocks = 10, digits = 1000, modelDir } = {}) {
+  const rec = await pageRecognizer(modelDir);
   const hidden = rec.hidden;
 
   const tf = await loadTf();
@@ -37,7 +38,7 @@ export async function latencyRun({ calls = 10000, warmup = 1000, blocks = 10, di
 
   // The same model in a second instance with the integer first layer dropped: the float kernels
   // any model off the grid (or an input that is not 8-bit) runs on.
-  const floatRec = await pageRecognizer();
+  const floatRec = await pageRecognizer(modelDir);
   const integer = rec.integerFirstLayer;
   floatRec.integerFirstLayer = false;
 
