@@ -47,7 +47,7 @@ export const OUTLIER_FINETUNE = {
   lr: 0.001,
   outliers: 1,
   'outlier-data': 'data/strokes/outliers.csv',
-  'outlier-weights': '1,1,1,1,1,1,18',
+  'outlier-weights': '1,1,1,1,0,1,1,18',
   'background-logit': 0,
 };
 
