@@ -208,7 +208,7 @@ ${drawn ? `| the same digits drawn on a 280×280 pad at random sizes, positions 
 Saying "not a digit" ([docs/not-a-digit.md](docs/not-a-digit.md)): drawn as strokes and read as the
 page reads them, the model's threshold accepts ${pct(outliers.digitsAcceptedDrawn)} of those hold-out digits and
 ${pct(outliers.nondigitsAccepted)} of ${outliers.nondigits.toLocaleString('en')} drawings that are no digit (letters, symbols, shapes,
-scribbles in fonts and families no training saw); its probabilities' expected calibration error is
+scribbles in fonts and shape families no training used); its probabilities' expected calibration error is
 ${result.ece.toFixed(2)}%.
 ` : ''}${end}`;
   fs.writeFileSync(file, text.slice(0, a) + block + text.slice(b + end.length));
