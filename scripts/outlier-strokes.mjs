@@ -20,6 +20,9 @@
 //                                   outlier training reads, so its digits look like the page's too
 //   data/strokes/outliers.csv       (--training) TRAINING outliers: data/outliers/mix-more.csv and
 //                                   its glyphs (glyphs.csv, glyphs-more.csv) traced (seed 14)
+//   data/strokes/fit-plus3.csv      (--training) as fit-plus.csv, each digit drawn three times from its
+//   data/strokes/outliers3.csv      tracing (the first time as there), and as outliers.csv, each glyph
+//                                   drawn three times: what the default recipe's fine-tune reads
 //
 // Each drawing is placed on a 300 px pad 20% to 80% of its height tall, sampled as pointer events
 // arrive (a point every 3 px, at whole pixels), then rendered by renderStrokes.
@@ -118,6 +121,14 @@ function main() {
     if (!done('strokes/outliers.csv')) {
       const rows = [...readCsv(data('outliers/glyphs.csv')), ...readCsv(data('outliers/glyphs-more.csv'))];
       write(data('strokes/outliers.csv'), `${[...lines('outliers/mix-more.csv'), ...csvText(traced(rows, 14).images).trimEnd().split('\n').slice(1)].join('\n')}\n`);
+    }
+    if (!done('strokes/fit-plus3.csv')) {
+      const d = traced(readCsv(data('oe/fit.csv')), 5, 3);
+      write(data('strokes/fit-plus3.csv'), `${[...lines('oe/fit.csv'), ...csvText(d.images, d.labels).trimEnd().split('\n').slice(1)].join('\n')}\n`);
+    }
+    if (!done('strokes/outliers3.csv')) {
+      const rows = [...readCsv(data('outliers/glyphs.csv')), ...readCsv(data('outliers/glyphs-more.csv'))];
+      write(data('strokes/outliers3.csv'), `${[...lines('outliers/mix-more.csv'), ...csvText(traced(rows, 14, 3).images).trimEnd().split('\n').slice(1)].join('\n')}\n`);
     }
   }
 }

@@ -35,19 +35,19 @@ export function recipeArgs(recipe = RECIPE) {
 }
 
 // "Not a digit" (docs/not-a-digit.md): after the recipe, a short second training from its model with
-// outlier exposure: non-digit images mixed into every batch as an eleventh, background class, at a
-// lower learning rate, so the digits keep what the first training taught. Its digits are the
-// first training's and each of them traced to strokes and drawn as the page reads them; its
-// outliers are glyphs (as rendered, and traced to strokes) and clothes (scripts/outlier-strokes.mjs
-// --training), three quarters of them, and the C generators' scribbles, polygons and digit
-// fragments. The rest of RECIPE (optimiser, distortions, storage) carries over. null: none.
+// outlier exposure: non-digit images mixed into every batch as an eleventh, background class, for a
+// few epochs only, so the digits keep what the first training taught. Its digits are the
+// first training's and each of them traced to strokes and drawn three times as the page reads
+// them; its outliers, two per digit, are glyphs (as rendered, and traced to strokes and drawn three
+// times) and clothes (scripts/outlier-strokes.mjs --training), three quarters of them, and the C
+// generators' scribbles, polygons, pictograms and digit fragments. The rest of RECIPE (optimiser, distortions, storage) carries over. null: none.
 export const OUTLIER_FINETUNE = {
-  data: 'data/strokes/fit-plus.csv',
+  data: 'data/strokes/fit-plus3.csv',
   epochs: 30,
-  lr: 0.001,
-  outliers: 1,
-  'outlier-data': 'data/strokes/outliers.csv',
-  'outlier-weights': '1,1,1,1,1,1,18',
+  lr: 0.002,
+  outliers: 2,
+  'outlier-data': 'data/strokes/outliers3.csv',
+  'outlier-weights': '1,1,1,1,3,1,1,24',
   'background-logit': 0,
 };
 

@@ -97,10 +97,11 @@ ${result.trainRows} digits of \`data/oe/fit.csv\` (90% of each digit of \`data/t
 ${result.total} digits of \`data/holdout.csv\`.${OUTLIER_FINETUNE ? ` Then ${OUTLIER_FINETUNE.epochs} epochs more from that model at a
 learning rate of ${OUTLIER_FINETUNE.lr}, on the same digits and each of them traced to strokes and drawn as the page
 reads them (\`${OUTLIER_FINETUNE.data}\`), with outlier exposure: non-digit images (glyphs of 39
-fonts, as rendered and traced to strokes, and Fashion-MNIST clothes: \`node scripts/outlier-data.mjs\`,
-\`node scripts/outlier-strokes.mjs --training\`; random scribbles, polygons, arcs and digit
-fragments drawn in C) in every batch as an eleventh, background class, so the network learns
-to say "not a digit" ([docs/not-a-digit.md](../docs/not-a-digit.md)).` : ''} The other 10% of each
+fonts, as rendered and traced to strokes, and Fashion-MNIST clothes, \`${OUTLIER_FINETUNE['outlier-data']}\`:
+\`node scripts/outlier-data.mjs\`, \`node scripts/outlier-strokes.mjs --training\`; random scribbles,
+polygons, arcs, pictograms and digit fragments drawn in C) in every batch as an eleventh, background
+class, ${OUTLIER_FINETUNE.outliers} per digit, so the network learns to say "not a digit"
+([docs/not-a-digit.md](../docs/not-a-digit.md)).` : ''} The other 10% of each
 digit, never trained on, fit \`calibration.txt\`: the threshold on the score below which a drawing is
 "not a digit" accepts ${(100 * CALIBRATION.accept).toFixed(1)}% of them drawn as strokes and read as the page reads them
 (\`${CALIBRATION.calibrate}\`, \`node scripts/outlier-strokes.mjs\`); the temperature of the
@@ -111,13 +112,13 @@ probabilities shown is fitted on them as they are and as drawn (\`${CALIBRATION[
 | what | figure |
 |---|---|
 | hold-out accuracy (\`digits eval --model model --data data/holdout.csv\`) | **${result.accuracy.toFixed(2)}%** (${result.correct} of ${result.total}) |
-${drawn ? `| hold-out digits drawn on a 280×280 pad, through `preprocess` (the page's path for pictures and files; drawings go through their strokes, below) | ${pct(drawn.pageAccuracy)} |
+${drawn ? `| hold-out digits drawn on a 280×280 pad, through \`preprocess\` (the page's path for pictures and files; drawings go through their strokes, below) | ${pct(drawn.pageAccuracy)} |
 | the same drawings, plain resize of the whole pad (no preprocessing) | ${pct(drawn.naiveAccuracy)} |
 | the untouched hold-out digits, same run | ${pct(drawn.untouchedAccuracy)} |
 ` : ''}| files | ${Object.entries(sizes).map(([n, s]) => `${n} ${s.toLocaleString('en')} B`).join(', ')}; ${total.toLocaleString('en')} bytes in all |
 | "not a digit" (\`calibration.txt\`: ${result.calibration}) | hold-out digits rejected ${result.rejected.toFixed(2)}%; expected calibration error ${result.ece.toFixed(2)}% |
 ${outliers ? `| hold-out digits traced to strokes and drawn on the pad twice each, read as the page reads them (\`renderStrokes\`) | read right ${pct(outliers.drawnAccuracy)}; **accepted as digits ${pct(outliers.digitsAcceptedDrawn)}** |
-| ${outliers.nondigits.toLocaleString('en')} drawings that are no digit, as strokes: letters and symbols in 15 fonts no training used, traced; 29 families of shapes and scribbles no training drew | **accepted as digits ${pct(outliers.nondigitsAccepted)}** (${Object.entries(outliers.categories).map(([k, v]) => `${k}s ${pct(v)}`).join(', ')}) |
+| ${outliers.nondigits.toLocaleString('en')} drawings that are no digit, as strokes: letters and symbols in 15 fonts no training used, traced; 29 families of shapes and scribbles drawn by \`scripts/outliers/shapes.mjs\`, which no training uses (the C pictograms draw some of the same things their own way: arrows, stars, ticks, crosses, trees, houses, hearts, faces) | **accepted as digits ${pct(outliers.nondigitsAccepted)}** (${Object.entries(outliers.categories).map(([k, v]) => `${k}s ${pct(v)}`).join(', ')}) |
 | … at a threshold accepting exactly 98% of those drawn digits (for comparison) | ${pct(outliers.oracle98)} of the non-digits accepted |
 | letters and symbols that read as digits (O, l, S, ...; not scored) | ${pct(outliers.digitlikeAccepted)} accepted |
 ` : `| … non-digits | not measured here: \`node scripts/outlier-data.mjs\` and \`node scripts/outlier-strokes.mjs\` make the sets ([docs/not-a-digit.md](../docs/not-a-digit.md)) |
@@ -161,9 +162,9 @@ Then, from that model (\`OUTLIER_FINETUNE\`; the rest of the recipe as above):
 |---|---|
 ${finetune}
 
-\`--outliers 1\` adds one non-digit image per digit to every batch; \`--outlier-weights\` draws
-three quarters of them from \`--outlier-data\` and the rest from the C generators of
-\`src/outlier.c\`; \`--background-logit 0\` makes them an eleventh class whose logit is the
+\`--outliers ${OUTLIER_FINETUNE.outliers}\` adds that many non-digit images per digit to every batch; \`--outlier-weights\`
+(scribble, strokes, polygon, arcs, pictogram, fragment, overlap, external) draws three quarters of
+them from \`--outlier-data\` and the rest from the C generators of \`src/outlier.c\`; \`--background-logit 0\` makes them an eleventh class whose logit is the
 constant 0, so the score of \`calibration.txt\` is logsumexp of the ten logits.
 ` : ''}
 \`--grid-bits ${RECIPE['grid-bits']}\` saves W1 on the integer grid of \`src/quant.h\`: each hidden unit's 784 weights are
@@ -201,13 +202,13 @@ and cross-validation in [model/README.md](model/README.md)):
 | | accuracy |
 |---|---|
 | held-out MNIST digits (\`digits eval --model model --data data/holdout.csv\`) | **${result.accuracy.toFixed(2)}%** |
-${drawn ? `| the same digits drawn on a 280×280 pad at random sizes, positions and pens, through `preprocess` (the page's path for pictures and files) | **${pct(drawn.pageAccuracy)}** |
+${drawn ? `| the same digits drawn on a 280×280 pad at random sizes, positions and pens, through \`preprocess\` (the page's path for pictures and files) | **${pct(drawn.pageAccuracy)}** |
 | those drawings with a plain resize of the whole pad instead (what many demos do) | ${pct(drawn.naiveAccuracy)} |
 ` : ''}${outliers ? `
 Saying "not a digit" ([docs/not-a-digit.md](docs/not-a-digit.md)): drawn as strokes and read as the
 page reads them, the model's threshold accepts ${pct(outliers.digitsAcceptedDrawn)} of those hold-out digits and
 ${pct(outliers.nondigitsAccepted)} of ${outliers.nondigits.toLocaleString('en')} drawings that are no digit (letters, symbols, shapes,
-scribbles in fonts and families no training saw); its probabilities' expected calibration error is
+scribbles in fonts and shape families no training used); its probabilities' expected calibration error is
 ${result.ece.toFixed(2)}%.
 ` : ''}${end}`;
   fs.writeFileSync(file, text.slice(0, a) + block + text.slice(b + end.length));
@@ -221,7 +222,8 @@ function prepareSets() {
   if (missing(['oe/fit.csv', 'oe/calib.csv', 'eval/nondigits.csv', 'outliers/mix-more.csv'])) {
     run('node', [path.join(root, 'scripts', 'outlier-data.mjs')]);
   }
-  if (missing(['strokes/calib.csv', 'strokes/calib-both.csv', 'strokes/nondigits.csv', 'strokes/fit-plus.csv', 'strokes/outliers.csv'])) {
+  const finetuneSets = OUTLIER_FINETUNE ? [OUTLIER_FINETUNE.data, OUTLIER_FINETUNE['outlier-data']].map((f) => f.replace(/^data\//, '')) : [];
+  if (missing(['strokes/calib.csv', 'strokes/calib-both.csv', 'strokes/nondigits.csv', ...finetuneSets])) {
     run('node', [path.join(root, 'scripts', 'outlier-strokes.mjs'), '--training']);
   }
 }

@@ -23,8 +23,8 @@
 #define MAX_STROKES 4
 #define TRIES 16            /* a shape that fails the checks is drawn again, up to this often */
 
-const char *const OUTLIER_KIND_NAMES[OUTLIER_KINDS] = {"scribble", "strokes", "polygon", "arcs",
-                                                        "fragment", "overlap", "external"};
+const char *const OUTLIER_KIND_NAMES[OUTLIER_KINDS] = {"scribble", "strokes", "polygon",  "arcs",
+                                                        "pictogram", "fragment", "overlap", "external"};
 
 /* Scratch layout, in floats. */
 enum {
@@ -294,6 +294,142 @@ static void arcs(Path *p, Rng *rng) {
     }
 }
 
+/* ---- pictograms: signs and pictures a person might draw instead of a digit ---- */
+
+/* Adds the points (x[i], y[i]) as one stroke, each moved by up to `wobble` either way (a hand). */
+static void add_wobbly(Path *p, const float *x, const float *y, int n, float wobble, Rng *rng) {
+    for (int i = 0; i < n; i++) path_add(p, x[i] + between(rng, -wobble, wobble), y[i] + between(rng, -wobble, wobble));
+    path_end(p);
+}
+
+/* Adds the points of an elliptic arc from angle a0 to a1 (degrees) to the current stroke. */
+static void add_arc(Path *p, float cx, float cy, float rx, float ry, float a0, float a1) {
+    enum { STEPS = 24 };
+    for (int i = 0; i <= STEPS; i++) {
+        float sn, cs;
+        augment_sin_cos(a0 + (a1 - a0) * (float)i / (float)STEPS, &sn, &cs);
+        path_add(p, cx + rx * cs, cy + ry * sn);
+    }
+}
+
+/* An arrow: a shaft with a V-shaped head, sometimes one at each end. */
+static void arrow(Path *p, Rng *rng) {
+    float h = between(rng, 0.35f, 0.7f), w = between(rng, 0.3f, 0.6f), wb = 0.04f;
+    float shaft_x[2] = {0.0f, 0.0f}, shaft_y[2] = {1.0f, -1.0f};
+    float head_x[3] = {-w, 0.0f, w}, head_y[3] = {-1.0f + h, -1.0f, -1.0f + h};
+    add_wobbly(p, shaft_x, shaft_y, 2, wb, rng);
+    add_wobbly(p, head_x, head_y, 3, wb, rng);
+    if (rng_uniform(rng) < 0.3f) {
+        float tail_y[3] = {1.0f - h, 1.0f, 1.0f - h};
+        add_wobbly(p, head_x, tail_y, 3, wb, rng);
+    }
+}
+
+/* A curly brace, "{" or "}". */
+static void brace(Path *p, Rng *rng) {
+    float s = rng_uniform(rng) < 0.5f ? 1.0f : -1.0f, d = between(rng, 0.45f, 0.7f), m = between(rng, -0.2f, 0.2f);
+    float x[9] = {d, 0.05f, 0.0f, 0.0f, -d, 0.0f, 0.0f, 0.05f, d}, y[9] = {-1.0f, -0.95f, -0.7f, m - 0.15f, m, m + 0.15f, 0.7f, 0.95f, 1.0f};
+    float cx[9], cy[9];
+    for (int i = 0; i < 9; i++) cx[i] = s * x[i] + between(rng, -0.03f, 0.03f), cy[i] = y[i] + between(rng, -0.03f, 0.03f);
+    add_smooth(p, cx, cy, 9);
+}
+
+/* A five-pointed star, as an outline or as a pentagram. */
+static void star(Path *p, Rng *rng) {
+    float x[11], y[11], inner = between(rng, 0.35f, 0.5f), phase = between(rng, -100.0f, -80.0f);
+    int pentagram = rng_uniform(rng) < 0.4f, n = pentagram ? 5 : 10;
+    for (int i = 0; i < n; i++) {
+        float sn, cs, r = (!pentagram && i % 2) ? inner : 1.0f;
+        augment_sin_cos(phase + (pentagram ? 144.0f : 36.0f) * (float)i, &sn, &cs);
+        x[i] = r * cs, y[i] = r * sn;
+    }
+    x[n] = x[0], y[n] = y[0];
+    add_wobbly(p, x, y, n + 1, 0.04f, rng);
+}
+
+/* A mark: a tick, a cross, a plus or an asterisk. */
+static void mark(Path *p, Rng *rng) {
+    int which = (int)rng_below(rng, 4);
+    if (which == 0) {
+        float x[3] = {-0.8f, -0.3f, 0.8f}, y[3] = {between(rng, -0.1f, 0.2f), 0.7f, -1.0f};
+        add_wobbly(p, x, y, 3, 0.05f, rng);
+        return;
+    }
+    int lines = which == 3 ? 3 : 2;
+    float phase = which == 1 ? 45.0f : 0.0f;
+    for (int i = 0; i < lines; i++) {
+        float sn, cs;
+        augment_sin_cos(phase + 180.0f * (float)i / (float)lines + between(rng, -8.0f, 8.0f), &sn, &cs);
+        float x[2] = {-cs, cs}, y[2] = {-sn, sn};
+        add_wobbly(p, x, y, 2, 0.05f, rng);
+    }
+}
+
+/* A fir tree (a triangle on a trunk) or a house (a square under a roof). */
+static void building(Path *p, Rng *rng) {
+    if (rng_uniform(rng) < 0.5f) {
+        float w = between(rng, 0.5f, 0.8f), t = between(rng, 0.1f, 0.2f);
+        float x[4] = {0.0f, w, -w, 0.0f}, y[4] = {-1.0f, 0.45f, 0.45f, -1.0f};
+        float tx[4] = {-t, -t, t, t}, ty[4] = {0.45f, 1.0f, 1.0f, 0.45f};
+        add_wobbly(p, x, y, 4, 0.04f, rng);
+        add_wobbly(p, tx, ty, 4, 0.03f, rng);
+    } else {
+        float w = between(rng, 0.6f, 0.9f), e = between(rng, -0.5f, -0.2f);
+        float x[5] = {-w, -w, w, w, -w}, y[5] = {e, 1.0f, 1.0f, e, e};
+        float rx[3] = {-w - 0.1f, 0.0f, w + 0.1f}, ry[3] = {e + 0.05f, -1.0f, e + 0.05f};
+        add_wobbly(p, x, y, 5, 0.04f, rng);
+        add_wobbly(p, rx, ry, 3, 0.04f, rng);
+    }
+}
+
+/* A heart outline: two lobes meeting in a point. */
+static void heart(Path *p, Rng *rng) {
+    float r = between(rng, 0.45f, 0.55f), tip = between(rng, 0.8f, 1.0f);
+    for (int side = -1; side <= 1; side += 2) { /* each lobe, and on down to the tip */
+        add_arc(p, (float)side * r, -0.4f, r, r * between(rng, 0.8f, 1.1f), side < 0 ? 0.0f : 180.0f, side < 0 ? -200.0f : 380.0f);
+        path_add(p, 0.0f, tip);
+        path_end(p);
+    }
+}
+
+/* A face: a round outline with two eyes and a mouth (never an empty loop, which is a 0). */
+static void face(Path *p, Rng *rng) {
+    add_arc(p, 0.0f, 0.0f, 1.0f, between(rng, 0.85f, 1.1f), 0.0f, 360.0f);
+    path_end(p);
+    float e = between(rng, 0.25f, 0.4f), ey = between(rng, -0.45f, -0.25f);
+    float lx[2] = {-e, -e}, rx[2] = {e, e}, y[2] = {ey - 0.08f, ey + 0.08f};
+    add_wobbly(p, lx, y, 2, 0.02f, rng);
+    add_wobbly(p, rx, y, 2, 0.02f, rng);
+    float smile = rng_uniform(rng) < 0.7f ? 1.0f : -1.0f;
+    add_arc(p, 0.0f, smile > 0.0f ? 0.1f : 0.65f, 0.45f, 0.3f, smile > 0.0f ? 20.0f : 200.0f, smile > 0.0f ? 160.0f : 340.0f);
+    path_end(p);
+}
+
+/* Turns every point of the path by `degrees` about the origin. */
+static void path_rotate(Path *p, float degrees) {
+    float sn, cs;
+    augment_sin_cos(degrees, &sn, &cs);
+    for (int i = 0; i < p->n; i++) {
+        float x = p->x[i], y = p->y[i];
+        p->x[i] = cs * x - sn * y, p->y[i] = sn * x + cs * y;
+    }
+}
+
+/* One of the pictograms above, upright give or take 15 degrees (arrows, stars and marks at any
+ * angle, braces also on their side). */
+static void pictogram(Path *p, Rng *rng) {
+    int family = (int)rng_below(rng, 7);
+    float turn = between(rng, -15.0f, 15.0f);
+    if (family == 0) arrow(p, rng), turn = 360.0f * rng_uniform(rng);
+    else if (family == 1) brace(p, rng), turn += rng_uniform(rng) < 0.25f ? 90.0f : 0.0f;
+    else if (family == 2) star(p, rng), turn = 72.0f * rng_uniform(rng);
+    else if (family == 3) mark(p, rng), turn = rng_uniform(rng) < 0.5f ? turn : 360.0f * rng_uniform(rng);
+    else if (family == 4) building(p, rng);
+    else if (family == 5) heart(p, rng);
+    else face(p, rng);
+    path_rotate(p, turn);
+}
+
 /* ---- images built from digits ---- */
 
 static void digit_floats(float *img, const Dataset *d, size_t row) {
@@ -454,7 +590,8 @@ void outlier_draw(float *out, OutlierKind kind, const OutlierConfig *cfg, const 
             if (kind == OUTLIER_SCRIBBLE) scribble(&p, rng);
             else if (kind == OUTLIER_STROKES) straight_strokes(&p, rng);
             else if (kind == OUTLIER_POLYGON) polygon(&p, rng);
-            else arcs(&p, rng);
+            else if (kind == OUTLIER_ARCS) arcs(&p, rng);
+            else pictogram(&p, rng);
             render_path(out, &p, between(rng, 0.6f, 1.8f), tmp);
         }
         if (outlier_spread(out) >= OUTLIER_MIN_SPREAD) return;

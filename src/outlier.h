@@ -14,7 +14,8 @@
  *     has ink spread in two directions (its second moments' smaller eigenvalue is at least
  *     OUTLIER_MIN_SPREAD of the larger);
  *   - a closed round loop (a 0): polygons have 3 to 6 vertices at radii varying by at least
- *     half of the largest, arcs span at most 200 degrees each;
+ *     half of the largest, arcs span at most 200 degrees each, a pictogram's round outline (a
+ *     face) always has something inside it;
  *   - a whole digit: fragments shuffle a digit's quarters (one side of a cut is too often a
  *     digit still); overlaps draw two different digits offset by 4 to 9 pixels.
  * Images are 784 floats in 0..1, row-major, 0 = background. Randomness comes from the caller's
@@ -34,6 +35,8 @@ typedef enum {
     OUTLIER_STROKES,  /* three to six straight segments in one to three strokes */
     OUTLIER_POLYGON,  /* an irregular polygon of 3 to 6 vertices, outlined or filled */
     OUTLIER_ARCS,     /* two or three elliptic arcs of 60 to 200 degrees, anywhere */
+    OUTLIER_PICTOGRAM, /* a hand-drawn sign or picture: arrow, brace, star, mark, tree or house,
+                          heart, face */
     OUTLIER_FRAGMENT, /* a training digit's quarters, shuffled */
     OUTLIER_OVERLAP,  /* two different training digits over each other, offset */
     OUTLIER_EXTERNAL, /* an image of a caller-given set (rendered glyphs, Fashion-MNIST), distorted */

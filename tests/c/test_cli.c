@@ -237,6 +237,16 @@ TEST(train_should_write_a_calibration_that_eval_reports) {
     CHECK_CONTAINS(output, "calibration.txt (max-softmax >= 0.5 is a digit, temperature 1; the default: too few digits to hold some out)");
 }
 
+/* --outlier-weights takes one weight for each kind of outlier, pictograms among them, and names
+ * the kinds when the count is wrong (exit 1, as for every bad value). */
+TEST(outlier_weights_should_take_one_number_for_each_kind) {
+    setup();
+    write_csv("train.csv", 100, 1);
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --outliers 1 --outlier-weights 0,0,0,0,1,0,0,0 --out pict --quiet") == 0);
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --outliers 1 --outlier-weights 1,1,1,1,1,1,6 --out seven") == 1);
+    CHECK_CONTAINS(output, "--outlier-weights '1,1,1,1,1,1,6' must be 8 numbers from 0 to 1000, separated by commas (scribble, ...)");
+}
+
 /* The value of `key` in calibration.txt's text, as written (up to the end of its line). */
 static void calibration_value(const char *text, const char *key, char *out, size_t size) {
     const char *at = strstr(text, key);
@@ -300,6 +310,7 @@ static const TestCase TESTS[] = {
     T(a_malformed_csv_should_exit_1_with_line_and_column),
     T(train_eval_and_predict_should_work_end_to_end),
     T(train_should_write_a_calibration_that_eval_reports),
+    T(outlier_weights_should_take_one_number_for_each_kind),
     T(train_should_take_the_temperature_from_temperature_data),
     T(an_unwritable_output_should_exit_1_and_say_why),
     T(a_diverging_run_should_exit_1_and_leave_the_model_directory_alone),
