@@ -11,7 +11,7 @@
 //     as a pointer reports them (a point every 3 CSS px, at whole pixels), read as the page reads
 //     them: segmentStrokes, renderStrokes (web/strokes.js). Tracing loses some digits' shape: one
 //     digit alone reads about 2 points worse this way than from its pixels.
-// Both read every number with one predictBatch call of the default model. Two sets: "separate"
+// Both read every number with one predictBatch call of the default model (--model: another). Two sets: "separate"
 // (gaps of 0.1 to 0.6 of the height between neighbours' ink boxes) and "touching" (neighbours'
 // boxes overlap by 0 to 0.15 of the height). A number is read exactly when it is cut into as many
 // digits as it has and each reads right; a digit is read right when its number was cut into the
@@ -24,6 +24,7 @@
 //                                  [--sets separate,touching] [--shape-only]
 //                                  [--paths pixels,strokes] [--style default|wide]
 //                                  [--joined: the strokes' numbers written without lifting the pen]
+//                                  [--model DIR: another model than model/, with its calibration.txt]
 import path from 'node:path';
 import { createRecognizer, readCsv, root } from '../../tests/wasm/load.mjs';
 import { digitStrokes, makeRng, resample } from '../../tests/wasm/stroked.mjs';
@@ -138,25 +139,33 @@ export function makePixelNumbers({ rows, length, count, touching, rng, style = S
     const scale = Math.min(1, (PAD_W / PAD_H - 0.1) / (bx1 - bx0), 0.9 / (by1 - by0));
     const ox = 0.05 + rng() * Math.max(0, PAD_W / PAD_H - 0.1 - (bx1 - bx0) * scale);
     const oy = 0.05 + rng() * Math.max(0, 0.9 - (by1 - by0) * scale);
+    const place = { bx0, by0, scale, ox, oy };
     const cover = new Float32Array(PAD_W * PAD_H);
-    for (const m of maps) {
-      // the pad pixels this digit can reach, then each one mapped back into the digit's 28x28
-      const X0 = ((m.dx - Math.abs(m.slant) * m.height - bx0) * scale + ox) * PAD_H, X1 = ((m.dx + (m.b.x1 - m.b.x0 + 1) * m.s + Math.abs(m.slant) * m.height - bx0) * scale + ox) * PAD_H;
-      const Y0 = ((m.dy - m.s - by0) * scale + oy) * PAD_H, Y1 = ((m.dy + m.height + m.s - by0) * scale + oy) * PAD_H;
-      for (let py = Math.max(0, Math.floor(Y0)); py < Math.min(PAD_H, Math.ceil(Y1)); py++) {
-        const y = ((py + 0.5) / PAD_H - oy) / scale + by0 - m.dy; // the digit's py
-        const v = y / m.s + m.b.y0 - 0.5;
-        for (let px = Math.max(0, Math.floor(X0)); px < Math.min(PAD_W, Math.ceil(X1)); px++) {
-          const x = ((px + 0.5) / PAD_H - ox) / scale + bx0 - m.dx + m.slant * (y - m.height / 2);
-          const u = x / m.s + m.b.x0 - 0.5;
-          const ink = smoothstep(0.35, 0.65, bilinear(m.digit, u, v));
-          if (ink > cover[py * PAD_W + px]) cover[py * PAD_W + px] = ink;
-        }
-      }
-    }
-    numbers.push({ labels: picks.map((d) => d.label), image: toImageData(cover, PAD_W, PAD_H, 'black-on-white', [0, 0, 0]) });
+    for (const m of maps) paintDigit(cover, m, place);
+    // each digit drawn alone where it stands in the number, on request (for checking what a cut gives)
+    const alone = (i) => toImageData(paintDigit(new Float32Array(PAD_W * PAD_H), maps[i], place), PAD_W, PAD_H, 'black-on-white', [0, 0, 0]);
+    numbers.push({ labels: picks.map((d) => d.label), image: toImageData(cover, PAD_W, PAD_H, 'black-on-white', [0, 0, 0]), alone });
   }
   return numbers;
+}
+
+// Paints one digit of makePixelNumbers (m: its map into the number, place: the number's on the pad)
+// onto cover, keeping the darker ink where digits meet; returns cover.
+function paintDigit(cover, m, { bx0, by0, scale, ox, oy }) {
+  // the pad pixels this digit can reach, then each one mapped back into the digit's 28x28
+  const X0 = ((m.dx - Math.abs(m.slant) * m.height - bx0) * scale + ox) * PAD_H, X1 = ((m.dx + (m.b.x1 - m.b.x0 + 1) * m.s + Math.abs(m.slant) * m.height - bx0) * scale + ox) * PAD_H;
+  const Y0 = ((m.dy - m.s - by0) * scale + oy) * PAD_H, Y1 = ((m.dy + m.height + m.s - by0) * scale + oy) * PAD_H;
+  for (let py = Math.max(0, Math.floor(Y0)); py < Math.min(PAD_H, Math.ceil(Y1)); py++) {
+    const y = ((py + 0.5) / PAD_H - oy) / scale + by0 - m.dy; // the digit's py
+    const v = y / m.s + m.b.y0 - 0.5;
+    for (let px = Math.max(0, Math.floor(X0)); px < Math.min(PAD_W, Math.ceil(X1)); px++) {
+      const x = ((px + 0.5) / PAD_H - ox) / scale + bx0 - m.dx + m.slant * (y - m.height / 2);
+      const u = x / m.s + m.b.x0 - 0.5;
+      const ink = smoothstep(0.35, 0.65, bilinear(m.digit, u, v));
+      if (ink > cover[py * PAD_W + px]) cover[py * PAD_W + px] = ink;
+    }
+  }
+  return cover;
 }
 
 /** Reads numbers drawn as strokes (makeNumbers) as the page does (the network choosing the cuts unless `shapeOnly`): a tally. */
@@ -206,9 +215,10 @@ async function main() {
   const style = args.includes('--style') && args[args.indexOf('--style') + 1] === 'wide' ? WIDE : STYLE;
   const rows = readCsv(path.join(root, 'data', 'holdout.csv'));
   const digits = rows.map(({ label, pixels }) => ({ label, strokes: digitStrokes(pixels) }));
-  const rec = await createRecognizer();
+  const modelDir = args.includes('--model') ? path.resolve(args[args.indexOf('--model') + 1]) : path.join(root, 'model');
+  const rec = await createRecognizer(modelDir);
   const pct = (a, b) => `${((100 * a) / b).toFixed(2)}%`;
-  console.log(`${count} numbers of each length from the ${digits.length} hold-out digits, seed ${seed}, style ${JSON.stringify(style)}\n`);
+  console.log(`${count} numbers of each length from the ${digits.length} hold-out digits, seed ${seed}, style ${JSON.stringify(style)}, model ${path.relative(root, modelDir) || '.'}\n`);
   console.log('| set | digits | path | read exactly | cut into the right count | digits read right | … of the numbers cut right |');
   console.log('|---|---:|---|---:|---:|---:|---:|');
   for (const touching of [false, true].filter((t) => sets.includes(t ? 'touching' : 'separate'))) {
