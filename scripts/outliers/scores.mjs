@@ -3,7 +3,7 @@
 // with at most a few numbers fitted on the calibration digits: ReAct, ASH, DICE, feature norms,
 // per-class standardised energy, combinations of two standardised scores, ODIN.
 //
-// Usage: node scripts/outliers/scores.mjs --model DIR [--odin] [--json]
+// Usage: node scripts/outliers/scores.mjs --model DIR [--odin] [--offsets] [--json]
 //
 // Every score's threshold accepts 98.5% of the stroke calibration digits (data/strokes/calib.csv),
 // as the default recipe's calibration does; reported: the stroke-drawn hold-out digits accepted
@@ -12,7 +12,8 @@
 // a fair test only for a model trained without them), and, as an oracle, non-digits and validation
 // glyphs accepted at the threshold accepting exactly 98% of the drawn hold-out. Choose on "val";
 // the other columns are evaluation sets. --odin adds ODIN's input perturbation (a backward pass
-// and a second, dense forward pass per image: slower).
+// and a second, dense forward pass per image: slower). --offsets adds the energy of the logits plus
+// ten per-class offsets fitted on training digits against training outliers (fitOffsets).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,10 +118,32 @@ function odin(model, W1t, eps) {
   };
 }
 
+/** Ten per-class offsets d for the score logsumexp(z + d) (the shown probabilities and the digit
+ * stay softmax(z)), and M, fitted by gradient descent on the logistic loss of
+ * sigmoid(logsumexp(z + d) - M): digits (Zd, rows of ten logits) against outliers (Zo). */
+function fitOffsets(Zd, Zo, steps = 1500, rate = 0.5) {
+  const d = new Float64Array(10);
+  let M = 0;
+  for (let step = 0; step < steps; step++) {
+    const g = new Float64Array(10);
+    let gM = 0;
+    for (const [Z, y] of [[Zd, 1], [Zo, 0]]) {
+      for (const z of Z) {
+        const zz = z.map((v, j) => v + d[j]), s = lse(zz), w = (1 / (1 + Math.exp(M - s)) - y) / Z.length;
+        for (let j = 0; j < 10; j++) g[j] += w * Math.exp(zz[j] - s);
+        gM -= w;
+      }
+    }
+    for (let j = 0; j < 10; j++) d[j] -= rate * g[j];
+    M -= rate * gM;
+  }
+  return d;
+}
+
 function main(argv) {
   const arg = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
   const dir = arg('--model');
-  if (!dir) throw new Error('usage: node scripts/outliers/scores.mjs --model DIR [--odin] [--json]');
+  if (!dir) throw new Error('usage: node scripts/outliers/scores.mjs --model DIR [--odin] [--offsets] [--json]');
   const model = loadModel(dir), { H, W1 } = model, W1t = new Float32Array(784 * H);
   for (let i = 0; i < H; i++) for (let k = 0; k < 784; k++) W1t[k * H + i] = W1[i * 784 + k];
   const sets = {
@@ -132,6 +155,13 @@ function main(argv) {
   const hid = Object.fromEntries(Object.entries(pre).map(([k, zs]) => [k, zs.map(relu)]));
   const fns = scores(model, hid.calib);
   if (argv.includes('--odin')) for (const eps of [0.01, 0.02]) fns[`odin eps ${eps}`] = odin(model, W1t, eps);
+  if (argv.includes('--offsets')) {
+    // training digits (every 4th row of fit-plus3.csv) against training outliers (every 6th of outliers3.csv)
+    const zOf = (file, every) => readRows(file, (i) => i % every === 0).map((x) => logits(model.W2, model.b2, relu(hiddenPre(model, W1t, x)), H));
+    const d = fitOffsets(zOf('data/strokes/fit-plus3.csv', 4), zOf('data/strokes/outliers3.csv', 6));
+    if (!argv.includes('--json')) console.log(`class offsets d: ${Array.from(d, (v) => v.toFixed(2)).join(' ')}`);
+    fns['energy + class offsets (10 numbers)'] = (h) => lse(logits(model.W2, model.b2, h, H).map((v, j) => v + d[j]));
+  }
   const share = (s, t) => s.filter((v) => v >= t).length / s.length;
   const results = Object.entries(fns).map(([name, f]) => {
     const S = Object.fromEntries(Object.keys(sets).map((k) => [k, hid[k].map((h, i) => f(h, sets[k][i], pre[k][i]))]));
