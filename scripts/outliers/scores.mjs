@@ -122,15 +122,19 @@ function odin(model, W1t, eps) {
  * stay softmax(z)), and M, fitted by gradient descent on the logistic loss of
  * sigmoid(logsumexp(z + d) - M): digits (Zd, rows of ten logits) against outliers (Zo). */
 function fitOffsets(Zd, Zo, steps = 1500, rate = 0.5) {
-  const d = new Float64Array(10);
+  const d = new Float64Array(10), zz = new Float64Array(10);
+  const sets = [[Zd, 1], [Zo, 0]].map(([Z, y]) => [Float64Array.from(Z.flatMap((z) => Array.from(z))), Z.length, y]);
   let M = 0;
   for (let step = 0; step < steps; step++) {
     const g = new Float64Array(10);
     let gM = 0;
-    for (const [Z, y] of [[Zd, 1], [Zo, 0]]) {
-      for (const z of Z) {
-        const zz = z.map((v, j) => v + d[j]), s = lse(zz), w = (1 / (1 + Math.exp(M - s)) - y) / Z.length;
-        for (let j = 0; j < 10; j++) g[j] += w * Math.exp(zz[j] - s);
+    for (const [flat, n, y] of sets) {
+      for (let r = 0; r < n; r++) {
+        let top = -Infinity, sum = 0;
+        for (let j = 0; j < 10; j++) top = Math.max(top, (zz[j] = flat[r * 10 + j] + d[j]));
+        for (let j = 0; j < 10; j++) sum += zz[j] = Math.exp(zz[j] - top);
+        const w = (1 / (1 + Math.exp(M - top - Math.log(sum))) - y) / n;
+        for (let j = 0; j < 10; j++) g[j] += (w * zz[j]) / sum;
         gM -= w;
       }
     }
