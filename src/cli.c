@@ -64,6 +64,10 @@ static const char TRAIN_USAGE[] =
     "                       strokes,polygon,arcs,pictogram,fragment,overlap,external\n"
     "                       (default 1,1,1,1,1,1,1,7)\n"
     "  --background-logit M the eleventh class's constant logit (default 0)\n"
+    "  --teacher DIR        distillation, for fine-tuning: each digit's target mixes its label with\n"
+    "                       this model's probabilities for the same image (any hidden size)\n"
+    "  --teacher-weight X   the teacher's share of the target, 0..1 (default 0.5)\n"
+    "  --teacher-temperature T  the teacher's probabilities are softmax(z / T) (default 1)\n"
     "  --calibrate FILE     labelled CSV of digits never trained on, to fit calibration.txt on\n"
     "  --calibration-split X  without --calibrate: hold this fraction of each digit of --data out\n"
     "                       of training to fit calibration.txt on (default 0.1; 0: write the\n"
@@ -270,8 +274,8 @@ static int parse_weights(const char *text, float *w) {
 
 static int cmd_train(int argc, char **argv) {
     const char *data = "data/train.csv", *val_path = NULL, *out = "model-out", *init = NULL, *log_path = NULL;
-    const char *outlier_path = NULL, *weights = NULL, *calib_path = NULL, *temp_path = NULL;
-    int hidden = 128, seed = 1, quiet = 0, grid = 0, grid_bits = QUANT_BITS, use_aug = 0;
+    const char *outlier_path = NULL, *weights = NULL, *calib_path = NULL, *temp_path = NULL, *teacher_dir = NULL;
+    int hidden = 128, seed = 1, quiet = 0, grid = 0, grid_bits = QUANT_BITS, use_aug = 0, teacher_set = 0;
     float calib_split = 0.1f, accept = 0.995f;
     int schedule = LR_COSINE, optimizer = OPT_ADAM, dtype = NPY_F32;
     TrainConfig cfg = train_defaults();
@@ -310,6 +314,9 @@ static int cmd_train(int argc, char **argv) {
         {"--outlier-data", ARG_TEXT, &outlier_path, 0, 0, NULL, NULL},
         {"--outlier-weights", ARG_TEXT, &weights, 0, 0, NULL, NULL},
         {"--background-logit", ARG_FLOAT, &cfg.outliers.background_logit, -100, 100, NULL, NULL},
+        {"--teacher", ARG_TEXT, &teacher_dir, 0, 0, NULL, NULL},
+        {"--teacher-weight", ARG_FLOAT, &cfg.teacher_weight, 0, 1, NULL, &teacher_set},
+        {"--teacher-temperature", ARG_FLOAT, &cfg.teacher_temperature, 0.05f, 100, NULL, &teacher_set},
         {"--calibrate", ARG_TEXT, &calib_path, 0, 0, NULL, NULL},
         {"--calibration-split", ARG_FLOAT, &calib_split, 0, 0.5f, NULL, NULL},
         {"--accept", ARG_FLOAT, &accept, 0.5f, 1, NULL, NULL},
@@ -326,10 +333,11 @@ static int cmd_train(int argc, char **argv) {
     cfg.optimizer = (Optimizer)optimizer;
     if (use_aug) cfg.augment = aug;
     if (weights && parse_weights(weights, cfg.outliers.weight)) return 1;
+    if (teacher_set && !teacher_dir) return fail("train", "--teacher-weight and --teacher-temperature need --teacher DIR");
 
     Reporter rep = {isatty(STDERR_FILENO), quiet, NULL, 0, 0, 0, 0};
     Dataset all = {0}, train = {0}, val = {0}, calib = {0}, temp = {0}, outliers = {0};
-    Model m = {0};
+    Model m = {0}, teacher = {0};
     Calibration calibration = calibration_default();
     DigitsError err;
     int status = -1;
@@ -348,6 +356,12 @@ static int cmd_train(int argc, char **argv) {
         train = all, all = (Dataset){0};
     if (init ? files_load_model(&m, init, &err) : nn_model_alloc(&m, hidden, &err)) goto done;
     if (!init) nn_model_init_he(&m, cfg.seed);
+    if (teacher_dir && files_load_model(&teacher, teacher_dir, &err)) {
+        DigitsError why = err;
+        error_set(&err, "--teacher: %.200s", why.msg);
+        goto done;
+    }
+    if (teacher_dir) cfg.teacher = &teacher;
     if (log_path && !(rep.log = fopen(log_path, "w"))) {
         error_set(&err, "%s: cannot write: %s", log_path, strerror(errno));
         goto done;
@@ -381,6 +395,7 @@ static int cmd_train(int argc, char **argv) {
 done:
     if (rep.log) fclose(rep.log);
     nn_model_free(&m);
+    nn_model_free(&teacher);
     Dataset *sets[] = {&all, &train, &val, &calib, &temp, &outliers};
     for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) dataset_free(sets[i]);
     return status ? fail("train", "%s", err.msg) : 0;

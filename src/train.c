@@ -19,7 +19,7 @@
 TrainConfig train_defaults(void) { /* no warm-up, weight decay, augmentation or outliers */
     return (TrainConfig){.epochs = 10, .batch = 64, .lr = 1e-3f, .lr_final = 0.02f, .schedule = LR_COSINE,
                          .optimizer = OPT_ADAM, .momentum = 0.9f, .beta2 = 0.999f, .seed = 1,
-                         .outliers = outlier_defaults()};
+                         .outliers = outlier_defaults(), .teacher_weight = 0.5f, .teacher_temperature = 1.0f};
 }
 
 int train_config_check(const TrainConfig *c, DigitsError *err) {
@@ -38,6 +38,10 @@ int train_config_check(const TrainConfig *c, DigitsError *err) {
         return error_set(err, "weight decay %g must be in [0, 1)", (double)c->weight_decay);
     if (c->optimizer != OPT_SGD && c->optimizer != OPT_ADAM) return error_set(err, "unknown optimizer %d", (int)c->optimizer);
     if (c->schedule != LR_CONSTANT && c->schedule != LR_COSINE) return error_set(err, "unknown schedule %d", (int)c->schedule);
+    if (!(c->teacher_weight >= 0.0f && c->teacher_weight <= 1.0f))
+        return error_set(err, "teacher weight %g must be 0..1", (double)c->teacher_weight);
+    if (!(c->teacher_temperature >= 0.05f && c->teacher_temperature <= 100.0f))
+        return error_set(err, "teacher temperature %g must be 0.05..100", (double)c->teacher_temperature);
     if (augment_check(&c->augment, err)) return -1;
     return outlier_config_check(&c->outliers, err);
 }
@@ -56,6 +60,7 @@ struct Trainer {
      * start of the epoch. */
     Model work, grad, m1, m2, good;
     Activations act;
+    Activations teacher_act;  /* the teacher's forward pass of the batch's digits (distillation) */
     int outliers;             /* non-digits added to a full batch (outlier exposure) */
     void *block;              /* holds the buffers below */
     float *X;                 /* (batch + outliers, 784) inputs of the current batch */
@@ -74,6 +79,7 @@ void train_free(Trainer *t) {
     Model *models[] = {&t->work, &t->grad, &t->m1, &t->m2, &t->good};
     for (int i = 0; i < 5; i++) nn_model_free(models[i]);
     nn_activations_free(&t->act);
+    nn_activations_free(&t->teacher_act);
     free(t->block);
     free(t);
 }
@@ -109,6 +115,7 @@ Trainer *train_new(Model *m, const Dataset *data, const TrainConfig *cfg, Digits
     for (int i = 0; i < 5; i++)
         if (nn_model_alloc(models[i], H, err)) goto fail;
     if (nn_activations_alloc(&t->act, rows, H, err)) goto fail;
+    if (cfg->teacher && nn_activations_alloc(&t->teacher_act, B, cfg->teacher->hidden, err)) goto fail;
     BlockPart parts[] = {{&t->X, (size_t)rows * NN_INPUTS, sizeof(float)}, {&t->Y, (size_t)rows, 1},
                          {&t->scratch, nn_backward_scratch_bytes(rows, H), 1},
                          {&t->aug_scratch, augment_scratch_floats(), sizeof(float)},
@@ -177,6 +184,22 @@ static void background_probabilities(Activations *a, int rows, float m) {
     }
 }
 
+double train_distill(float *A2, const float *Zt, const uint8_t *Y, int B, float w, float temperature) {
+    double extra = 0.0;
+    for (int b = 0; b < B; b++) {
+        float *p = A2 + (size_t)b * NN_OUTPUTS, q[NN_OUTPUTS];
+        const float *z = Zt + (size_t)b * NN_OUTPUTS;
+        for (int j = 0; j < NN_OUTPUTS; j++) q[j] = z[j] / temperature;
+        nn_softmax(q, q, NN_OUTPUTS);
+        for (int j = 0; j < NN_OUTPUTS; j++) {
+            double e = j == Y[b], logp = log(p[j] > 1e-30f ? (double)p[j] : 1e-30);
+            extra -= w * (q[j] - e) * logp; /* -sum_j (t_j - e_j) log p_j */
+            p[j] += w * (float)(e - q[j]);
+        }
+    }
+    return extra;
+}
+
 /* One optimizer step over all parameters; weight decay applies to W1 and W2 only. */
 static void update(Trainer *t, float lr) {
     const TrainConfig *c = &t->cfg;
@@ -237,6 +260,13 @@ int train_step(Trainer *t, DigitsError *err) {
     nn_forward(&t->act, &t->work, t->X, rows);
     if (t->cfg.outliers.share > 0.0f) background_probabilities(&t->act, rows, t->cfg.outliers.background_logit);
     float loss = nn_cross_entropy(&t->act, t->Y, rows);
+    for (int b = 0; b < B; b++) /* before distillation shifts A2 */
+        p->correct += nn_argmax(t->act.A2 + (size_t)b * NN_OUTPUTS, NN_OUTPUTS) == t->Y[b];
+    if (t->cfg.teacher) {
+        nn_forward(&t->teacher_act, t->cfg.teacher, t->X, B);
+        loss += (float)(train_distill(t->act.A2, t->teacher_act.Z2, t->Y, B, t->cfg.teacher_weight,
+                                      t->cfg.teacher_temperature) / rows);
+    }
     if (!isfinite(loss) || loss > DIVERGED_LOSS) {
         char what[64];
         snprintf(what, sizeof what, "loss %g", (double)loss);
@@ -246,8 +276,6 @@ int train_step(Trainer *t, DigitsError *err) {
     nn_backward(&t->grad, &t->work, &t->act, t->X, t->Y, t->scratch, rows);
     update(t, lr);
 
-    for (int b = 0; b < B; b++)
-        p->correct += nn_argmax(t->act.A2 + (size_t)b * NN_OUTPUTS, NN_OUTPUTS) == t->Y[b];
     p->loss_sum += (double)loss * B;
     p->samples += B;
     p->step += 1;

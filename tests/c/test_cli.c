@@ -247,6 +247,25 @@ TEST(outlier_weights_should_take_one_number_for_each_kind) {
     CHECK_CONTAINS(output, "--outlier-weights '1,1,1,1,1,1,6' must be 8 numbers from 0 to 1000, separated by commas (scribble, ...)");
 }
 
+/* --teacher: a model of any hidden size to distil from; a teacher that cannot be loaded stops the
+ * run before training, naming the file, and nothing is saved. */
+TEST(train_should_take_a_teacher_and_refuse_a_bad_one) {
+    setup();
+    write_csv("train.csv", 100, 1);
+    CHECK(run("train --data train.csv --hidden 4 --epochs 2 --out small --quiet") == 0);
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --teacher small --teacher-weight 0.7 --teacher-temperature 2 --out taught --quiet") == 0);
+    CHECK(run("eval --model taught --data train.csv") == 0);
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --teacher noteacher --out never --quiet") == 1);
+    CHECK_CONTAINS(output, "digits train: --teacher: noteacher/W1.npy: cannot open");
+    CHECK(run("eval --model never --data train.csv") == 1);
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --teacher train.csv --out never --quiet") == 1);
+    CHECK_CONTAINS(output, "--teacher: train.csv/W1.npy");
+    CHECK(run("train --data train.csv --teacher-weight 0.5 --out never") == 1);
+    CHECK_CONTAINS(output, "--teacher-weight and --teacher-temperature need --teacher DIR");
+    CHECK(run("train --data train.csv --teacher small --teacher-weight 2 --out never") == 1);
+    CHECK_CONTAINS(output, "--teacher-weight '2' must be a number from 0 to 1");
+}
+
 /* The value of `key` in calibration.txt's text, as written (up to the end of its line). */
 static void calibration_value(const char *text, const char *key, char *out, size_t size) {
     const char *at = strstr(text, key);
@@ -311,6 +330,7 @@ static const TestCase TESTS[] = {
     T(train_eval_and_predict_should_work_end_to_end),
     T(train_should_write_a_calibration_that_eval_reports),
     T(outlier_weights_should_take_one_number_for_each_kind),
+    T(train_should_take_a_teacher_and_refuse_a_bad_one),
     T(train_should_take_the_temperature_from_temperature_data),
     T(an_unwritable_output_should_exit_1_and_say_why),
     T(a_diverging_run_should_exit_1_and_leave_the_model_directory_alone),

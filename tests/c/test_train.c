@@ -1,10 +1,11 @@
-/* test_train.c: the training loop on real digits, determinism, stopping, divergence. */
+/* test_train.c: the training loop on real digits, determinism, stopping, divergence, distillation. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "files.h"
+#include "rng.h"
 #include "train.h"
 
 /* The project's real data (npm test runs scripts/prepare-data.mjs first). */
@@ -200,6 +201,14 @@ TEST(bad_configurations_should_be_rejected_by_name) {
     cfg = train_defaults();
     cfg.lr = NAN;
     CHECK(train_config_check(&cfg, &err) == -1);
+    cfg = train_defaults();
+    cfg.teacher_weight = 1.5f;
+    CHECK(train_config_check(&cfg, &err) == -1);
+    CHECK_CONTAINS(err.msg, "teacher weight 1.5 must be 0..1");
+    cfg = train_defaults();
+    cfg.teacher_temperature = 0;
+    CHECK(train_config_check(&cfg, &err) == -1);
+    CHECK_CONTAINS(err.msg, "teacher temperature 0 must be");
     Dataset unlabelled = {3, calloc(3, 784), NULL};
     Model m;
     nn_model_alloc(&m, 4, NULL);
@@ -234,6 +243,110 @@ TEST(evaluate_should_fill_a_confusion_matrix_that_counts_every_row) {
     dataset_free(&d);
 }
 
+/* ---- distillation (TrainConfig.teacher) ---- */
+
+/* One row's distillation loss straight from the definitions, in double: the student's 11-way
+ * softmax (ten logits z and the constant m), the target (1 - w) e_y + w softmax(zt / T). */
+static double distill_loss(const float *z, const float *zt, uint8_t y, double m, double w, double T) {
+    double sum = exp(m), tsum = 0.0, q[NN_OUTPUTS], loss = 0.0;
+    for (int j = 0; j < NN_OUTPUTS; j++) sum += exp(z[j]), tsum += q[j] = exp(zt[j] / T);
+    for (int j = 0; j < NN_OUTPUTS; j++) loss -= ((1 - w) * (j == y) + w * q[j] / tsum) * (z[j] - log(sum));
+    return loss;
+}
+
+/* The batch's mean distillation loss for the model m on X. */
+static double distill_batch_loss(Activations *a, const Model *m, const float *X, const float *Zt, const uint8_t *Y,
+                                 int B, double m_logit, double w, double T) {
+    nn_forward(a, m, X, B);
+    double loss = 0.0;
+    for (int b = 0; b < B; b++) loss += distill_loss(a->Z2 + b * NN_OUTPUTS, Zt + b * NN_OUTPUTS, Y[b], m_logit, w, T);
+    return loss / B;
+}
+
+/* With A2 holding the 11-way probabilities (as train.c makes them with outliers on), the label's
+ * cross-entropy plus train_distill's part is the distillation loss, and the backward pass from
+ * the shifted A2 gives its gradient (finite differences). */
+TEST(the_distillation_gradient_should_match_finite_differences) {
+    enum { H = 6, B = 2 };
+    const double m_logit = 0.3, w = 0.4, T = 2.0;
+    Model m = {0}, g = {0};
+    Activations a = {0};
+    DigitsError err;
+    CHECK(nn_model_alloc(&m, H, &err) == 0 && nn_model_alloc(&g, H, &err) == 0 && nn_activations_alloc(&a, B, H, &err) == 0);
+    nn_model_init_he(&m, 21);
+    for (int h = 0; h < H; h++) m.b1[h] = 1.0f; /* units well away from the ReLU kink */
+    float X[B * NN_INPUTS] = {0};
+    Rng rng;
+    rng_seed(&rng, 22);
+    for (int i = 0; i < B * NN_INPUTS; i += 3) X[i] = rng_uniform(&rng);
+    const float Zt[B * NN_OUTPUTS] = {0.5f, -1, 2, 0, 1, 3, -2, 0.25f, 1.5f, -0.5f,
+                                      4, 1, -1, 0, 0, 2.5f, -3, 1, 0.5f, 2};
+    uint8_t Y[B] = {3, 9};
+    double expected = distill_batch_loss(&a, &m, X, Zt, Y, B, m_logit, w, T);
+    for (int b = 0; b < B; b++) { /* A2 <- the 11-way probabilities of the ten digits */
+        double sum = exp(m_logit);
+        for (int j = 0; j < NN_OUTPUTS; j++) sum += exp(a.Z2[b * NN_OUTPUTS + j]);
+        for (int j = 0; j < NN_OUTPUTS; j++) a.A2[b * NN_OUTPUTS + j] = (float)(exp(a.Z2[b * NN_OUTPUTS + j]) / sum);
+    }
+    double hard = nn_cross_entropy(&a, Y, B);
+    CHECK_NEAR(hard + train_distill(a.A2, Zt, Y, B, (float)w, (float)T) / B, expected, 1e-5);
+    void *scr = malloc(nn_backward_scratch_bytes(B, H));
+    nn_model_zero(&g);
+    nn_backward(&g, &m, &a, X, Y, scr, B);
+    size_t count = nn_param_count(H);
+    size_t probes[] = {(size_t)H * 3 + 2, (size_t)H * NN_INPUTS + 4, count - 15, count - 4, count - 1};
+    for (size_t p = 0; p < sizeof probes / sizeof *probes; p++) {
+        size_t i = probes[p];
+        float keep = m.params[i], eps = 3e-3f;
+        double loss[2];
+        for (int side = 0; side < 2; side++) {
+            m.params[i] = keep + (side ? -eps : eps);
+            loss[side] = distill_batch_loss(&a, &m, X, Zt, Y, B, m_logit, w, T);
+        }
+        m.params[i] = keep;
+        CHECK_NEAR(g.params[i], (loss[0] - loss[1]) / (2 * eps), 2e-3);
+    }
+    free(scr);
+    nn_model_free(&m), nn_model_free(&g);
+    nn_activations_free(&a);
+}
+
+/* Trains a fresh 784-16-10 network (seed 5) on d; 0 on success. */
+static int train_small(Model *m, const Dataset *d, const Model *teacher, float weight) {
+    if (nn_model_alloc(m, 16, NULL)) return -1;
+    nn_model_init_he(m, 5);
+    TrainConfig cfg = train_defaults();
+    cfg.epochs = 8;
+    cfg.batch = 20;
+    cfg.lr = 0.01f;
+    cfg.teacher = teacher;
+    cfg.teacher_weight = weight;
+    return train_run(m, d, NULL, &cfg, NULL, NULL, NULL);
+}
+
+/* A teacher that knows the bars, and labels that are all wrong (each class's bar called the next
+ * digit): with the teacher's whole weight the student reads the bars as the teacher does; with
+ * none it learns the wrong labels, exactly as without a teacher. */
+TEST(a_teacher_should_pull_the_student_towards_its_answers) {
+    Dataset right = {0}, wrong = {0};
+    synthetic(&right, 200, 4);
+    synthetic(&wrong, 200, 4);
+    for (size_t i = 0; i < wrong.n; i++) wrong.labels[i] = (uint8_t)((wrong.labels[i] + 1) % 10);
+    Model teacher, taught, untaught, plain;
+    CHECK(train_small(&teacher, &right, NULL, 0) == 0);
+    CHECK(train_evaluate(&teacher, &right, NULL, NULL) > 0.95f);
+    CHECK(train_small(&taught, &wrong, &teacher, 1.0f) == 0);
+    CHECK(train_evaluate(&taught, &right, NULL, NULL) > 0.95f);
+    CHECK(train_small(&untaught, &wrong, &teacher, 0.0f) == 0);
+    CHECK(train_small(&plain, &wrong, NULL, 0) == 0);
+    CHECK(train_evaluate(&untaught, &wrong, NULL, NULL) > 0.95f);
+    CHECK(memcmp(untaught.params, plain.params, plain.count * sizeof(float)) == 0);
+    Model *models[] = {&teacher, &taught, &untaught, &plain};
+    for (int i = 0; i < 4; i++) nn_model_free(models[i]);
+    dataset_free(&right);
+    dataset_free(&wrong);
+}
+
 static const TestCase TESTS[] = {
     T(one_epoch_on_1000_real_digits_should_pass_85_percent),
     T(training_should_lower_the_loss_and_report_every_batch_and_epoch),
@@ -243,6 +356,8 @@ static const TestCase TESTS[] = {
     T(divergence_should_stop_with_a_message_and_keep_finite_weights),
     T(bad_configurations_should_be_rejected_by_name),
     T(evaluate_should_fill_a_confusion_matrix_that_counts_every_row),
+    T(the_distillation_gradient_should_match_finite_differences),
+    T(a_teacher_should_pull_the_student_towards_its_answers),
 };
 
 TEST_MAIN(TESTS)
