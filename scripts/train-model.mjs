@@ -101,7 +101,9 @@ fonts, as rendered and traced to strokes, and Fashion-MNIST clothes, \`${OUTLIER
 \`node scripts/outlier-data.mjs\`, \`node scripts/outlier-strokes.mjs --training\`; random scribbles,
 polygons, arcs, pictograms and digit fragments drawn in C) in every batch as an eleventh, background
 class, ${OUTLIER_FINETUNE.outliers} per digit, so the network learns to say "not a digit"
-([docs/not-a-digit.md](../docs/not-a-digit.md)).` : ''} The other 10% of each
+([docs/not-a-digit.md](../docs/not-a-digit.md)).${OUTLIER_FINETUNE['teacher-weight'] !== undefined ? ` Each digit's target mixes its label with the first model's
+probabilities at temperature ${OUTLIER_FINETUNE['teacher-temperature'] ?? 1} (weight ${OUTLIER_FINETUNE['teacher-weight']}, \`--teacher\`: distillation), so the
+fine-tune keeps more of what the first training knew.` : ''}` : ''} The other 10% of each
 digit, never trained on, fit \`calibration.txt\`: the threshold on the score below which a drawing is
 "not a digit" accepts ${(100 * CALIBRATION.accept).toFixed(1)}% of them drawn as strokes and read as the page reads them
 (\`${CALIBRATION.calibrate}\`, \`node scripts/outlier-strokes.mjs\`); the temperature of the
@@ -247,7 +249,9 @@ async function main() {
   const stages = [['train', '--data', TRAIN_DATA, '--val', 'data/holdout.csv', ...recipeArgs(), ...calib, '--out', first,
     '--log', path.join(tmp, 'learning-curve-1.csv')]];
   if (OUTLIER_FINETUNE) {
-    stages.push(['train', '--val', 'data/holdout.csv', '--init', first,
+    // the fine-tune's teacher (distillation), when the recipe weighs one, is the model it starts from
+    const teacher = OUTLIER_FINETUNE['teacher-weight'] !== undefined ? ['--teacher', first] : [];
+    stages.push(['train', '--val', 'data/holdout.csv', '--init', first, ...teacher,
       ...recipeArgs({ ...RECIPE, hidden: false, ...OUTLIER_FINETUNE }), ...calib, '--out', tmp, '--log', path.join(tmp, 'learning-curve-2.csv')]);
   }
   const shown = (args) => `build/digits ${args.join(' ')}`.split(tmp).join('model').replace('model/first', 'first-model')
