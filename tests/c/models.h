@@ -2,6 +2,9 @@
 #ifndef DIGITS_TEST_MODELS_H
 #define DIGITS_TEST_MODELS_H
 
+#include <math.h>
+#include <stdlib.h>
+
 #include "nn.h"
 #include "rng.h"
 
@@ -43,6 +46,50 @@ static inline void random_model(Model *m, int hidden, float scale, uint64_t seed
     Rng rng;
     rng_seed(&rng, seed);
     for (size_t i = 0; i < m->count; i++) m->params[i] = scale * rng_normal(&rng);
+}
+
+/* For gradient checks: a He-initialised 784-H-10 model (seed) whose hidden units sit well away from
+ * the ReLU kink, and B inputs with every third pixel inked at random (seed + 1). */
+static inline void gradient_check_setup(Model *m, float *X, int B, uint64_t seed) {
+    nn_model_init_he(m, seed);
+    for (int h = 0; h < m->hidden; h++) m->b1[h] = 1.0f;
+    Rng rng;
+    rng_seed(&rng, seed + 1);
+    for (int i = 0; i < B * NN_INPUTS; i++) X[i] = i % 3 ? 0.0f : rng_uniform(&rng);
+}
+
+/* A batch's loss for the model m, computed from the definitions (ctx: whatever it needs). */
+typedef double (*BatchLoss)(const Model *m, void *ctx);
+
+/* The largest difference between the gradient nn_backward gives from a (the forward pass of X, its
+ * A2 as the loss sees it) for labels Y and central differences of loss at five parameters spread
+ * over W1, W2 and b2 (m is changed and restored); infinity when out of memory. */
+static inline double gradient_check_worst(Model *m, const Activations *a, const float *X, const uint8_t *Y, int B,
+                                          BatchLoss loss, void *ctx) {
+    Model grad = {0};
+    void *scratch = malloc(nn_backward_scratch_bytes(B, m->hidden));
+    if (!scratch || nn_model_alloc(&grad, m->hidden, NULL)) {
+        free(scratch);
+        return INFINITY;
+    }
+    nn_backward(&grad, m, a, X, Y, scratch, B);
+    free(scratch);
+    size_t count = m->count, H = (size_t)m->hidden;
+    size_t probes[] = {H * 3 + 2, H * NN_INPUTS + 4, count - 15, count - 4, count - 1};
+    double worst = 0.0;
+    for (size_t p = 0; p < sizeof probes / sizeof *probes; p++) {
+        size_t i = probes[p];
+        float keep = m->params[i], eps = 3e-3f;
+        m->params[i] = keep + eps;
+        double up = loss(m, ctx);
+        m->params[i] = keep - eps;
+        double down = loss(m, ctx);
+        m->params[i] = keep;
+        double diff = fabs(grad.params[i] - (up - down) / (2 * eps));
+        worst = diff > worst ? diff : worst;
+    }
+    nn_model_free(&grad);
+    return worst;
 }
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "models.h"
 #include "nn.h"
 #include "outlier.h"
 #include "rng.h"
@@ -226,46 +227,42 @@ static void eleven_way(Activations *a, int B, double m_logit) {
     }
 }
 
+/* A batch for the background-class loss: its activations, inputs, labels, the constant logit. */
+typedef struct {
+    Activations *a;
+    const float *X;
+    const uint8_t *Y;
+    int B;
+    double m_logit;
+} BackgroundBatch;
+
+/* The batch's mean background-class loss for the model m (a BatchLoss). */
+static double background_batch_loss(const Model *m, void *ctx) {
+    BackgroundBatch *d = ctx;
+    nn_forward(d->a, m, d->X, d->B);
+    double loss = 0.0;
+    for (int b = 0; b < d->B; b++) loss += background_loss(d->a->Z2 + b * NN_OUTPUTS, d->Y[b], d->m_logit);
+    return loss / d->B;
+}
+
 /* With A2 holding the 11-way probabilities of the digits, the loss is that softmax's
  * cross-entropy and the backward pass gives its gradient, for a digit row and a background row
  * alike (finite differences). */
 TEST(the_background_gradient_should_match_finite_differences) {
     enum { H = 6, B = 2 };
-    const double m_logit = 0.5;
-    Model m = {0}, g = {0};
+    Model m = {0};
     Activations a = {0};
     DigitsError err;
-    CHECK(nn_model_alloc(&m, H, &err) == 0 && nn_model_alloc(&g, H, &err) == 0 && nn_activations_alloc(&a, B, H, &err) == 0);
-    nn_model_init_he(&m, 11);
-    for (int h = 0; h < H; h++) m.b1[h] = 1.0f; /* units well away from the ReLU kink */
-    float X[B * NN_INPUTS] = {0};
-    Rng rng;
-    rng_seed(&rng, 12);
-    for (int i = 0; i < B * NN_INPUTS; i += 3) X[i] = rng_uniform(&rng);
+    CHECK(nn_model_alloc(&m, H, &err) == 0 && nn_activations_alloc(&a, B, H, &err) == 0);
+    float X[B * NN_INPUTS];
+    gradient_check_setup(&m, X, B, 11);
     uint8_t Y[B] = {7, NN_BACKGROUND};
-    void *scr = malloc(nn_backward_scratch_bytes(B, H));
-    nn_forward(&a, &m, X, B);
-    eleven_way(&a, B, m_logit);
-    double expected = (background_loss(a.Z2, Y[0], m_logit) + background_loss(a.Z2 + NN_OUTPUTS, Y[1], m_logit)) / B;
+    BackgroundBatch batch = {&a, X, Y, B, 0.5};
+    double expected = background_batch_loss(&m, &batch);
+    eleven_way(&a, B, batch.m_logit);
     CHECK_NEAR(nn_cross_entropy(&a, Y, B), expected, 1e-5);
-    nn_model_zero(&g);
-    nn_backward(&g, &m, &a, X, Y, scr, B);
-    size_t count = nn_param_count(H);
-    size_t probes[] = {(size_t)H * 3 + 2, (size_t)H * NN_INPUTS + 4, count - 15, count - 4, count - 1};
-    for (size_t p = 0; p < sizeof probes / sizeof *probes; p++) {
-        size_t i = probes[p];
-        float keep = m.params[i], eps = 3e-3f;
-        double loss[2];
-        for (int side = 0; side < 2; side++) {
-            m.params[i] = keep + (side ? -eps : eps);
-            nn_forward(&a, &m, X, B);
-            loss[side] = (background_loss(a.Z2, Y[0], m_logit) + background_loss(a.Z2 + NN_OUTPUTS, Y[1], m_logit)) / B;
-        }
-        m.params[i] = keep;
-        CHECK_NEAR(g.params[i], (loss[0] - loss[1]) / (2 * eps), 2e-3);
-    }
-    free(scr);
-    nn_model_free(&m), nn_model_free(&g);
+    CHECK(gradient_check_worst(&m, &a, X, Y, B, background_batch_loss, &batch) < 2e-3);
+    nn_model_free(&m);
     nn_activations_free(&a);
 }
 

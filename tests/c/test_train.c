@@ -5,7 +5,7 @@
 
 #include "check.h"
 #include "files.h"
-#include "rng.h"
+#include "models.h"
 #include "train.h"
 
 /* The project's real data (npm test runs scripts/prepare-data.mjs first). */
@@ -254,13 +254,24 @@ static double distill_loss(const float *z, const float *zt, uint8_t y, double m,
     return loss;
 }
 
-/* The batch's mean distillation loss for the model m on X. */
-static double distill_batch_loss(Activations *a, const Model *m, const float *X, const float *Zt, const uint8_t *Y,
-                                 int B, double m_logit, double w, double T) {
-    nn_forward(a, m, X, B);
+/* A batch for the distillation loss: the student's activations, inputs, the teacher's logits,
+ * labels, and the loss's constants. */
+typedef struct {
+    Activations *a;
+    const float *X, *Zt;
+    const uint8_t *Y;
+    int B;
+    double m_logit, w, T;
+} DistillBatch;
+
+/* The batch's mean distillation loss for the model m (a BatchLoss). */
+static double distill_batch_loss(const Model *m, void *ctx) {
+    DistillBatch *d = ctx;
+    nn_forward(d->a, m, d->X, d->B);
     double loss = 0.0;
-    for (int b = 0; b < B; b++) loss += distill_loss(a->Z2 + b * NN_OUTPUTS, Zt + b * NN_OUTPUTS, Y[b], m_logit, w, T);
-    return loss / B;
+    for (int b = 0; b < d->B; b++)
+        loss += distill_loss(d->a->Z2 + b * NN_OUTPUTS, d->Zt + b * NN_OUTPUTS, d->Y[b], d->m_logit, d->w, d->T);
+    return loss / d->B;
 }
 
 /* With A2 holding the 11-way probabilities (as train.c makes them with outliers on), the label's
@@ -268,46 +279,26 @@ static double distill_batch_loss(Activations *a, const Model *m, const float *X,
  * the shifted A2 gives its gradient (finite differences). */
 TEST(the_distillation_gradient_should_match_finite_differences) {
     enum { H = 6, B = 2 };
-    const double m_logit = 0.3, w = 0.4, T = 2.0;
-    Model m = {0}, g = {0};
+    Model m = {0};
     Activations a = {0};
     DigitsError err;
-    CHECK(nn_model_alloc(&m, H, &err) == 0 && nn_model_alloc(&g, H, &err) == 0 && nn_activations_alloc(&a, B, H, &err) == 0);
-    nn_model_init_he(&m, 21);
-    for (int h = 0; h < H; h++) m.b1[h] = 1.0f; /* units well away from the ReLU kink */
-    float X[B * NN_INPUTS] = {0};
-    Rng rng;
-    rng_seed(&rng, 22);
-    for (int i = 0; i < B * NN_INPUTS; i += 3) X[i] = rng_uniform(&rng);
+    CHECK(nn_model_alloc(&m, H, &err) == 0 && nn_activations_alloc(&a, B, H, &err) == 0);
+    float X[B * NN_INPUTS];
+    gradient_check_setup(&m, X, B, 21);
     const float Zt[B * NN_OUTPUTS] = {0.5f, -1, 2, 0, 1, 3, -2, 0.25f, 1.5f, -0.5f,
                                       4, 1, -1, 0, 0, 2.5f, -3, 1, 0.5f, 2};
     uint8_t Y[B] = {3, 9};
-    double expected = distill_batch_loss(&a, &m, X, Zt, Y, B, m_logit, w, T);
+    DistillBatch batch = {&a, X, Zt, Y, B, 0.3, 0.4, 2.0};
+    double expected = distill_batch_loss(&m, &batch);
     for (int b = 0; b < B; b++) { /* A2 <- the 11-way probabilities of the ten digits */
-        double sum = exp(m_logit);
+        double sum = exp(batch.m_logit);
         for (int j = 0; j < NN_OUTPUTS; j++) sum += exp(a.Z2[b * NN_OUTPUTS + j]);
         for (int j = 0; j < NN_OUTPUTS; j++) a.A2[b * NN_OUTPUTS + j] = (float)(exp(a.Z2[b * NN_OUTPUTS + j]) / sum);
     }
     double hard = nn_cross_entropy(&a, Y, B);
-    CHECK_NEAR(hard + train_distill(a.A2, Zt, Y, B, (float)w, (float)T) / B, expected, 1e-5);
-    void *scr = malloc(nn_backward_scratch_bytes(B, H));
-    nn_model_zero(&g);
-    nn_backward(&g, &m, &a, X, Y, scr, B);
-    size_t count = nn_param_count(H);
-    size_t probes[] = {(size_t)H * 3 + 2, (size_t)H * NN_INPUTS + 4, count - 15, count - 4, count - 1};
-    for (size_t p = 0; p < sizeof probes / sizeof *probes; p++) {
-        size_t i = probes[p];
-        float keep = m.params[i], eps = 3e-3f;
-        double loss[2];
-        for (int side = 0; side < 2; side++) {
-            m.params[i] = keep + (side ? -eps : eps);
-            loss[side] = distill_batch_loss(&a, &m, X, Zt, Y, B, m_logit, w, T);
-        }
-        m.params[i] = keep;
-        CHECK_NEAR(g.params[i], (loss[0] - loss[1]) / (2 * eps), 2e-3);
-    }
-    free(scr);
-    nn_model_free(&m), nn_model_free(&g);
+    CHECK_NEAR(hard + train_distill(a.A2, Zt, Y, B, (float)batch.w, (float)batch.T) / B, expected, 1e-5);
+    CHECK(gradient_check_worst(&m, &a, X, Y, B, distill_batch_loss, &batch) < 2e-3);
+    nn_model_free(&m);
     nn_activations_free(&a);
 }
 
