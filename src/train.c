@@ -16,7 +16,7 @@
  * working network stays far below; only runaway weights reach it. */
 #define DIVERGED_LOSS 20.0f
 
-TrainConfig train_defaults(void) { /* no warm-up, weight decay, augmentation or outliers */
+TrainConfig train_defaults(void) { /* no warm-up, weight decay, augmentation, outliers or teacher */
     return (TrainConfig){.epochs = 10, .batch = 64, .lr = 1e-3f, .lr_final = 0.02f, .schedule = LR_COSINE,
                          .optimizer = OPT_ADAM, .momentum = 0.9f, .beta2 = 0.999f, .seed = 1,
                          .outliers = outlier_defaults(), .teacher_weight = 0.5f, .teacher_temperature = 1.0f};
@@ -260,8 +260,8 @@ int train_step(Trainer *t, DigitsError *err) {
     nn_forward(&t->act, &t->work, t->X, rows);
     if (t->cfg.outliers.share > 0.0f) background_probabilities(&t->act, rows, t->cfg.outliers.background_logit);
     float loss = nn_cross_entropy(&t->act, t->Y, rows);
-    for (int b = 0; b < B; b++) /* before distillation shifts A2 */
-        p->correct += nn_argmax(t->act.A2 + (size_t)b * NN_OUTPUTS, NN_OUTPUTS) == t->Y[b];
+    int correct = 0; /* counted before distillation shifts A2 */
+    for (int b = 0; b < B; b++) correct += nn_argmax(t->act.A2 + (size_t)b * NN_OUTPUTS, NN_OUTPUTS) == t->Y[b];
     if (t->cfg.teacher) {
         nn_forward(&t->teacher_act, t->cfg.teacher, t->X, B);
         loss += (float)(train_distill(t->act.A2, t->teacher_act.Z2, t->Y, B, t->cfg.teacher_weight,
@@ -276,6 +276,7 @@ int train_step(Trainer *t, DigitsError *err) {
     nn_backward(&t->grad, &t->work, &t->act, t->X, t->Y, t->scratch, rows);
     update(t, lr);
 
+    p->correct += correct;
     p->loss_sum += (double)loss * B;
     p->samples += B;
     p->step += 1;
