@@ -69,10 +69,13 @@ export function padImageData(padStrokes, size = OLD_SIZE) {
 /**
  * Accuracy of predict(x) -> digit over the digits (rows of { label, strokes }) drawn at each
  * height, through the old page's path (old) and the strokes' (new). Each digit gets the same random
- * place at every height (seeded), so the heights differ by size alone.
+ * place at every height (seeded), so the heights differ by size alone. With read(x) -> { digit,
+ * isDigit } in place of predict, each row also gives the share of the strokes' drawings accepted
+ * as digits (accepted).
  */
-export function readAtHeights({ digits, predict, heights, seed = 1, old = true }) {
-  const result = heights.map((height) => ({ height, old: 0, new: 0, count: 0 }));
+export function readAtHeights({ digits, predict, read = null, heights, seed = 1, old = true }) {
+  const readOf = read ?? ((x) => ({ digit: predict(x), isDigit: true }));
+  const result = heights.map((height) => ({ height, old: 0, new: 0, accepted: 0, count: 0 }));
   const x = new Float32Array(784);
   const rng = makeRng(seed);
   for (const { label, strokes } of digits) {
@@ -81,11 +84,14 @@ export function readAtHeights({ digits, predict, heights, seed = 1, old = true }
       let k = 0;
       const pad = placeOnPad(strokes, { height: r.height, rng: () => place[k++] });
       r.count++;
-      if (predict(renderStrokes(pad, x)) === label) r.new++;
-      if (old && predict(preprocess(padImageData(pad))) === label) r.old++;
+      const reading = readOf(renderStrokes(pad, x));
+      if (reading.digit === label) r.new++;
+      if (reading.isDigit) r.accepted++;
+      if (old && readOf(preprocess(padImageData(pad))).digit === label) r.old++;
     }
   }
-  return result.map((r) => ({ height: r.height, count: r.count, new: r.new / r.count, old: old ? r.old / r.count : null }));
+  return result.map((r) => ({ height: r.height, count: r.count, new: r.new / r.count, old: old ? r.old / r.count : null,
+    accepted: read ? r.accepted / r.count : null }));
 }
 
 // Points every `step` along the polyline (its ends included).
