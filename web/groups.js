@@ -157,7 +157,10 @@ const MAX_RUNS = 96;
 // What a piece the network judges no digit costs, in log-probability: a sure reading of a digit
 // beats it. The judgment is what tells two touching digits read as one from one digit (the network
 // often reads such a pair surely as a single digit), and 3 is about its weight of evidence: the
-// threshold rejects about one digit in fifty and nine in ten drawings that are no digit.
+// threshold rejects about one digit in fifty and nine in ten drawings that are no digit. It is a
+// step, not graded by how far the score falls short of the threshold: touching digits merged into
+// one fall just short, nearer the threshold than the whole digits it wrongly rejects, so a cost
+// that shrinks near the threshold lets the merged pairs through first.
 const NOT_A_DIGIT = 3;
 // What each further digit costs, in log-probability: a cut must read clearly surer than the whole.
 const PIECE = 0.5;
