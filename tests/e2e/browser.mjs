@@ -207,6 +207,15 @@ export async function assertNotADigit(page) {
   assert.equal(await page.locator('#hint').textContent(), "That doesn't look like a digit");
   assert.match(await predictionText(page), /^\d best guess$/);
   assert.equal(await page.locator('#prediction.not-digit').count(), 1);
+  // the bars mark the best guess faintly too, not in the accent colour of an answer
+  const [fill, accent] = await page.evaluate(() => {
+    const probe = document.body.appendChild(document.createElement('span'));
+    probe.style.backgroundColor = 'var(--accent)';
+    const colours = [getComputedStyle(document.querySelector('#bars .top .fill')).backgroundColor, getComputedStyle(probe).backgroundColor];
+    probe.remove();
+    return colours;
+  });
+  assert.notEqual(fill, accent, "the best guess's bar is coloured as an answer");
 }
 
 export async function assertEmpty(page) {
