@@ -25,7 +25,7 @@ const open = (...args) => site.open(...args);
 const shown = (page, selector) => page.locator(`${selector}:not([hidden])`).count();
 const topBar = (page) => page.locator('#bars li.top .label').textContent();
 
-describe('a number', { timeout: 300_000 }, () => {
+describe('a number', { timeout: 600_000 }, () => {
   test('the page reads a drawn 2026, each digit with its image, confidence and box', async () => {
     const { page, context, problems } = await open();
     await drawWithMouse(page, NUMBER);

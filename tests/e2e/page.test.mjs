@@ -15,7 +15,7 @@ before(async () => { site = await launchSite(); });
 after(async () => { await site?.close(); });
 const open = (...args) => site.open(...args);
 
-describe('the page', { timeout: 300_000 }, () => {
+describe('the page', { timeout: 600_000 }, () => {
   test('loads the WebAssembly recogniser and the default model, from a sub-path', async () => {
     const { page, context, problems } = await open();
     assert.match(await page.locator('#status').textContent(), /^Default model, 784-\d+-10\.$/);
