@@ -9,7 +9,7 @@ import { ModelStore } from './model-store.js';
 import { Pad } from './pad.js';
 import { NumberView } from './number-view.js';
 import { renderStrokes, segmentStrokes, strokesBox, tooSmall } from './strokes.js';
-import { $, gloss, inkColor, show } from './ui.js';
+import { $, el, gloss, inkColor, show } from './ui.js';
 
 const [undoButton, clearButton, sheet, hint, status] = ['#undo', '#clear', '#sheet', '#hint', '#status'].map($);
 const prediction = $('#prediction');
@@ -354,17 +354,18 @@ function showNumber() {
   const digits = groups.map((g, i) => ({ x: inputs[i], box: g.box, digit: results[i].digit, probability: results[i].probabilities[results[i].digit], isDigit: results[i].isDigit }));
   numberView.show(digits, selected, pad.strokeCount);
   const number = digits.map((d) => d.digit).join('');
+  const guesses = digits.filter((d) => d.isDigit === false).length;
   showSeen(inputs[selected]);
-  showGuess(results[selected], 'Pick a digit to see it; press the right key to correct it');
-  setText(digitText, number);
-  setText(confidenceText, '');
+  showGuess(results[selected], guesses === 0 ? 'Pick a digit to see it; press the right key to correct it'
+    : guesses === 1 ? 'The faint one doesn\'t look like a digit' : 'The faint ones don\'t look like digits', digits);
   if (prediction.dataset.number?.length !== number.length) prediction.style.setProperty('--chars', number.length);
   prediction.dataset.number = number;
   current = { x: inputs[selected], digit: results[selected].digit };
   teach?.setDrawing(current);
   if (announce) {
-    const each = digits.map((d) => `${d.digit}, ${sure(d.probability)}`).join('; ');
-    say(`${ANNOUNCED[announce] ?? ''}Reads the number ${number}: ${each} sure.`);
+    const each = digits.map((d) => d.isDigit === false ? `no digit (best guess ${d.digit})` : `${d.digit}, ${sure(d.probability)}`).join('; ');
+    say(`${ANNOUNCED[announce] ?? ''}${guesses === 0 ? `Reads the number ${number}`
+      : `${guesses === 1 ? 'One part doesn\'t' : `${guesses} parts don't`} look like a digit. Reads`}: ${each} sure.`);
   }
   announce = null;
   return true;
@@ -391,15 +392,17 @@ function say(text) {
 }
 
 // Runs on every frame while drawing: it touches the page only where what it shows changes, and
-// the bars move by a transform, so the page is not laid out again for them.
-function showGuess(result, text) {
+// the bars move by a transform, so the page is not laid out again for them. `number`: the digits of
+// a number on the pad, shown instead of the one digit `result` (the selected one) reads.
+function showGuess(result, text, number = null) {
   setText(hint, text);
   prediction.classList.toggle('empty', !result);
   prediction.classList.toggle('not-digit', result?.isDigit === false);
-  hint.classList.toggle('not-digit', result?.isDigit === false);
+  hint.classList.toggle('not-digit', result?.isDigit === false || number?.some((d) => d.isDigit === false) === true);
   const digit = result ? String(result.digit) : null;
-  setText(digitText, digit ?? '—');
-  setText(confidenceText, !result ? '' : result.isDigit ? ` — ${sure(result.probabilities[result.digit])}` : ' best guess');
+  if (number) showDigits(number);
+  else setText(digitText, digit ?? '—');
+  setText(confidenceText, !result || number ? '' : result.isDigit ? ` — ${sure(result.probabilities[result.digit])}` : ' best guess');
   if (digit === null) delete prediction.dataset.digit;
   else if (prediction.dataset.digit !== digit) prediction.dataset.digit = digit;
   bars.forEach((bar, k) => {
@@ -422,7 +425,16 @@ function showGuess(result, text) {
   });
 }
 
-const shownText = new WeakMap(); // element -> the text setText gave it
+// A number's digits as the big reading: a part judged no digit is its best guess, shown faintly.
+function showDigits(digits) {
+  const key = digits.map((d) => d.isDigit === false ? `(${d.digit})` : d.digit).join('');
+  if (!key.includes('(')) return setText(digitText, key);
+  if (shownText.get(digitText) === key) return;
+  shownText.set(digitText, key);
+  digitText.replaceChildren(...digits.map((d) => d.isDigit === false ? Object.assign(el('span', String(d.digit)), { className: 'best-guess' }) : String(d.digit)));
+}
+
+const shownText = new WeakMap(); // element -> the text setText gave it (showDigits: its key)
 function setText(element, text) {
   if (shownText.get(element) === text) return;
   shownText.set(element, text);

@@ -22,7 +22,7 @@ export class NumberView {
   #list;
   #boxes;
   #onSelect;
-  #items = [];   // [{ item, button, canvas, digit, confidence, box }], reused from frame to frame
+  #items = [];   // [{ item, button, prefix, canvas, digit, confidence, box }], reused from frame to frame
   #picked = null; // { index, strokeCount }: the digit the person picked, while the strokes stay
   #shownBoxes = [];   // the shown digits' boxes, pad units
   #ink = null;
@@ -79,6 +79,9 @@ export class NumberView {
       if (it.digit.textContent !== digit) it.digit.textContent = digit;
       if (it.confidence.textContent !== confidence) it.confidence.textContent = confidence;
       it.button.classList.toggle('not-digit', d.isDigit === false);
+      // a screen reader hears a best guess as one, not as a digit read
+      const prefix = `Digit ${i + 1}: ${d.isDigit === false ? 'no digit, best guess ' : ''}`;
+      if (it.prefix.textContent !== prefix) it.prefix.textContent = prefix;
       if (it.button.getAttribute('aria-pressed') !== String(i === selected)) it.button.setAttribute('aria-pressed', String(i === selected));
       const { x0, y0, x1, y1 } = d.box, was = it.shownBox;
       // pad units are the pad's height, across as down (web/pad.js): cqh of the boxes' overlay
@@ -110,16 +113,17 @@ export class NumberView {
     digit.className = 'number-digit';
     const confidence = el('span');
     confidence.className = 'number-confidence';
-    // read as "Digit 1: 2, 99% sure"
+    // read as "Digit 1: 2, 99% sure" (or "Digit 1: no digit, best guess 2, 40% sure")
     const hidden = (text) => Object.assign(el('span', text), { className: 'sr-only' });
-    button.append(canvas, hidden(`Digit ${index + 1}: `), digit, hidden(', '), confidence, hidden(' sure'));
+    const prefix = hidden(`Digit ${index + 1}: `);
+    button.append(canvas, prefix, digit, hidden(', '), confidence, hidden(' sure'));
     item.append(button);
     this.#list.append(item);
     const box = el('div');
     box.className = 'number-box';
     this.#boxes.append(box);
     // pixels, ink, shownBox: what its image and its box on the pad show, to write only a change
-    const it = { item, button, canvas, digit, confidence, box, strokeCount: 0, pixels: new Uint8ClampedArray(784), ink: null, shownBox: null };
+    const it = { item, button, prefix, canvas, digit, confidence, box, strokeCount: 0, pixels: new Uint8ClampedArray(784), ink: null, shownBox: null };
     button.addEventListener('click', () => this.pick(index, it.strokeCount));
     return it;
   }

@@ -4,7 +4,7 @@
 //   node --test tests/e2e/numbers.test.mjs   (needs Debian's chromium, or CHROMIUM_PATH)
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertRecognised, axeViolations, drawWithMouse, drawWithTouch, inEveryLook, inkAt, launchSite, padPoint, PHONE, predictionText, screenshot, settle, ZERO as ROUND_ZERO } from './browser.mjs';
+import { assertRecognised, axeViolations, drawWithMouse, drawWithTouch, inEveryLook, inkAt, launchSite, padPoint, PHONE, predictionText, screenshot, settle, STAR, ZERO as ROUND_ZERO } from './browser.mjs';
 
 const ellipse = (cx, cy, rx, ry, n = 30) => Array.from({ length: n + 1 }, (_, i) => {
   const a = (i / n) * 2 * Math.PI;
@@ -140,6 +140,33 @@ describe('a number', { timeout: 600_000 }, () => {
     const loop = ellipse(0.15, 0.25, 0.15, 0.25, 24);
     await drawWithMouse(page, [[...loop, ...loop.map(([x, y]) => [x + 0.4, y])].map(([x, y]) => [x + 0.3, y + 0.25])]);
     assert.equal(await page.locator('#prediction .digit').textContent(), '00');
+    await context.close();
+    assert.deepEqual(problems, []);
+  });
+
+  test('a part that is no digit is shown and heard as a best guess, not read as a digit', async () => {
+    const { page, context, problems } = await open();
+    // the star scaled to a digit's box (at() squeezes x by 0.6)
+    const xs = STAR.flat().map(([x]) => x), ys = STAR.flat().map(([, y]) => y);
+    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    const star = STAR.map((s) => s.map(([x, y]) => [(x - x0) / (x1 - x0) / 0.6, (y - y0) / (y1 - y0)]));
+    await drawWithMouse(page, [...at(TWO, 0.06), ...at(star, 0.3), ...at(SIX, 0.76)]);
+    const guess = await page.locator('#number li:nth-child(2) button').textContent();
+    const best = guess.match(/^Digit 2: no digit, best guess (\d), \d{1,2}% sure$/)[1];
+    assert.equal(await page.locator('#prediction .digit').textContent(), `2${best}6`);
+    assert.equal(await page.locator('#prediction .digit .best-guess').textContent(), best);
+    assert.match(await page.locator('.hint').first().textContent(), /^The faint one doesn't look like a digit$/);
+    assert.deepEqual(await page.locator('#number li:not([hidden]) button').evaluateAll((bs) => bs.map((b) => b.classList.contains('not-digit'))), [false, true, false]);
+    assert.match(await page.locator('#announce').textContent(), new RegExp(`^One part doesn't look like a digit\\. Reads: 2, \\d+%; no digit \\(best guess ${best}\\); 6, \\d+% sure\\.`));
+    // picked, its bars are a best guess's; the digits around it stay as read
+    await page.locator('#number li:nth-child(2) button').click();
+    await settle(page);
+    assert.equal(await topBar(page), best);
+    assert.equal(await page.locator('#prediction').evaluate((p) => p.classList.contains('not-digit')), true);
+    const weights = await page.locator('#prediction .digit').evaluate((d) => [d, d.querySelector('.best-guess')].map((e) => getComputedStyle(e).fontWeight));
+    assert.deepEqual(weights, ['700', '200']); // the number in full, its best guess faint
+    assert.deepEqual(await axeViolations(page), []);
+    await screenshot(page, 'number-with-a-star');
     await context.close();
     assert.deepEqual(problems, []);
   });
