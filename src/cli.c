@@ -64,8 +64,9 @@ static const char TRAIN_USAGE[] =
     "                       strokes,polygon,arcs,pictogram,fragment,overlap,external\n"
     "                       (default 1,1,1,1,1,1,1,7)\n"
     "  --background-logit M the eleventh class's constant logit (default 0)\n"
-    "  --teacher DIR        distillation, for fine-tuning: each digit's target mixes its label with\n"
-    "                       this model's probabilities for the same image (any hidden size)\n"
+    "  --teacher DIR[,DIR..]  distillation, for fine-tuning: each digit's target mixes its label\n"
+    "                       with this model's probabilities for the same image (any hidden size);\n"
+    "                       several directories, comma-separated (up to 8): their mean\n"
     "  --teacher-weight X   the teacher's share of the target, 0..1 (default 0.5)\n"
     "  --teacher-temperature T  the teacher's probabilities are softmax(z / T) (default 1)\n"
     "  --calibrate FILE     labelled CSV of digits never trained on, to fit calibration.txt on\n"
@@ -272,6 +273,30 @@ static int parse_weights(const char *text, float *w) {
     return 0;
 }
 
+enum { TEACHERS_MAX = 8 };
+
+/* Loads the comma-separated model directories of --teacher into teachers (TEACHERS_MAX, zeroed);
+ * their number, or -1 with err naming the directory that failed. */
+static int load_teachers(Model *teachers, const char *list, DigitsError *err) {
+    int n = 0;
+    for (const char *p = list;; p++) {
+        size_t len = strcspn(p, ",");
+        char dir[1024];
+        if (len == 0 || len >= sizeof dir)
+            return error_set(err, "--teacher '%.200s' must be model directories separated by commas", list);
+        if (n == TEACHERS_MAX) return error_set(err, "--teacher: at most %d models", TEACHERS_MAX);
+        memcpy(dir, p, len);
+        dir[len] = '\0';
+        if (files_load_model(&teachers[n], dir, err)) {
+            DigitsError why = *err;
+            return error_set(err, "--teacher: %.200s", why.msg);
+        }
+        n++;
+        p += len;
+        if (!*p) return n;
+    }
+}
+
 static int cmd_train(int argc, char **argv) {
     const char *data = "data/train.csv", *val_path = NULL, *out = "model-out", *init = NULL, *log_path = NULL;
     const char *outlier_path = NULL, *weights = NULL, *calib_path = NULL, *temp_path = NULL, *teacher_dir = NULL;
@@ -337,7 +362,7 @@ static int cmd_train(int argc, char **argv) {
 
     Reporter rep = {isatty(STDERR_FILENO), quiet, NULL, 0, 0, 0, 0};
     Dataset all = {0}, train = {0}, val = {0}, calib = {0}, temp = {0}, outliers = {0};
-    Model m = {0}, teacher = {0};
+    Model m = {0}, teachers[TEACHERS_MAX] = {{0}};
     Calibration calibration = calibration_default();
     DigitsError err;
     int status = -1;
@@ -356,12 +381,10 @@ static int cmd_train(int argc, char **argv) {
         train = all, all = (Dataset){0};
     if (init ? files_load_model(&m, init, &err) : nn_model_alloc(&m, hidden, &err)) goto done;
     if (!init) nn_model_init_he(&m, cfg.seed);
-    if (teacher_dir && files_load_model(&teacher, teacher_dir, &err)) {
-        DigitsError why = err;
-        error_set(&err, "--teacher: %.200s", why.msg);
-        goto done;
+    if (teacher_dir) {
+        if ((cfg.teacher_count = load_teachers(teachers, teacher_dir, &err)) < 0) goto done;
+        cfg.teacher = teachers;
     }
-    if (teacher_dir) cfg.teacher = &teacher;
     if (log_path && !(rep.log = fopen(log_path, "w"))) {
         error_set(&err, "%s: cannot write: %s", log_path, strerror(errno));
         goto done;
@@ -395,7 +418,7 @@ static int cmd_train(int argc, char **argv) {
 done:
     if (rep.log) fclose(rep.log);
     nn_model_free(&m);
-    nn_model_free(&teacher);
+    for (int k = 0; k < TEACHERS_MAX; k++) nn_model_free(&teachers[k]);
     Dataset *sets[] = {&all, &train, &val, &calib, &temp, &outliers};
     for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) dataset_free(sets[i]);
     return status ? fail("train", "%s", err.msg) : 0;

@@ -19,7 +19,7 @@
 TrainConfig train_defaults(void) { /* no warm-up, weight decay, augmentation, outliers or teacher */
     return (TrainConfig){.epochs = 10, .batch = 64, .lr = 1e-3f, .lr_final = 0.02f, .schedule = LR_COSINE,
                          .optimizer = OPT_ADAM, .momentum = 0.9f, .beta2 = 0.999f, .seed = 1,
-                         .outliers = outlier_defaults(), .teacher_weight = 0.5f, .teacher_temperature = 1.0f};
+                         .outliers = outlier_defaults(), .teacher_count = 1, .teacher_weight = 0.5f, .teacher_temperature = 1.0f};
 }
 
 int train_config_check(const TrainConfig *c, DigitsError *err) {
@@ -40,6 +40,7 @@ int train_config_check(const TrainConfig *c, DigitsError *err) {
     if (c->schedule != LR_CONSTANT && c->schedule != LR_COSINE) return error_set(err, "unknown schedule %d", (int)c->schedule);
     if (!(c->teacher_weight >= 0.0f && c->teacher_weight <= 1.0f))
         return error_set(err, "teacher weight %g must be 0..1", (double)c->teacher_weight);
+    if (c->teacher && c->teacher_count < 1) return error_set(err, "teacher count %d must be at least 1", c->teacher_count);
     if (!(c->teacher_temperature >= 0.05f && c->teacher_temperature <= 100.0f))
         return error_set(err, "teacher temperature %g must be 0.05..100", (double)c->teacher_temperature);
     if (augment_check(&c->augment, err)) return -1;
@@ -60,7 +61,7 @@ struct Trainer {
      * start of the epoch. */
     Model work, grad, m1, m2, good;
     Activations act;
-    Activations teacher_act;  /* the teacher's forward pass of the batch's digits (distillation) */
+    Activations teacher_act;  /* one teacher's forward pass of the batch's digits (distillation) */
     int outliers;             /* non-digits added to a full batch (outlier exposure) */
     void *block;              /* holds the buffers below */
     float *X;                 /* (batch + outliers, 784) inputs of the current batch */
@@ -70,6 +71,7 @@ struct Trainer {
     float *outlier_scratch;   /* outlier_image's */
     float *raw;               /* one un-augmented image (784) */
     uint32_t *order;          /* shuffled row order of this epoch */
+    float *teacher_z;         /* (teachers, batch, 10) every teacher's logits of the batch's digits */
     Rng rng;
     TrainProgress progress;
 };
@@ -115,13 +117,17 @@ Trainer *train_new(Model *m, const Dataset *data, const TrainConfig *cfg, Digits
     for (int i = 0; i < 5; i++)
         if (nn_model_alloc(models[i], H, err)) goto fail;
     if (nn_activations_alloc(&t->act, rows, H, err)) goto fail;
-    if (cfg->teacher && nn_activations_alloc(&t->teacher_act, B, cfg->teacher->hidden, err)) goto fail;
+    int teachers = cfg->teacher ? cfg->teacher_count : 0, teacher_hidden = 1;
+    for (int k = 0; k < teachers; k++)
+        if (cfg->teacher[k].hidden > teacher_hidden) teacher_hidden = cfg->teacher[k].hidden;
+    if (teachers && nn_activations_alloc(&t->teacher_act, B, teacher_hidden, err)) goto fail;
     BlockPart parts[] = {{&t->X, (size_t)rows * NN_INPUTS, sizeof(float)}, {&t->Y, (size_t)rows, 1},
                          {&t->scratch, nn_backward_scratch_bytes(rows, H), 1},
                          {&t->aug_scratch, augment_scratch_floats(), sizeof(float)},
                          {&t->outlier_scratch, outlier_scratch_floats(), sizeof(float)},
-                         {&t->raw, NN_INPUTS, sizeof(float)}, {&t->order, data->n, sizeof(uint32_t)}};
-    if (!(t->block = block_alloc(parts, 7))) {
+                         {&t->raw, NN_INPUTS, sizeof(float)}, {&t->order, data->n, sizeof(uint32_t)},
+                         {&t->teacher_z, (size_t)teachers * B * NN_OUTPUTS, sizeof(float)}};
+    if (!(t->block = block_alloc(parts, 8))) {
         error_set(err, "out of memory for training buffers");
         goto fail;
     }
@@ -184,13 +190,16 @@ static void background_probabilities(Activations *a, int rows, float m) {
     }
 }
 
-double train_distill(float *A2, const float *Zt, const uint8_t *Y, int B, float w, float temperature) {
+double train_distill(float *A2, const float *Zt, int K, const uint8_t *Y, int B, float w, float temperature) {
     double extra = 0.0;
     for (int b = 0; b < B; b++) {
-        float *p = A2 + (size_t)b * NN_OUTPUTS, q[NN_OUTPUTS];
-        const float *z = Zt + (size_t)b * NN_OUTPUTS;
-        for (int j = 0; j < NN_OUTPUTS; j++) q[j] = z[j] / temperature;
-        nn_softmax(q, q, NN_OUTPUTS);
+        float *p = A2 + (size_t)b * NN_OUTPUTS, q[NN_OUTPUTS] = {0}, qk[NN_OUTPUTS];
+        for (int k = 0; k < K; k++) {
+            const float *z = Zt + ((size_t)k * B + b) * NN_OUTPUTS;
+            for (int j = 0; j < NN_OUTPUTS; j++) qk[j] = z[j] / temperature;
+            nn_softmax(qk, qk, NN_OUTPUTS);
+            for (int j = 0; j < NN_OUTPUTS; j++) q[j] += qk[j] / (float)K;
+        }
         for (int j = 0; j < NN_OUTPUTS; j++) {
             double e = j == Y[b], logp = log(p[j] > 1e-30f ? (double)p[j] : 1e-30);
             extra -= w * (q[j] - e) * logp; /* -sum_j (t_j - e_j) log p_j */
@@ -263,8 +272,12 @@ int train_step(Trainer *t, DigitsError *err) {
     int correct = 0; /* counted before distillation shifts A2 */
     for (int b = 0; b < B; b++) correct += nn_argmax(t->act.A2 + (size_t)b * NN_OUTPUTS, NN_OUTPUTS) == t->Y[b];
     if (t->cfg.teacher) {
-        nn_forward(&t->teacher_act, t->cfg.teacher, t->X, B);
-        loss += (float)(train_distill(t->act.A2, t->teacher_act.Z2, t->Y, B, t->cfg.teacher_weight,
+        int teachers = t->cfg.teacher_count;
+        for (int k = 0; k < teachers; k++) {
+            nn_forward(&t->teacher_act, &t->cfg.teacher[k], t->X, B);
+            memcpy(t->teacher_z + (size_t)k * B * NN_OUTPUTS, t->teacher_act.Z2, (size_t)B * NN_OUTPUTS * sizeof(float));
+        }
+        loss += (float)(train_distill(t->act.A2, t->teacher_z, teachers, t->Y, B, t->cfg.teacher_weight,
                                       t->cfg.teacher_temperature) / rows);
     }
     if (!isfinite(loss) || loss > DIVERGED_LOSS) {

@@ -36,10 +36,12 @@ typedef struct {
     OutlierConfig outliers; /* outlier exposure (outlier.h): outliers.share non-digits per digit
                                added to every batch, labelled NN_BACKGROUND; share 0 = off */
     /* Distillation ("learning without forgetting", for fine-tuning): each digit row's target
-     * becomes (1 - teacher_weight) one-hot(label) + teacher_weight q, q the teacher's
-     * probabilities at teacher_temperature on the same (augmented) image. Outlier rows keep
-     * theirs. teacher NULL = off; any hidden size; borrowed, it must outlive the run. */
+     * becomes (1 - teacher_weight) one-hot(label) + teacher_weight q, q the teachers'
+     * probabilities at teacher_temperature on the same (augmented) image, averaged over the
+     * teacher_count models at teacher (an ensemble). Outlier rows keep theirs. teacher NULL =
+     * off; any hidden sizes; borrowed, they must outlive the run. */
     const Model *teacher;
+    int teacher_count;         /* >= 1 when teacher is set */
     float teacher_weight;      /* 0..1 */
     float teacher_temperature; /* > 0; 1 = the teacher's own probabilities */
 } TrainConfig;
@@ -113,13 +115,13 @@ float train_evaluate(const Model *m, const Dataset *d, int *confusion, DigitsErr
 int train_predict_dataset(const Model *m, const Dataset *d, uint8_t *labels, float *probs, DigitsError *err);
 
 /* Distillation's part of a batch (TrainConfig.teacher), for B digit rows: A2 (B, 10) holds the
- * probabilities the loss sees (softmax, or the background class's 11-way ones), Zt (B, 10) the
- * teacher's logits, Y (B) the labels. The loss against the target t = (1 - w) e_y + w q,
- * q = softmax(Zt / temperature), is -sum_j t_j log A2_j; its gradient by the logits, A2 - t, is
+ * probabilities the loss sees (softmax, or the background class's 11-way ones), Zt (K, B, 10) the
+ * logits of K >= 1 teachers, one (B, 10) block each, Y (B) the labels. The loss against the
+ * target t = (1 - w) e_y + w q, q the mean over the teachers of softmax(Zt_k / temperature), is -sum_j t_j log A2_j; its gradient by the logits, A2 - t, is
  * what nn_backward computes for label y from A2 + w (e_y - q): A2 is shifted so. Returns the sum
  * over the rows of that loss minus their label's cross-entropy -log A2_y (add it, divided by the
  * batch's rows, to nn_cross_entropy's mean for the batch's loss). */
-double train_distill(float *A2, const float *Zt, const uint8_t *Y, int B, float w, float temperature);
+double train_distill(float *A2, const float *Zt, int K, const uint8_t *Y, int B, float w, float temperature);
 
 /* Current clock in seconds (monotonic); the only platform-specific piece. */
 double train_clock(void);

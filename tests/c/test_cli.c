@@ -247,14 +247,26 @@ TEST(outlier_weights_should_take_one_number_for_each_kind) {
     CHECK_CONTAINS(output, "--outlier-weights '1,1,1,1,1,1,6' must be 8 numbers from 0 to 1000, separated by commas (scribble, ...)");
 }
 
-/* --teacher: a model of any hidden size to distil from; a teacher that cannot be loaded stops the
- * run before training, naming the file, and nothing is saved. */
+/* --teacher: a model of any hidden size to distil from, or several (comma-separated); a teacher
+ * that cannot be loaded, first or later in the list, stops the run before training, naming the
+ * file, and nothing is saved. */
 TEST(train_should_take_a_teacher_and_refuse_a_bad_one) {
     setup();
     write_csv("train.csv", 100, 1);
     CHECK(run("train --data train.csv --hidden 4 --epochs 2 --out small --quiet") == 0);
     CHECK(run("train --data train.csv --hidden 8 --epochs 1 --teacher small --teacher-weight 0.7 --teacher-temperature 2 --out taught --quiet") == 0);
     CHECK(run("eval --model taught --data train.csv") == 0);
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --teacher small,taught --out pair --quiet") == 0);
+    CHECK(run("eval --model pair --data train.csv") == 0);
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --teacher small,noteacher --out never --quiet") == 1);
+    CHECK_CONTAINS(output, "digits train: --teacher: noteacher/W1.npy: cannot open");
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --teacher small,,taught --out never --quiet") == 1);
+    CHECK_CONTAINS(output, "--teacher 'small,,taught' must be model directories separated by commas");
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --teacher s,s,s,s,s,s,s,s,s --out never --quiet") == 1);
+    CHECK_CONTAINS(output, "--teacher: s/W1.npy");
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --teacher small,small,small,small,small,small,small,small,small --out never --quiet") == 1);
+    CHECK_CONTAINS(output, "--teacher: at most 8 models");
+    CHECK(run("eval --model never --data train.csv") == 1);
     CHECK(run("train --data train.csv --hidden 8 --epochs 1 --teacher noteacher --out never --quiet") == 1);
     CHECK_CONTAINS(output, "digits train: --teacher: noteacher/W1.npy: cannot open");
     CHECK(run("eval --model never --data train.csv") == 1);

@@ -209,6 +209,12 @@ TEST(bad_configurations_should_be_rejected_by_name) {
     cfg.teacher_temperature = 0;
     CHECK(train_config_check(&cfg, &err) == -1);
     CHECK_CONTAINS(err.msg, "teacher temperature 0 must be");
+    cfg = train_defaults();
+    Model none = {0};
+    cfg.teacher = &none;
+    cfg.teacher_count = 0;
+    CHECK(train_config_check(&cfg, &err) == -1);
+    CHECK_CONTAINS(err.msg, "teacher count 0 must be at least 1");
     Dataset unlabelled = {3, calloc(3, 784), NULL};
     Model m;
     nn_model_alloc(&m, 4, NULL);
@@ -296,10 +302,30 @@ TEST(the_distillation_gradient_should_match_finite_differences) {
         for (int j = 0; j < NN_OUTPUTS; j++) a.A2[b * NN_OUTPUTS + j] = (float)(exp(a.Z2[b * NN_OUTPUTS + j]) / sum);
     }
     double hard = nn_cross_entropy(&a, Y, B);
-    CHECK_NEAR(hard + train_distill(a.A2, Zt, Y, B, (float)batch.w, (float)batch.T) / B, expected, 1e-5);
+    CHECK_NEAR(hard + train_distill(a.A2, Zt, 1, Y, B, (float)batch.w, (float)batch.T) / B, expected, 1e-5);
     CHECK(gradient_check_worst(&m, &a, X, Y, B, distill_batch_loss, &batch) < 2e-3);
     nn_model_free(&m);
     nn_activations_free(&a);
+}
+
+/* Several teachers: their tempered probabilities are averaged. Teacher 1 has equal logits
+ * (q = 0.1 each), teacher 2 logit ln 9 at digit 2 and 0 elsewhere (q = 9/18 at 2, 1/18
+ * elsewhere): the mean is 0.3 at 2 and (0.1 + 1/18) / 2 elsewhere. The student's p is 0.5 at
+ * its label 3 and 0.5/9 elsewhere, so the loss's extra part -w sum_j (q_j - e_j) log p_j is
+ * w (1 - q_3) ln 9, and A2 shifts by w (e - q). */
+TEST(several_teachers_should_be_averaged) {
+    const float w = 0.5f, T = 2.0f, rest = (0.1f + 1.0f / 18) / 2;
+    float Zt[2 * NN_OUTPUTS] = {0};
+    Zt[NN_OUTPUTS + 2] = T * logf(9.0f); /* at temperature T */
+    float A2[NN_OUTPUTS];
+    for (int j = 0; j < NN_OUTPUTS; j++) A2[j] = j == 3 ? 0.5f : 0.5f / 9;
+    uint8_t Y[1] = {3};
+    double extra = train_distill(A2, Zt, 2, Y, 1, w, T);
+    CHECK_NEAR(extra, w * (1 - rest) * log(9.0), 1e-6);
+    for (int j = 0; j < NN_OUTPUTS; j++) {
+        double p = j == 3 ? 0.5 : 0.5 / 9, q = j == 2 ? 0.3 : rest;
+        CHECK_NEAR(A2[j], p + w * ((j == 3) - q), 1e-6);
+    }
 }
 
 /* Trains a fresh 784-16-10 network (seed 5) on d; 0 on success. */
@@ -348,6 +374,7 @@ static const TestCase TESTS[] = {
     T(bad_configurations_should_be_rejected_by_name),
     T(evaluate_should_fill_a_confusion_matrix_that_counts_every_row),
     T(the_distillation_gradient_should_match_finite_differences),
+    T(several_teachers_should_be_averaged),
     T(a_teacher_should_pull_the_student_towards_its_answers),
 };
 
