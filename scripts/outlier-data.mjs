@@ -21,14 +21,15 @@
 //                                  `digits train --outlier-data` is given in the experiments
 //   data/outliers/glyphs-more.csv  TRAINING outliers: the same in 25 more fonts
 //   data/outliers/mix-more.csv     glyphs.csv, glyphs-more.csv and 8,000 Fashion-MNIST images
-//   data/outliers/glyphs-wide.csv  TRAINING outliers: the letters and symbols in 9 more fonts, and
-//                                  1,388 more characters of wider Unicode ranges (arrows, operators,
+//   data/outliers/glyphs-wide.csv  (--wide) TRAINING outliers, an experiment not in the recipe:
+//                                  the letters and symbols in 9 more fonts, and 1,388 more characters of wider Unicode ranges (arrows, operators,
 //                                  shapes, dingbats, currency, Greek, Cyrillic, ...) in every
 //                                  training font that has them, twice each
 //
 // Needs Debian's font packages and dataset-fashion-mnist (the apt-get line below), Chromium
 // (tests/e2e), and data/train.csv, data/holdout.csv (npm run data).
-// Usage: node scripts/outlier-data.mjs [--force] [--with-drawn-fit]
+// --wide also needs the fonts of its apt-get line and fontconfig's fc-query.
+// Usage: node scripts/outlier-data.mjs [--force] [--with-drawn-fit] [--wide]
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -38,14 +39,15 @@ import { readCsv } from '../tests/wasm/load.mjs';
 import { CONVENTIONS, makeRng, randomStyle, renderDigit, toImageData } from '../tests/wasm/drawn.mjs';
 import { preprocess } from '../web/preprocess.js';
 import { csvText, write } from './outliers/csv.mjs';
-import { DIGIT_LIKE, EVAL_FONTS, FONT_PACKAGES, LETTERS, MORE_TRAIN_FONTS, SYMBOLS, TRAIN_FONTS, WIDE_CHARS, WIDE_FONTS } from './outliers/glyphs.mjs';
+import { DIGIT_LIKE, EVAL_FONTS, FONT_PACKAGES, LETTERS, MORE_TRAIN_FONTS, SYMBOLS, TRAIN_FONTS, WIDE_CHARS, WIDE_FONT_PACKAGES, WIDE_FONTS } from './outliers/glyphs.mjs';
 import { openRenderer } from './outliers/render.mjs';
 import { SHAPE_FAMILIES, handDrawn } from './outliers/shapes.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const data = path.join(root, 'data');
 const FASHION = '/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz';
-export const APT = `apt-get install -y ${[...FONT_PACKAGES, 'dataset-fashion-mnist', 'fontconfig'].join(' ')}`;
+export const APT = `apt-get install -y ${[...FONT_PACKAGES, 'dataset-fashion-mnist'].join(' ')}`;
+export const APT_WIDE = `apt-get install -y ${[...WIDE_FONT_PACKAGES, 'fontconfig'].join(' ')}`;
 
 const SHAPES_PER_FAMILY = 60;
 const EVAL_RENDERINGS = 2;   // of each character in each evaluation font
@@ -150,10 +152,13 @@ function fashion(count, seed) {
 
 async function main() {
   const force = process.argv.includes('--force');
-  const missing = [...TRAIN_FONTS, ...MORE_TRAIN_FONTS, ...WIDE_FONTS, ...EVAL_FONTS].filter((f) => !fs.existsSync(f.file)).map((f) => f.file);
+  const wide = process.argv.includes('--wide');
+  const missing = [...TRAIN_FONTS, ...MORE_TRAIN_FONTS, ...EVAL_FONTS].filter((f) => !fs.existsSync(f.file)).map((f) => f.file);
   if (missing.length || !fs.existsSync(FASHION)) {
     throw new Error(`missing ${[...missing, fs.existsSync(FASHION) ? [] : FASHION].join(', ')}: run ${APT}`);
   }
+  const missingWide = wide ? WIDE_FONTS.filter((f) => !fs.existsSync(f.file)).map((f) => f.file) : [];
+  if (missingWide.length) throw new Error(`missing ${missingWide.join(', ')}: run ${APT_WIDE}`);
   const train = readCsv(path.join(data, 'train.csv')), holdout = readCsv(path.join(data, 'holdout.csv'));
   const done = (f) => !force && fs.existsSync(path.join(data, f));
 
@@ -202,14 +207,14 @@ async function main() {
       await renderer.close();
     }
   }
-  if (!done('outliers/glyphs-wide.csv')) {
+  if (wide && !done('outliers/glyphs-wide.csv')) {
     const fonts = [...TRAIN_FONTS, ...MORE_TRAIN_FONTS, ...WIDE_FONTS], renderer = await openRenderer(fonts);
     try {
-      const wide = await renderSet(renderer, [...glyphSpecs(WIDE_FONTS, [...LETTERS, ...SYMBOLS], TRAIN_RENDERINGS, 16),
+      const set = await renderSet(renderer, [...glyphSpecs(WIDE_FONTS, [...LETTERS, ...SYMBOLS], TRAIN_RENDERINGS, 16),
         ...fonts.flatMap((font, i) => glyphSpecs([font], inFont(font, WIDE_CHARS), WIDE_RENDERINGS, 170 + i))]);
-      write(path.join(data, 'outliers/glyphs-wide.csv'), csvText(wide.images));
-      write(path.join(data, 'outliers/glyphs-wide-index.csv'), indexText(wide.meta));
-      console.log(`  ${wide.images.length} wider training glyphs (${wide.missing} missing from their font, left out)`);
+      write(path.join(data, 'outliers/glyphs-wide.csv'), csvText(set.images));
+      write(path.join(data, 'outliers/glyphs-wide-index.csv'), indexText(set.meta));
+      console.log(`  ${set.images.length} wider training glyphs (${set.missing} missing from their font, left out)`);
     } finally {
       await renderer.close();
     }

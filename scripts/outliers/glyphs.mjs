@@ -83,10 +83,9 @@ export const EVAL_FONTS = [
   { family: 'Comfortaa', file: '/usr/share/fonts/truetype/comfortaa/Comfortaa-Regular.ttf', pkg: 'fonts-comfortaa' },
 ];
 
-
-
-// Fonts of the wider training set (data/outliers/glyphs-wide.csv) alone: handwriting, script,
-// Garamond, Computer Modern and a symbol font, none a clone of an evaluation font's design.
+// Fonts of the wider training set alone (data/outliers/glyphs-wide.csv, an experiment of
+// docs/not-a-digit.md, made only with --wide): handwriting, script, Garamond, Computer Modern and
+// a symbol font, none a clone of an evaluation font's design.
 export const WIDE_FONTS = [
   ['Kristi', `${T}/kristi/Kristi.ttf`, 'fonts-kristi'],
   ['Lobster Two', `${O}/lobstertwo/LobsterTwo-Regular.otf`, 'fonts-lobstertwo'],
@@ -143,4 +142,5 @@ const WIDE_EXCLUDED = new Set([
 export const WIDE_CHARS = [...new Set(WIDE_RANGES.flatMap(([a, b]) => range(a, b)))]
   .filter((c) => /^[\p{L}\p{P}\p{S}]$/u.test(c) && !/\p{N}/u.test(c) && !WIDE_EXCLUDED.has(c)
     && !LETTERS.includes(c) && !SYMBOLS.includes(c) && !DIGIT_LIKE.includes(c));
-export const FONT_PACKAGES = [...new Set([...TRAIN_FONTS, ...MORE_TRAIN_FONTS, ...WIDE_FONTS, ...EVAL_FONTS].map((f) => f.pkg))];
+export const FONT_PACKAGES = [...new Set([...TRAIN_FONTS, ...MORE_TRAIN_FONTS, ...EVAL_FONTS].map((f) => f.pkg))];
+export const WIDE_FONT_PACKAGES = [...new Set(WIDE_FONTS.map((f) => f.pkg))];
