@@ -21,19 +21,25 @@
 //                                  `digits train --outlier-data` is given in the experiments
 //   data/outliers/glyphs-more.csv  TRAINING outliers: the same in 25 more fonts
 //   data/outliers/mix-more.csv     glyphs.csv, glyphs-more.csv and 8,000 Fashion-MNIST images
+//   data/outliers/glyphs-wide.csv  (--wide) TRAINING outliers, an experiment not in the recipe:
+//                                  the letters and symbols in 9 more fonts, and 1,388 more characters of wider Unicode ranges (arrows, operators,
+//                                  shapes, dingbats, currency, Greek, Cyrillic, ...) in every
+//                                  training font that has them, twice each
 //
 // Needs Debian's font packages and dataset-fashion-mnist (the apt-get line below), Chromium
 // (tests/e2e), and data/train.csv, data/holdout.csv (npm run data).
-// Usage: node scripts/outlier-data.mjs [--force] [--with-drawn-fit]
+// --wide also needs the fonts of its apt-get line and fontconfig's fc-query.
+// Usage: node scripts/outlier-data.mjs [--force] [--with-drawn-fit] [--wide]
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { readCsv } from '../tests/wasm/load.mjs';
 import { CONVENTIONS, makeRng, randomStyle, renderDigit, toImageData } from '../tests/wasm/drawn.mjs';
 import { preprocess } from '../web/preprocess.js';
 import { csvText, write } from './outliers/csv.mjs';
-import { DIGIT_LIKE, EVAL_FONTS, FONT_PACKAGES, LETTERS, MORE_TRAIN_FONTS, SYMBOLS, TRAIN_FONTS } from './outliers/glyphs.mjs';
+import { DIGIT_LIKE, EVAL_FONTS, FONT_PACKAGES, LETTERS, MORE_TRAIN_FONTS, SYMBOLS, TRAIN_FONTS, WIDE_CHARS, WIDE_FONT_PACKAGES, WIDE_FONTS } from './outliers/glyphs.mjs';
 import { openRenderer } from './outliers/render.mjs';
 import { SHAPE_FAMILIES, handDrawn } from './outliers/shapes.mjs';
 
@@ -41,10 +47,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const data = path.join(root, 'data');
 const FASHION = '/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz';
 export const APT = `apt-get install -y ${[...FONT_PACKAGES, 'dataset-fashion-mnist'].join(' ')}`;
+export const APT_WIDE = `apt-get install -y ${[...WIDE_FONT_PACKAGES, 'fontconfig'].join(' ')}`;
 
 const SHAPES_PER_FAMILY = 60;
 const EVAL_RENDERINGS = 2;   // of each character in each evaluation font
 const TRAIN_RENDERINGS = 8;  // of each character in each training font
+const WIDE_RENDERINGS = 2;   // of each wider-range character in each training font that has it: many characters, few copies
 const FASHION_COUNT = 20000;
 const CALIB_FRACTION = 0.1;
 
@@ -58,11 +66,19 @@ function glyphSpecs(fonts, chars, renderings, seed) {
       for (let r = 0; r < renderings; r++) {
         specs.push({ kind: 'glyph', family: font.family, char, size: 60 + rng() * 200, x: rng(), y: rng(),
           angle: (rng() - 0.5) * 0.4, convention: pick(rng, CONVENTIONS), colour: colour(rng),
-          meta: { category: SYMBOLS.includes(char) ? 'symbol' : DIGIT_LIKE.includes(char) ? 'digit-like' : 'letter', family: char, font: font.family, char } });
+          meta: { category: DIGIT_LIKE.includes(char) ? 'digit-like' : LETTERS.includes(char) || (!SYMBOLS.includes(char) && /\p{L}/u.test(char)) ? 'letter' : 'symbol', family: char, font: font.family, char } });
       }
     }
   }
   return specs;
+}
+
+/** The characters of `chars` that the font file itself maps (fontconfig's fc-query): the page's check
+ * for a missing glyph compares two fallbacks, which agree when one font is every family's fallback. */
+function inFont(font, chars) {
+  const ranges = execFileSync('fc-query', ['--format=%{charset}', font.file], { encoding: 'utf8' }).trim().split(/\s+/)
+    .map((r) => r.split('-').map((h) => parseInt(h, 16)));
+  return chars.filter((c) => ranges.some(([a, b = a]) => c.codePointAt(0) >= a && c.codePointAt(0) <= b));
 }
 
 const SCRIBBLES = new Set(['tangle', 'hatching', 'loops', 'crossedOut']);
@@ -136,10 +152,13 @@ function fashion(count, seed) {
 
 async function main() {
   const force = process.argv.includes('--force');
+  const wide = process.argv.includes('--wide');
   const missing = [...TRAIN_FONTS, ...MORE_TRAIN_FONTS, ...EVAL_FONTS].filter((f) => !fs.existsSync(f.file)).map((f) => f.file);
   if (missing.length || !fs.existsSync(FASHION)) {
     throw new Error(`missing ${[...missing, fs.existsSync(FASHION) ? [] : FASHION].join(', ')}: run ${APT}`);
   }
+  const missingWide = wide ? WIDE_FONTS.filter((f) => !fs.existsSync(f.file)).map((f) => f.file) : [];
+  if (missingWide.length) throw new Error(`missing ${missingWide.join(', ')}: run ${APT_WIDE}`);
   const train = readCsv(path.join(data, 'train.csv')), holdout = readCsv(path.join(data, 'holdout.csv'));
   const done = (f) => !force && fs.existsSync(path.join(data, f));
 
@@ -184,6 +203,18 @@ async function main() {
       const more = await renderSet(renderer, glyphSpecs(MORE_TRAIN_FONTS, [...LETTERS, ...SYMBOLS], TRAIN_RENDERINGS, 15));
       write(path.join(data, 'outliers/glyphs-more.csv'), csvText(more.images));
       console.log(`  ${more.images.length} more training glyphs (${more.missing} missing from their font, left out)`);
+    } finally {
+      await renderer.close();
+    }
+  }
+  if (wide && !done('outliers/glyphs-wide.csv')) {
+    const fonts = [...TRAIN_FONTS, ...MORE_TRAIN_FONTS, ...WIDE_FONTS], renderer = await openRenderer(fonts);
+    try {
+      const set = await renderSet(renderer, [...glyphSpecs(WIDE_FONTS, [...LETTERS, ...SYMBOLS], TRAIN_RENDERINGS, 16),
+        ...fonts.flatMap((font, i) => glyphSpecs([font], inFont(font, WIDE_CHARS), WIDE_RENDERINGS, 170 + i))]);
+      write(path.join(data, 'outliers/glyphs-wide.csv'), csvText(set.images));
+      write(path.join(data, 'outliers/glyphs-wide-index.csv'), indexText(set.meta));
+      console.log(`  ${set.images.length} wider training glyphs (${set.missing} missing from their font, left out)`);
     } finally {
       await renderer.close();
     }

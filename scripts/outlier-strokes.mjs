@@ -23,10 +23,13 @@
 //   data/strokes/fit-plus3.csv      (--training) as fit-plus.csv, each digit drawn three times from its
 //   data/strokes/outliers3.csv      tracing (the first time as there), and as outliers.csv, each glyph
 //                                   drawn three times: what the default recipe's fine-tune reads
+//   data/strokes/outliers4.csv      (--training --wide; an experiment not in the recipe) outliers3.csv,
+//                                   and data/outliers/glyphs-wide.csv as rendered and traced three
+//                                   times (seed 16)
 //
 // Each drawing is placed on a 300 px pad 20% to 80% of its height tall, sampled as pointer events
 // arrive (a point every 3 px, at whole pixels), then rendered by renderStrokes.
-// Usage: node scripts/outlier-strokes.mjs [--force] [--training]
+// Usage: node scripts/outlier-strokes.mjs [--force] [--training [--wide]]
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,6 +132,11 @@ function main() {
     if (!done('strokes/outliers3.csv')) {
       const rows = [...readCsv(data('outliers/glyphs.csv')), ...readCsv(data('outliers/glyphs-more.csv'))];
       write(data('strokes/outliers3.csv'), `${[...lines('outliers/mix-more.csv'), ...csvText(traced(rows, 14, 3).images).trimEnd().split('\n').slice(1)].join('\n')}\n`);
+    }
+    if (process.argv.includes('--wide') && !done('strokes/outliers4.csv')) {
+      const wide = traced(readCsv(data('outliers/glyphs-wide.csv')), 16, 3);
+      write(data('strokes/outliers4.csv'), `${[...lines('strokes/outliers3.csv'), ...lines('outliers/glyphs-wide.csv').slice(1),
+        ...csvText(wide.images).trimEnd().split('\n').slice(1)].join('\n')}\n`);
     }
   }
 }

@@ -83,4 +83,64 @@ export const EVAL_FONTS = [
   { family: 'Comfortaa', file: '/usr/share/fonts/truetype/comfortaa/Comfortaa-Regular.ttf', pkg: 'fonts-comfortaa' },
 ];
 
+// Fonts of the wider training set alone (data/outliers/glyphs-wide.csv, an experiment of
+// docs/not-a-digit.md, made only with --wide): handwriting, script, Garamond, Computer Modern and
+// a symbol font, none a clone of an evaluation font's design.
+export const WIDE_FONTS = [
+  ['Kristi', `${T}/kristi/Kristi.ttf`, 'fonts-kristi'],
+  ['Lobster Two', `${O}/lobstertwo/LobsterTwo-Regular.otf`, 'fonts-lobstertwo'],
+  ['Fantasque Sans Mono', `${T}/fantasque-sans/Normal/TTF/FantasqueSansMono-Regular.ttf`, 'fonts-fantasque-sans'],
+  ['EB Garamond', `${O}/ebgaramond/EBGaramond12-Regular.otf`, 'fonts-ebgaramond'],
+  ['Charis SIL', `${T}/charis/CharisSIL-Regular.ttf`, 'fonts-sil-charis'],
+  ['Charis SIL Italic', `${T}/charis/CharisSIL-Italic.ttf`, 'fonts-sil-charis'],
+  ['CMU Serif', `${T}/cmu/cmunrm.ttf`, 'fonts-cmu'],
+  ['CMU Sans Serif', `${T}/cmu/cmunss.ttf`, 'fonts-cmu'],
+  ['Symbola', `${T}/ancient-scripts/Symbola_hint.ttf`, 'fonts-symbola'],
+].map(([family, file, pkg]) => ({ family, file, pkg }));
+
+const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => String.fromCodePoint(from + i));
+
+// Wider Unicode ranges, so the training outliers are diverse rather than a copy of the evaluation's
+// characters: arrows, mathematical operators and symbols, technical and geometric shapes,
+// miscellaneous symbols and dingbats, brackets, punctuation, currency, letterlike symbols, Latin
+// extras, Greek, Cyrillic and Hebrew. Left out, by the rule above: numbers of every kind (\p{N}:
+// superscripts, circled and other-script digits, roman numerals, fractions), marks, blanks and
+// controls, and what handwriting reads as a digit or a digit-like character: circles and rings (0),
+// bars, harpoons and primes (1), parentheses and square brackets, dots and quote marks (specks),
+// the infinity sign (8), and letters shaped like 0, 1, 2, 3, 4, 5, 6, 8 or 9 (omicron, iota,
+// zeta, delta, sigma, xi, epsilon, ze, che, be, soft sign, samekh, vav, ...).
+const WIDE_RANGES = [
+  [0x21, 0x7e], [0xa1, 0xff], [0x100, 0x17f], [0x391, 0x3c9], [0x410, 0x44f], [0x5d0, 0x5ea],
+  [0x2010, 0x205e], [0x20a0, 0x20bf], [0x2100, 0x214f], [0x2190, 0x21ff], [0x2200, 0x22ff],
+  [0x2300, 0x23ff], [0x25a0, 0x25ff], [0x2600, 0x26ff], [0x2700, 0x27bf], [0x27c0, 0x27ff],
+  [0x2900, 0x297f], [0x2980, 0x29ff], [0x2b00, 0x2b2f],
+];
+const WIDE_EXCLUDED = new Set([
+  // ASCII and Latin-1 specks, bars, quotes and digit shapes
+  ...'"\'`.,:;_¡¦¨ª¬¯´·¸º¿', ...'ÐðþłŁŀĿıĳĲǀſ', ...'ÒÓÔÕÖòóôõöŌōŎŏŐőÌÍÎÏìíîïĨĩĪīĬĭĮįİ',
+  ...'ŚśŜŝŞşŠšŹźŻżŽžĜĝĞğĠġĢģĶķĹĺĻļĽľŔŕŖŗŘř', ...'ÈÉÊËèéêëĒēĔĕĖėĘęĚě', ...'ÞŊŋǪǫ',
+  // Greek and Cyrillic letters shaped like digits or digit-like letters
+  ...'ΒβΔδΕεΖζΘθΙιΟοΣσςΞξϑ', ...'ΡρΥυ', ...'БбВвЗзЁёЕеИиЙйЛлОоЅѕІіЈјЧчЬьЪъЫыЭэЮюЯяДдЦцЩщ', ...'ВГг',
+  // Hebrew letters shaped like 0, 1, 6, 7 or 9, or a speck
+  ...'וזטיסןךםנג',
+  // punctuation: dashes and rules are kept; quotes, primes, dots, bars and brackets are not
+  ...'‖‗‘’‚‛“”„‟•‣․‥…‧′″‴‵‶‷‸‹›‼‾‿⁀⁁⁃⁄⁅⁆⁈⁉⁌⁍⁏⁐⁑⁒⁓⁔⁕⁖⁗⁘⁙⁚⁛⁜⁝⁞',
+  // letterlike symbols read as digits or digit-like letters
+  ...'ℂℊℌℍℎℏℐℑℒℓℕℙℚℛℜℝℤ℥ℨℬℭℯℰℱℳℴℹ℺ℼℽℾℿⅅⅆⅇⅈⅉ⅌',
+  // arrows that are bars with a barb (1s) and arcs that are 0s
+  ...'↾↿⇂⇃↺↻⟲⟳⥌⥍⥏⥑⥔⥕⥘⥙⥜⥝⥠⥡⥮⥯',
+  // operators: bars, rings, dots, circles, the infinity sign, the partial and integral signs
+  ...'∂∅∘∙∣∤∥∦∞∮∯∰∱∲∳∴∵∶∷∸∹∼∽∾≀⊖⊘⊙⊚⊛⊜⊝⋄⋅⋮⋯⋰⋱⊶⊷⊸⌀⌽⌾⍜⍟⍥⍤⍉⍬⍭⍳⍴⍵⍸⍹⍺⍘⍛⍞⎸⎹⎾⎿⏐⏦',
+  ...'⌈⌉⌊⌋⌜⌝⌞⌟⌠⌡⌢⌣⎛⎜⎝⎞⎟⎠⎡⎢⎣⎤⎥⎦⎧⎨⎩⎪⎫⎬⎭⎮⎯⎰⎱⎲⎳⎴⎵⎶⏜⏝⏞⏟⏠⏡',
+  // geometric shapes: circles, vertical rectangles, arcs and specks
+  ...'▮▯▌▐○◌◍◎●◐◑◒◓◔◕◖◗◘◙◚◛◜◝◞◟◠◡◦◯◴◵◶◷▪▫▴▵▸▹▾▿◂◃',
+  // misc symbols and dingbats: circles, bars, ornamental brackets, quotes and exclamation marks
+  ...'☉☼☽☾⚪⚫⚬⚭⚮⚯♀⚲⚆⚇⚈⚉⛀⛁⛂⛃⛔⭕⚽⚾⛒⛣☮☯☥☿♁♃♋♭♾⚢⚥⚳⚸⏸⏺⏻⏼⏽⏨⍿⌿⍀⍷⍮⎷',
+  ...'⦀⦁⦂⦓⦔⦕⦖⦙⦚⦰⦱⦲⦳⦴⦵⦺⦻⦼⦽⧜⧝⧞⧬⧭⧲⧳⧵⧶⧷⧸⧹⬤⬬⬭⬮⬯⬝⬞⬩⬪⬫◉❍⥀⥁⥈⟊⟋⟍⟌∋∌∍⋺⋻⋼⋽⋾∖∕',
+  ...'ΓΪίΰέøĴĵרדℇ℈℘ℸ⅁⅂⅃⁊₫₲₰', ...'❘❙❚❛❜❝❞❟❠❗❕❢❣❨❩❪❫❲❳⟅⟆⟦⟧⟮⟯⦅⦆⦇⦈⦋⦌⦍⦎⦏⦐⦗⦘⧘⧙⧚⧛⦶⦷⦸⦹⦾⦿⧀⧁⧂⧃',
+]);
+export const WIDE_CHARS = [...new Set(WIDE_RANGES.flatMap(([a, b]) => range(a, b)))]
+  .filter((c) => /^[\p{L}\p{P}\p{S}]$/u.test(c) && !/\p{N}/u.test(c) && !WIDE_EXCLUDED.has(c)
+    && !LETTERS.includes(c) && !SYMBOLS.includes(c) && !DIGIT_LIKE.includes(c));
 export const FONT_PACKAGES = [...new Set([...TRAIN_FONTS, ...MORE_TRAIN_FONTS, ...EVAL_FONTS].map((f) => f.pkg))];
+export const WIDE_FONT_PACKAGES = [...new Set(WIDE_FONTS.map((f) => f.pkg))];
