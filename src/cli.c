@@ -64,6 +64,11 @@ static const char TRAIN_USAGE[] =
     "                       strokes,polygon,arcs,pictogram,fragment,overlap,external\n"
     "                       (default 1,1,1,1,1,1,1,7)\n"
     "  --background-logit M the eleventh class's constant logit (default 0)\n"
+    "  --energy-weight X    the energy hinge, with --outliers: add X max(0, IN - E)^2 for every\n"
+    "                       digit and X max(0, E - OUT)^2 for every outlier, E the logsumexp of\n"
+    "                       the ten logits (the score) (default 0: off)\n"
+    "  --energy-in IN       the digits' margin (default 0)\n"
+    "  --energy-out OUT     the outliers' margin, at most IN (default 0)\n"
     "  --teacher DIR        distillation, for fine-tuning: each digit's target mixes its label with\n"
     "                       this model's probabilities for the same image (any hidden size)\n"
     "  --teacher-weight X   the teacher's share of the target, 0..1 (default 0.5)\n"
@@ -275,7 +280,7 @@ static int parse_weights(const char *text, float *w) {
 static int cmd_train(int argc, char **argv) {
     const char *data = "data/train.csv", *val_path = NULL, *out = "model-out", *init = NULL, *log_path = NULL;
     const char *outlier_path = NULL, *weights = NULL, *calib_path = NULL, *temp_path = NULL, *teacher_dir = NULL;
-    int hidden = 128, seed = 1, quiet = 0, grid = 0, grid_bits = QUANT_BITS, use_aug = 0, teacher_set = 0;
+    int hidden = 128, seed = 1, quiet = 0, grid = 0, grid_bits = QUANT_BITS, use_aug = 0, teacher_set = 0, energy_set = 0;
     float calib_split = 0.1f, accept = 0.995f;
     int schedule = LR_COSINE, optimizer = OPT_ADAM, dtype = NPY_F32;
     TrainConfig cfg = train_defaults();
@@ -314,6 +319,9 @@ static int cmd_train(int argc, char **argv) {
         {"--outlier-data", ARG_TEXT, &outlier_path, 0, 0, NULL, NULL},
         {"--outlier-weights", ARG_TEXT, &weights, 0, 0, NULL, NULL},
         {"--background-logit", ARG_FLOAT, &cfg.outliers.background_logit, -100, 100, NULL, NULL},
+        {"--energy-weight", ARG_FLOAT, &cfg.outliers.energy_weight, 0, 100, NULL, &energy_set},
+        {"--energy-in", ARG_FLOAT, &cfg.outliers.energy_in, -100, 100, NULL, &energy_set},
+        {"--energy-out", ARG_FLOAT, &cfg.outliers.energy_out, -100, 100, NULL, &energy_set},
         {"--teacher", ARG_TEXT, &teacher_dir, 0, 0, NULL, NULL},
         {"--teacher-weight", ARG_FLOAT, &cfg.teacher_weight, 0, 1, NULL, &teacher_set},
         {"--teacher-temperature", ARG_FLOAT, &cfg.teacher_temperature, 0.05f, 100, NULL, &teacher_set},
@@ -333,6 +341,7 @@ static int cmd_train(int argc, char **argv) {
     cfg.optimizer = (Optimizer)optimizer;
     if (use_aug) cfg.augment = aug;
     if (weights && parse_weights(weights, cfg.outliers.weight)) return 1;
+    if (energy_set && !(cfg.outliers.share > 0.0f)) return fail("train", "--energy-weight, --energy-in and --energy-out need --outliers");
     if (teacher_set && !teacher_dir) return fail("train", "--teacher-weight and --teacher-temperature need --teacher DIR");
 
     Reporter rep = {isatty(STDERR_FILENO), quiet, NULL, 0, 0, 0, 0};

@@ -50,6 +50,16 @@ int outlier_config_check(const OutlierConfig *c, DigitsError *err) {
     if (augment_check(&c->augment, err)) return -1;
     if (!(c->background_logit >= -100.0f && c->background_logit <= 100.0f))
         return error_set(err, "background logit %g must be -100..100", (double)c->background_logit);
+    if (!(c->energy_weight >= 0.0f && c->energy_weight <= 100.0f))
+        return error_set(err, "energy weight %g must be 0..100", (double)c->energy_weight);
+    if (!(c->energy_in >= -100.0f && c->energy_in <= 100.0f && c->energy_out >= -100.0f && c->energy_out <= 100.0f))
+        return error_set(err, "energy margins %g (digits) and %g (outliers) must be -100..100", (double)c->energy_in,
+                         (double)c->energy_out);
+    if (c->energy_out > c->energy_in)
+        return error_set(err, "the outliers' energy margin %g must not be above the digits' %g", (double)c->energy_out,
+                         (double)c->energy_in);
+    if (c->energy_weight > 0.0f && c->share <= 0.0f)
+        return error_set(err, "the energy hinge needs outlier exposure (an outlier share above 0)");
     return 0;
 }
 

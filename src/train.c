@@ -200,6 +200,24 @@ double train_distill(float *A2, const float *Zt, const uint8_t *Y, int B, float 
     return extra;
 }
 
+double train_energy_hinge(float *A2, const float *Z2, const uint8_t *Y, int rows, float w, float in, float out) {
+    double total = 0.0;
+    for (int b = 0; b < rows; b++) {
+        const float *z = Z2 + (size_t)b * NN_OUTPUTS;
+        float q[NN_OUTPUTS], top = z[nn_argmax(z, NN_OUTPUTS)], sum = 0.0f;
+        for (int j = 0; j < NN_OUTPUTS; j++) sum += q[j] = expf(z[j] - top);
+        float E = top + logf(sum);
+        /* the hinge's gap: how far the row sits on the wrong side of its margin */
+        float gap = Y[b] == NN_BACKGROUND ? E - out : in - E;
+        if (gap <= 0.0f) continue;
+        total += (double)w * gap * gap;
+        float dE = Y[b] == NN_BACKGROUND ? 2.0f * w * gap : -2.0f * w * gap;
+        float *p = A2 + (size_t)b * NN_OUTPUTS;
+        for (int j = 0; j < NN_OUTPUTS; j++) p[j] += dE * q[j] / sum;
+    }
+    return total;
+}
+
 /* One optimizer step over all parameters; weight decay applies to W1 and W2 only. */
 static void update(Trainer *t, float lr) {
     const TrainConfig *c = &t->cfg;
@@ -267,6 +285,10 @@ int train_step(Trainer *t, DigitsError *err) {
         loss += (float)(train_distill(t->act.A2, t->teacher_act.Z2, t->Y, B, t->cfg.teacher_weight,
                                       t->cfg.teacher_temperature) / rows);
     }
+    const OutlierConfig *oc = &t->cfg.outliers;
+    if (oc->energy_weight > 0.0f) /* after distillation, which reads A2 as probabilities */
+        loss += (float)(train_energy_hinge(t->act.A2, t->act.Z2, t->Y, rows, oc->energy_weight, oc->energy_in,
+                                           oc->energy_out) / rows);
     if (!isfinite(loss) || loss > DIVERGED_LOSS) {
         char what[64];
         snprintf(what, sizeof what, "loss %g", (double)loss);
