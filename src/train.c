@@ -61,6 +61,7 @@ struct Trainer {
     Model work, grad, m1, m2, good;
     Activations act;
     Activations teacher_act;  /* the teacher's forward pass of the batch's digits (distillation) */
+    Activations pool_act;     /* the forward pass of the outlier candidates (mining) */
     int outliers;             /* non-digits added to a full batch (outlier exposure) */
     void *block;              /* holds the buffers below */
     float *X;                 /* (batch + outliers, 784) inputs of the current batch */
@@ -69,6 +70,8 @@ struct Trainer {
     float *aug_scratch;       /* augment_image's */
     float *outlier_scratch;   /* outlier_image's */
     float *raw;               /* one un-augmented image (784) */
+    float *pool;              /* (outliers * mining, 784) outlier candidates (mining) */
+    TrainRanked *ranked;      /* (outliers * mining) their scores */
     uint32_t *order;          /* shuffled row order of this epoch */
     Rng rng;
     TrainProgress progress;
@@ -80,6 +83,7 @@ void train_free(Trainer *t) {
     for (int i = 0; i < 5; i++) nn_model_free(models[i]);
     nn_activations_free(&t->act);
     nn_activations_free(&t->teacher_act);
+    nn_activations_free(&t->pool_act);
     free(t->block);
     free(t);
 }
@@ -116,12 +120,16 @@ Trainer *train_new(Model *m, const Dataset *data, const TrainConfig *cfg, Digits
         if (nn_model_alloc(models[i], H, err)) goto fail;
     if (nn_activations_alloc(&t->act, rows, H, err)) goto fail;
     if (cfg->teacher && nn_activations_alloc(&t->teacher_act, B, cfg->teacher->hidden, err)) goto fail;
+    int candidates = cfg->outliers.mining > 1 ? t->outliers * cfg->outliers.mining : 0;
+    if (candidates && nn_activations_alloc(&t->pool_act, candidates, H, err)) goto fail;
     BlockPart parts[] = {{&t->X, (size_t)rows * NN_INPUTS, sizeof(float)}, {&t->Y, (size_t)rows, 1},
                          {&t->scratch, nn_backward_scratch_bytes(rows, H), 1},
                          {&t->aug_scratch, augment_scratch_floats(), sizeof(float)},
                          {&t->outlier_scratch, outlier_scratch_floats(), sizeof(float)},
-                         {&t->raw, NN_INPUTS, sizeof(float)}, {&t->order, data->n, sizeof(uint32_t)}};
-    if (!(t->block = block_alloc(parts, 7))) {
+                         {&t->raw, NN_INPUTS, sizeof(float)}, {&t->order, data->n, sizeof(uint32_t)},
+                         {&t->pool, (size_t)candidates * NN_INPUTS, sizeof(float)},
+                         {&t->ranked, (size_t)candidates, sizeof(TrainRanked)}};
+    if (!(t->block = block_alloc(parts, 9))) {
         error_set(err, "out of memory for training buffers");
         goto fail;
     }
@@ -152,8 +160,40 @@ static float learning_rate(const TrainConfig *c, long long step, long long steps
     return lr;
 }
 
+static float logsumexp(const float *z) {
+    float top = z[nn_argmax(z, NN_OUTPUTS)], sum = 0.0f;
+    for (int j = 0; j < NN_OUTPUTS; j++) sum += expf(z[j] - top);
+    return top + logf(sum);
+}
+
+static int by_score_descending(const void *a, const void *b) {
+    const TrainRanked *x = a, *y = b;
+    if (x->score != y->score) return x->score < y->score ? 1 : -1;
+    return x->row - y->row; /* ties by row, so that the order does not depend on qsort's */
+}
+
+int train_mine(TrainRanked *ranked, int n, int K, float skip) {
+    qsort(ranked, (size_t)n, sizeof *ranked, by_score_descending);
+    int first = (int)(skip * (float)n);
+    return first > n - K ? n - K : first;
+}
+
+/* Outlier mining: draws K * mining candidates, scores them with the weights being trained, and
+ * writes to out (K, 784) the K after the top mining_skip fraction, highest score first. */
+static void mine_outliers(Trainer *t, float *out, int K) {
+    const OutlierConfig *c = &t->cfg.outliers;
+    int n = K * c->mining;
+    for (int k = 0; k < n; k++)
+        outlier_image(t->pool + (size_t)k * NN_INPUTS, c, t->data, &t->rng, t->outlier_scratch);
+    nn_forward(&t->pool_act, &t->work, t->pool, n);
+    for (int k = 0; k < n; k++) t->ranked[k] = (TrainRanked){logsumexp(t->pool_act.Z2 + (size_t)k * NN_OUTPUTS), k};
+    int skip = train_mine(t->ranked, n, K, c->mining_skip);
+    for (int k = 0; k < K; k++)
+        memcpy(out + (size_t)k * NN_INPUTS, t->pool + (size_t)t->ranked[skip + k].row * NN_INPUTS, NN_INPUTS * sizeof *out);
+}
+
 /* Copies rows order[start .. start+B) into X, Y as 0..1 floats, augmenting if configured, then
- * appends K outliers. */
+ * appends K outliers (mined, if configured). */
 static void load_batch(Trainer *t, size_t start, int B, int K) {
     int augment = !augment_is_identity(&t->cfg.augment);
     for (int b = 0; b < B; b++) {
@@ -165,10 +205,12 @@ static void load_batch(Trainer *t, size_t start, int B, int K) {
         if (augment) augment_image(x, t->raw, &t->cfg.augment, &t->rng, t->aug_scratch);
         t->Y[b] = t->data->labels[row];
     }
-    for (int k = B; k < B + K; k++) {
-        outlier_image(t->X + (size_t)k * NN_INPUTS, &t->cfg.outliers, t->data, &t->rng, t->outlier_scratch);
-        t->Y[k] = NN_BACKGROUND;
-    }
+    if (t->cfg.outliers.mining > 1 && K > 0)
+        mine_outliers(t, t->X + (size_t)B * NN_INPUTS, K);
+    else
+        for (int k = B; k < B + K; k++)
+            outlier_image(t->X + (size_t)k * NN_INPUTS, &t->cfg.outliers, t->data, &t->rng, t->outlier_scratch);
+    for (int k = B; k < B + K; k++) t->Y[k] = NN_BACKGROUND;
 }
 
 /* The background-class loss (nn.h, NN_BACKGROUND): each row's ten probabilities become those of
@@ -204,16 +246,14 @@ double train_energy_hinge(float *A2, const float *Z2, const uint8_t *Y, int rows
     double total = 0.0;
     for (int b = 0; b < rows; b++) {
         const float *z = Z2 + (size_t)b * NN_OUTPUTS;
-        float q[NN_OUTPUTS], top = z[nn_argmax(z, NN_OUTPUTS)], sum = 0.0f;
-        for (int j = 0; j < NN_OUTPUTS; j++) sum += q[j] = expf(z[j] - top);
-        float E = top + logf(sum);
+        float E = logsumexp(z);
         /* the hinge's gap: how far the row sits on the wrong side of its margin */
         float gap = Y[b] == NN_BACKGROUND ? E - out : in - E;
         if (gap <= 0.0f) continue;
         total += (double)w * gap * gap;
         float dE = Y[b] == NN_BACKGROUND ? 2.0f * w * gap : -2.0f * w * gap;
         float *p = A2 + (size_t)b * NN_OUTPUTS;
-        for (int j = 0; j < NN_OUTPUTS; j++) p[j] += dE * q[j] / sum;
+        for (int j = 0; j < NN_OUTPUTS; j++) p[j] += dE * expf(z[j] - E); /* dE/dz_j = softmax(z)_j */
     }
     return total;
 }

@@ -129,6 +129,15 @@ double train_distill(float *A2, const float *Zt, const uint8_t *Y, int B, float 
  * batch's rows, as nn_cross_entropy's mean). */
 double train_energy_hinge(float *A2, const float *Z2, const uint8_t *Y, int rows, float w, float in, float out);
 
+/* Outlier mining's choice (OutlierConfig.mining): sorts the n candidates' scores in ranked,
+ * highest first (ties by row), and returns where the K kept start: after the top skip fraction
+ * (floor(skip n)), but never so far that fewer than K remain. */
+typedef struct {
+    float score; /* logsumexp of the candidate's logits */
+    int row;     /* the candidate's index */
+} TrainRanked;
+int train_mine(TrainRanked *ranked, int n, int K, float skip);
+
 /* Current clock in seconds (monotonic); the only platform-specific piece. */
 double train_clock(void);
 

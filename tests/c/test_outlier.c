@@ -224,6 +224,16 @@ TEST(bad_settings_should_be_refused_with_a_reason) {
     c.share = 0.0f; /* the hinge without outliers would only push the digits */
     CHECK(outlier_config_check(&c, &err) == -1);
     CHECK_CONTAINS(err.msg, "the energy hinge needs outlier exposure");
+    c = outlier_defaults();
+    c.mining = 0;
+    CHECK(outlier_config_check(&c, &err) == -1);
+    CHECK_CONTAINS(err.msg, "outlier mining 0 must be 1..64");
+    c.mining = 4;
+    c.mining_skip = 0.8f;
+    CHECK(outlier_config_check(&c, &err) == -1);
+    CHECK_CONTAINS(err.msg, "outlier mining skip 0.8 must be 0..0.75");
+    c.mining_skip = 0.75f;
+    CHECK(outlier_config_check(&c, &err) == 0);
 }
 
 /* ---- the background class, the target of outlier exposure ---- */

@@ -385,6 +385,46 @@ TEST(the_energy_hinge_gradient_should_match_finite_differences) {
     nn_activations_free(&a);
 }
 
+/* ---- outlier mining (OutlierConfig.mining) ---- */
+
+/* Six candidates, two kept: the two highest scores, or after skipping the top third the next two;
+ * a skip that would leave fewer than two keeps the last two. */
+TEST(mining_should_keep_the_most_digit_like_candidates_after_the_skipped_ones) {
+    const float scores[6] = {-3.0f, 2.0f, -1.0f, 5.0f, -1.0f, 0.5f};
+    TrainRanked r[6];
+    for (int k = 0; k < 6; k++) r[k] = (TrainRanked){scores[k], k};
+    int first = train_mine(r, 6, 2, 0.0f);
+    CHECK(first == 0 && r[0].row == 3 && r[1].row == 1);
+    CHECK(r[3].row == 2 && r[4].row == 4 && r[5].row == 0); /* the tie by row */
+    first = train_mine(r, 6, 2, 1.0f / 3.0f);
+    CHECK(first == 2 && r[first].row == 5 && r[first + 1].row == 2);
+    CHECK(train_mine(r, 6, 2, 0.9f) == 4);
+}
+
+/* Mining is on the training path: the same seed gives the same weights, and they differ from
+ * those trained on the outliers as drawn. */
+TEST(mining_should_change_training_and_stay_deterministic) {
+    Dataset d = {0};
+    synthetic(&d, 120, 4);
+    Model a, b, plain;
+    TrainConfig cfg = train_defaults();
+    cfg.epochs = 2;
+    cfg.batch = 20;
+    cfg.outliers.share = 0.5f;
+    Model *models[] = {&a, &b, &plain};
+    for (int i = 0; i < 3; i++) {
+        CHECK(nn_model_alloc(models[i], 8, NULL) == 0);
+        nn_model_init_he(models[i], 3);
+        cfg.outliers.mining = i < 2 ? 4 : 1;
+        cfg.outliers.mining_skip = i < 2 ? 0.25f : 0.0f;
+        CHECK(train_run(models[i], &d, NULL, &cfg, NULL, NULL, NULL) == 0);
+    }
+    CHECK(memcmp(a.params, b.params, a.count * sizeof(float)) == 0);
+    CHECK(memcmp(a.params, plain.params, a.count * sizeof(float)) != 0);
+    for (int i = 0; i < 3; i++) nn_model_free(models[i]);
+    dataset_free(&d);
+}
+
 /* Trains a fresh 784-16-10 network (seed 5) on d; 0 on success. */
 static int train_small(Model *m, const Dataset *d, const Model *teacher, float weight) {
     if (nn_model_alloc(m, 16, NULL)) return -1;
@@ -434,6 +474,8 @@ static const TestCase TESTS[] = {
     T(a_teacher_should_pull_the_student_towards_its_answers),
     T(the_energy_hinge_should_charge_only_rows_on_the_wrong_side_of_their_margin),
     T(the_energy_hinge_gradient_should_match_finite_differences),
+    T(mining_should_keep_the_most_digit_like_candidates_after_the_skipped_ones),
+    T(mining_should_change_training_and_stay_deterministic),
 };
 
 TEST_MAIN(TESTS)
