@@ -274,6 +274,15 @@ static double distill_batch_loss(const Model *m, void *ctx) {
     return loss / d->B;
 }
 
+/* A2 <- the 11-way probabilities of the ten digits from Z2, in double: the eleventh logit is m. */
+static void background_a2(Activations *a, int B, double m) {
+    for (int b = 0; b < B; b++) {
+        double sum = exp(m);
+        for (int j = 0; j < NN_OUTPUTS; j++) sum += exp(a->Z2[b * NN_OUTPUTS + j]);
+        for (int j = 0; j < NN_OUTPUTS; j++) a->A2[b * NN_OUTPUTS + j] = (float)(exp(a->Z2[b * NN_OUTPUTS + j]) / sum);
+    }
+}
+
 /* With A2 holding the 11-way probabilities (as train.c makes them with outliers on), the label's
  * cross-entropy plus train_distill's part is the distillation loss, and the backward pass from
  * the shifted A2 gives its gradient (finite differences). */
@@ -290,11 +299,7 @@ TEST(the_distillation_gradient_should_match_finite_differences) {
     uint8_t Y[B] = {3, 9};
     DistillBatch batch = {&a, X, Zt, Y, B, 0.3, 0.4, 2.0};
     double expected = distill_batch_loss(&m, &batch);
-    for (int b = 0; b < B; b++) { /* A2 <- the 11-way probabilities of the ten digits */
-        double sum = exp(batch.m_logit);
-        for (int j = 0; j < NN_OUTPUTS; j++) sum += exp(a.Z2[b * NN_OUTPUTS + j]);
-        for (int j = 0; j < NN_OUTPUTS; j++) a.A2[b * NN_OUTPUTS + j] = (float)(exp(a.Z2[b * NN_OUTPUTS + j]) / sum);
-    }
+    background_a2(&a, B, batch.m_logit);
     double hard = nn_cross_entropy(&a, Y, B);
     CHECK_NEAR(hard + train_distill(a.A2, Zt, Y, B, (float)batch.w, (float)batch.T) / B, expected, 1e-5);
     CHECK(gradient_check_worst(&m, &a, X, Y, B, distill_batch_loss, &batch) < 2e-3);
@@ -373,11 +378,7 @@ TEST(the_energy_hinge_gradient_should_match_finite_differences) {
     CHECK(fabs(E[0] - E[1]) > 0.1 && fabs(E[2] - E[3]) > 0.1);
     EnergyBatch batch = {&a, X, Y, B, 0.3, 0.7, in, out};
     double expected = energy_batch_loss(&m, &batch);
-    for (int b = 0; b < B; b++) { /* A2 <- the 11-way probabilities of the ten digits */
-        double sum = exp(batch.m_logit);
-        for (int j = 0; j < NN_OUTPUTS; j++) sum += exp(a.Z2[b * NN_OUTPUTS + j]);
-        for (int j = 0; j < NN_OUTPUTS; j++) a.A2[b * NN_OUTPUTS + j] = (float)(exp(a.Z2[b * NN_OUTPUTS + j]) / sum);
-    }
+    background_a2(&a, B, batch.m_logit);
     double ce = nn_cross_entropy(&a, Y, B);
     CHECK_NEAR(ce + train_energy_hinge(a.A2, a.Z2, Y, B, 0.7f, (float)in, (float)out) / B, expected, 1e-5);
     CHECK(gradient_check_worst(&m, &a, X, Y, B, energy_batch_loss, &batch) < 2e-3);
