@@ -284,7 +284,8 @@ static int parse_weights(const char *text, float *w) {
 static int cmd_train(int argc, char **argv) {
     const char *data = "data/train.csv", *val_path = NULL, *out = "model-out", *init = NULL, *log_path = NULL;
     const char *outlier_path = NULL, *weights = NULL, *calib_path = NULL, *temp_path = NULL, *teacher_dir = NULL;
-    int hidden = 128, seed = 1, quiet = 0, grid = 0, grid_bits = QUANT_BITS, use_aug = 0, teacher_set = 0, energy_set = 0, mining_set = 0;
+    int hidden = 128, seed = 1, quiet = 0, grid = 0, grid_bits = QUANT_BITS, use_aug = 0, teacher_set = 0;
+    int energy_set = 0, mining_set = 0;
     float calib_split = 0.1f, accept = 0.995f;
     int schedule = LR_COSINE, optimizer = OPT_ADAM, dtype = NPY_F32;
     TrainConfig cfg = train_defaults();
@@ -347,8 +348,10 @@ static int cmd_train(int argc, char **argv) {
     cfg.optimizer = (Optimizer)optimizer;
     if (use_aug) cfg.augment = aug;
     if (weights && parse_weights(weights, cfg.outliers.weight)) return 1;
-    if (energy_set && !(cfg.outliers.share > 0.0f)) return fail("train", "--energy-weight, --energy-in and --energy-out need --outliers");
-    if (mining_set && !(cfg.outliers.share > 0.0f)) return fail("train", "--outlier-mining and --outlier-mining-skip need --outliers");
+    if (energy_set && !(cfg.outliers.share > 0.0f))
+        return fail("train", "--energy-weight, --energy-in and --energy-out need --outliers");
+    if (mining_set && !(cfg.outliers.share > 0.0f))
+        return fail("train", "--outlier-mining and --outlier-mining-skip need --outliers");
     if (teacher_set && !teacher_dir) return fail("train", "--teacher-weight and --teacher-temperature need --teacher DIR");
 
     Reporter rep = {isatty(STDERR_FILENO), quiet, NULL, 0, 0, 0, 0};
