@@ -64,6 +64,15 @@ static const char TRAIN_USAGE[] =
     "                       strokes,polygon,arcs,pictogram,fragment,overlap,external\n"
     "                       (default 1,1,1,1,1,1,1,7)\n"
     "  --background-logit M the eleventh class's constant logit (default 0)\n"
+    "  --energy-weight X    the energy hinge, with --outliers: add X max(0, IN - E)^2 for every\n"
+    "                       digit and X max(0, E - OUT)^2 for every outlier, E the logsumexp of\n"
+    "                       the ten logits (the score) (default 0: off)\n"
+    "  --energy-in IN       the digits' margin (default 0)\n"
+    "  --energy-out OUT     the outliers' margin, at most IN (default 0)\n"
+    "  --outlier-mining K   with --outliers: draw K times as many outliers as a batch takes and\n"
+    "                       keep the most digit-like (highest score) (default 1: keep all)\n"
+    "  --outlier-mining-skip Q  first skip the top Q fraction of the candidates, 0..1-1/K\n"
+    "                       (default 0)\n"
     "  --teacher DIR[,DIR..]  distillation, for fine-tuning: each digit's target mixes its label\n"
     "                       with this model's probabilities for the same image (any hidden size);\n"
     "                       several directories, comma-separated (up to 8): their mean\n"
@@ -301,6 +310,7 @@ static int cmd_train(int argc, char **argv) {
     const char *data = "data/train.csv", *val_path = NULL, *out = "model-out", *init = NULL, *log_path = NULL;
     const char *outlier_path = NULL, *weights = NULL, *calib_path = NULL, *temp_path = NULL, *teacher_dir = NULL;
     int hidden = 128, seed = 1, quiet = 0, grid = 0, grid_bits = QUANT_BITS, use_aug = 0, teacher_set = 0;
+    int energy_set = 0, mining_set = 0;
     float calib_split = 0.1f, accept = 0.995f;
     int schedule = LR_COSINE, optimizer = OPT_ADAM, dtype = NPY_F32;
     TrainConfig cfg = train_defaults();
@@ -339,6 +349,11 @@ static int cmd_train(int argc, char **argv) {
         {"--outlier-data", ARG_TEXT, &outlier_path, 0, 0, NULL, NULL},
         {"--outlier-weights", ARG_TEXT, &weights, 0, 0, NULL, NULL},
         {"--background-logit", ARG_FLOAT, &cfg.outliers.background_logit, -100, 100, NULL, NULL},
+        {"--energy-weight", ARG_FLOAT, &cfg.outliers.energy_weight, 0, 100, NULL, &energy_set},
+        {"--energy-in", ARG_FLOAT, &cfg.outliers.energy_in, -100, 100, NULL, &energy_set},
+        {"--energy-out", ARG_FLOAT, &cfg.outliers.energy_out, -100, 100, NULL, &energy_set},
+        {"--outlier-mining", ARG_INT, &cfg.outliers.mining, 1, 64, NULL, &mining_set},
+        {"--outlier-mining-skip", ARG_FLOAT, &cfg.outliers.mining_skip, 0, 1, NULL, &mining_set},
         {"--teacher", ARG_TEXT, &teacher_dir, 0, 0, NULL, NULL},
         {"--teacher-weight", ARG_FLOAT, &cfg.teacher_weight, 0, 1, NULL, &teacher_set},
         {"--teacher-temperature", ARG_FLOAT, &cfg.teacher_temperature, 0.05f, 100, NULL, &teacher_set},
@@ -358,6 +373,10 @@ static int cmd_train(int argc, char **argv) {
     cfg.optimizer = (Optimizer)optimizer;
     if (use_aug) cfg.augment = aug;
     if (weights && parse_weights(weights, cfg.outliers.weight)) return 1;
+    if (energy_set && !(cfg.outliers.share > 0.0f))
+        return fail("train", "--energy-weight, --energy-in and --energy-out need --outliers");
+    if (mining_set && !(cfg.outliers.share > 0.0f))
+        return fail("train", "--outlier-mining and --outlier-mining-skip need --outliers");
     if (teacher_set && !teacher_dir) return fail("train", "--teacher-weight and --teacher-temperature need --teacher DIR");
 
     Reporter rep = {isatty(STDERR_FILENO), quiet, NULL, 0, 0, 0, 0};

@@ -34,7 +34,7 @@ enum {
 };
 
 OutlierConfig outlier_defaults(void) {
-    OutlierConfig c = {.augment = augment_defaults()};
+    OutlierConfig c = {.augment = augment_defaults(), .mining = 1};
     for (int k = 0; k < OUTLIER_EXTERNAL; k++) c.weight[k] = 1.0f;
     c.weight[OUTLIER_EXTERNAL] = (float)OUTLIER_EXTERNAL;
     return c;
@@ -50,6 +50,20 @@ int outlier_config_check(const OutlierConfig *c, DigitsError *err) {
     if (augment_check(&c->augment, err)) return -1;
     if (!(c->background_logit >= -100.0f && c->background_logit <= 100.0f))
         return error_set(err, "background logit %g must be -100..100", (double)c->background_logit);
+    if (!(c->energy_weight >= 0.0f && c->energy_weight <= 100.0f))
+        return error_set(err, "energy weight %g must be 0..100", (double)c->energy_weight);
+    if (!(c->energy_in >= -100.0f && c->energy_in <= 100.0f && c->energy_out >= -100.0f && c->energy_out <= 100.0f))
+        return error_set(err, "energy margins %g (digits) and %g (outliers) must be -100..100", (double)c->energy_in,
+                         (double)c->energy_out);
+    if (c->energy_out > c->energy_in)
+        return error_set(err, "the outliers' energy margin %g must not be above the digits' %g", (double)c->energy_out,
+                         (double)c->energy_in);
+    if (c->mining < 1 || c->mining > 64) return error_set(err, "outlier mining %d must be 1..64 candidates per outlier", c->mining);
+    if (!(c->mining_skip >= 0.0f && c->mining_skip <= 1.0f - 1.0f / (float)c->mining))
+        return error_set(err, "outlier mining skip %g must be 0..%g (1 - 1/mining: enough candidates must stay)",
+                         (double)c->mining_skip, 1.0 - 1.0 / c->mining);
+    if (c->energy_weight > 0.0f && c->share <= 0.0f)
+        return error_set(err, "the energy hinge needs outlier exposure (an outlier share above 0)");
     return 0;
 }
 

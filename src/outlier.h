@@ -54,6 +54,19 @@ typedef struct {
     float share;                 /* outliers per digit in a training batch (0 = off) */
     float background_logit;      /* the eleventh class's logit: digits and outliers alike are
                                     trained by the cross-entropy of that 11-way softmax */
+    /* The energy hinge (Liu et al. 2020), on top of the cross-entropy: with E = logsumexp of
+     * the ten logits (the score; higher = more digit-like), each digit row adds
+     * energy_weight * max(0, energy_in - E)^2 and each outlier row
+     * energy_weight * max(0, E - energy_out)^2, pushing the digits' low-score tail up and the
+     * most digit-like outliers down. energy_weight 0 = off. */
+    float energy_weight;
+    float energy_in, energy_out; /* the margins, energy_out <= energy_in */
+    /* Outlier mining (Chen et al. 2021, ATOM): draw mining times as many outliers as a batch
+     * takes, score them with the network being trained, and keep the most digit-like (highest
+     * logsumexp), after skipping the top mining_skip fraction of the candidates (which may be
+     * digits after all). mining 1 = keep every outlier drawn. */
+    int mining;
+    float mining_skip; /* 0 .. 1 - 1/mining */
     float weight[OUTLIER_KINDS]; /* relative frequency of each kind (0 = never) */
     AugmentConfig augment;       /* distortions of the external images */
     const Dataset *external;     /* borrowed: images of non-digits (labels ignored), or NULL */

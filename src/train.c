@@ -62,6 +62,7 @@ struct Trainer {
     Model work, grad, m1, m2, good;
     Activations act;
     Activations teacher_act;  /* one teacher's forward pass of the batch's digits (distillation) */
+    Activations pool_act;     /* the forward pass of the outlier candidates (mining) */
     int outliers;             /* non-digits added to a full batch (outlier exposure) */
     void *block;              /* holds the buffers below */
     float *X;                 /* (batch + outliers, 784) inputs of the current batch */
@@ -70,6 +71,8 @@ struct Trainer {
     float *aug_scratch;       /* augment_image's */
     float *outlier_scratch;   /* outlier_image's */
     float *raw;               /* one un-augmented image (784) */
+    float *pool;              /* (outliers * mining, 784) outlier candidates (mining) */
+    TrainRanked *ranked;      /* (outliers * mining) their scores */
     uint32_t *order;          /* shuffled row order of this epoch */
     float *teacher_z;         /* (teachers, batch, 10) every teacher's logits of the batch's digits */
     Rng rng;
@@ -82,6 +85,7 @@ void train_free(Trainer *t) {
     for (int i = 0; i < 5; i++) nn_model_free(models[i]);
     nn_activations_free(&t->act);
     nn_activations_free(&t->teacher_act);
+    nn_activations_free(&t->pool_act);
     free(t->block);
     free(t);
 }
@@ -121,13 +125,17 @@ Trainer *train_new(Model *m, const Dataset *data, const TrainConfig *cfg, Digits
     for (int k = 0; k < teachers; k++)
         if (cfg->teacher[k].hidden > teacher_hidden) teacher_hidden = cfg->teacher[k].hidden;
     if (teachers && nn_activations_alloc(&t->teacher_act, B, teacher_hidden, err)) goto fail;
+    int candidates = cfg->outliers.mining > 1 ? t->outliers * cfg->outliers.mining : 0;
+    if (candidates && nn_activations_alloc(&t->pool_act, candidates, H, err)) goto fail;
     BlockPart parts[] = {{&t->X, (size_t)rows * NN_INPUTS, sizeof(float)}, {&t->Y, (size_t)rows, 1},
                          {&t->scratch, nn_backward_scratch_bytes(rows, H), 1},
                          {&t->aug_scratch, augment_scratch_floats(), sizeof(float)},
                          {&t->outlier_scratch, outlier_scratch_floats(), sizeof(float)},
                          {&t->raw, NN_INPUTS, sizeof(float)}, {&t->order, data->n, sizeof(uint32_t)},
-                         {&t->teacher_z, (size_t)teachers * B * NN_OUTPUTS, sizeof(float)}};
-    if (!(t->block = block_alloc(parts, 8))) {
+                         {&t->teacher_z, (size_t)teachers * B * NN_OUTPUTS, sizeof(float)},
+                         {&t->pool, (size_t)candidates * NN_INPUTS, sizeof(float)},
+                         {&t->ranked, (size_t)candidates, sizeof(TrainRanked)}};
+    if (!(t->block = block_alloc(parts, 10))) {
         error_set(err, "out of memory for training buffers");
         goto fail;
     }
@@ -158,8 +166,40 @@ static float learning_rate(const TrainConfig *c, long long step, long long steps
     return lr;
 }
 
+static float logsumexp(const float *z) {
+    float top = z[nn_argmax(z, NN_OUTPUTS)], sum = 0.0f;
+    for (int j = 0; j < NN_OUTPUTS; j++) sum += expf(z[j] - top);
+    return top + logf(sum);
+}
+
+static int by_score_descending(const void *a, const void *b) {
+    const TrainRanked *x = a, *y = b;
+    if (x->score != y->score) return x->score < y->score ? 1 : -1;
+    return x->row - y->row; /* ties by row, so that the order does not depend on qsort's */
+}
+
+int train_mine(TrainRanked *ranked, int n, int K, float skip) {
+    qsort(ranked, (size_t)n, sizeof *ranked, by_score_descending);
+    int first = (int)(skip * (float)n);
+    return first > n - K ? n - K : first;
+}
+
+/* Outlier mining: draws K * mining candidates, scores them with the weights being trained, and
+ * writes to out (K, 784) the K after the top mining_skip fraction, highest score first. */
+static void mine_outliers(Trainer *t, float *out, int K) {
+    const OutlierConfig *c = &t->cfg.outliers;
+    int n = K * c->mining;
+    for (int k = 0; k < n; k++)
+        outlier_image(t->pool + (size_t)k * NN_INPUTS, c, t->data, &t->rng, t->outlier_scratch);
+    nn_forward(&t->pool_act, &t->work, t->pool, n);
+    for (int k = 0; k < n; k++) t->ranked[k] = (TrainRanked){logsumexp(t->pool_act.Z2 + (size_t)k * NN_OUTPUTS), k};
+    int skip = train_mine(t->ranked, n, K, c->mining_skip);
+    for (int k = 0; k < K; k++)
+        memcpy(out + (size_t)k * NN_INPUTS, t->pool + (size_t)t->ranked[skip + k].row * NN_INPUTS, NN_INPUTS * sizeof *out);
+}
+
 /* Copies rows order[start .. start+B) into X, Y as 0..1 floats, augmenting if configured, then
- * appends K outliers. */
+ * appends K outliers (mined, if configured). */
 static void load_batch(Trainer *t, size_t start, int B, int K) {
     int augment = !augment_is_identity(&t->cfg.augment);
     for (int b = 0; b < B; b++) {
@@ -171,10 +211,12 @@ static void load_batch(Trainer *t, size_t start, int B, int K) {
         if (augment) augment_image(x, t->raw, &t->cfg.augment, &t->rng, t->aug_scratch);
         t->Y[b] = t->data->labels[row];
     }
-    for (int k = B; k < B + K; k++) {
-        outlier_image(t->X + (size_t)k * NN_INPUTS, &t->cfg.outliers, t->data, &t->rng, t->outlier_scratch);
-        t->Y[k] = NN_BACKGROUND;
-    }
+    if (t->cfg.outliers.mining > 1 && K > 0)
+        mine_outliers(t, t->X + (size_t)B * NN_INPUTS, K);
+    else
+        for (int k = B; k < B + K; k++)
+            outlier_image(t->X + (size_t)k * NN_INPUTS, &t->cfg.outliers, t->data, &t->rng, t->outlier_scratch);
+    for (int k = B; k < B + K; k++) t->Y[k] = NN_BACKGROUND;
 }
 
 /* The background-class loss (nn.h, NN_BACKGROUND): each row's ten probabilities become those of
@@ -207,6 +249,22 @@ double train_distill(float *A2, const float *Zt, int K, const uint8_t *Y, int B,
         }
     }
     return extra;
+}
+
+double train_energy_hinge(float *A2, const float *Z2, const uint8_t *Y, int rows, float w, float in, float out) {
+    double total = 0.0;
+    for (int b = 0; b < rows; b++) {
+        const float *z = Z2 + (size_t)b * NN_OUTPUTS;
+        float E = logsumexp(z);
+        /* the hinge's gap: how far the row sits on the wrong side of its margin */
+        float gap = Y[b] == NN_BACKGROUND ? E - out : in - E;
+        if (gap <= 0.0f) continue;
+        total += (double)w * gap * gap;
+        float dE = Y[b] == NN_BACKGROUND ? 2.0f * w * gap : -2.0f * w * gap;
+        float *p = A2 + (size_t)b * NN_OUTPUTS;
+        for (int j = 0; j < NN_OUTPUTS; j++) p[j] += dE * expf(z[j] - E); /* dE/dz_j = softmax(z)_j */
+    }
+    return total;
 }
 
 /* One optimizer step over all parameters; weight decay applies to W1 and W2 only. */
@@ -280,6 +338,10 @@ int train_step(Trainer *t, DigitsError *err) {
         loss += (float)(train_distill(t->act.A2, t->teacher_z, teachers, t->Y, B, t->cfg.teacher_weight,
                                       t->cfg.teacher_temperature) / rows);
     }
+    const OutlierConfig *oc = &t->cfg.outliers;
+    if (oc->energy_weight > 0.0f) /* after distillation, which reads A2 as probabilities */
+        loss += (float)(train_energy_hinge(t->act.A2, t->act.Z2, t->Y, rows, oc->energy_weight, oc->energy_in,
+                                           oc->energy_out) / rows);
     if (!isfinite(loss) || loss > DIVERGED_LOSS) {
         char what[64];
         snprintf(what, sizeof what, "loss %g", (double)loss);

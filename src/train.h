@@ -123,6 +123,23 @@ int train_predict_dataset(const Model *m, const Dataset *d, uint8_t *labels, flo
  * batch's rows, to nn_cross_entropy's mean for the batch's loss). */
 double train_distill(float *A2, const float *Zt, int K, const uint8_t *Y, int B, float w, float temperature);
 
+/* The energy hinge's part of a batch (OutlierConfig.energy_weight), for rows rows: Z2 (rows, 10)
+ * the logits, Y (rows) the labels (NN_BACKGROUND for outliers), A2 (rows, 10) the probabilities the
+ * loss sees. With E = logsumexp(z), a digit row's loss is w max(0, in - E)^2 and an outlier row's
+ * w max(0, E - out)^2; their gradient by the logits, dL/dE softmax(z), is added to A2 so that
+ * nn_backward's A2 - target includes it. Returns the sum of the rows' losses (divide it by the
+ * batch's rows, as nn_cross_entropy's mean). */
+double train_energy_hinge(float *A2, const float *Z2, const uint8_t *Y, int rows, float w, float in, float out);
+
+/* Outlier mining's choice (OutlierConfig.mining): sorts the n candidates' scores in ranked,
+ * highest first (ties by row), and returns where the K kept start: after the top skip fraction
+ * (floor(skip n)), but never so far that fewer than K remain. */
+typedef struct {
+    float score; /* logsumexp of the candidate's logits */
+    int row;     /* the candidate's index */
+} TrainRanked;
+int train_mine(TrainRanked *ranked, int n, int K, float skip);
+
 /* Current clock in seconds (monotonic); the only platform-specific piece. */
 double train_clock(void);
 

@@ -247,6 +247,28 @@ TEST(outlier_weights_should_take_one_number_for_each_kind) {
     CHECK_CONTAINS(output, "--outlier-weights '1,1,1,1,1,1,6' must be 8 numbers from 0 to 1000, separated by commas (scribble, ...)");
 }
 
+/* The energy hinge and outlier mining ride on outlier exposure: without --outliers, or with the
+ * outliers' margin above the digits' or a skip that leaves too few candidates, train refuses
+ * before training and saves nothing. */
+TEST(train_should_take_the_energy_hinge_and_mining_only_with_outliers) {
+    setup();
+    write_csv("train.csv", 100, 1);
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --outliers 1 --energy-weight 0.1 --energy-in 1 --energy-out -4 --out hinge --quiet") == 0);
+    CHECK(run("eval --model hinge --data train.csv") == 0);
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --energy-weight 0.1 --out never") == 1);
+    CHECK_CONTAINS(output, "--energy-weight, --energy-in and --energy-out need --outliers");
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --outliers 1 --energy-weight 0.1 --energy-in -2 --energy-out 1 --out never --quiet") == 1);
+    CHECK_CONTAINS(output, "the outliers' energy margin 1 must not be above the digits' -2");
+    CHECK(run("train --data train.csv --outliers 1 --energy-weight -1 --out never") == 1);
+    CHECK_CONTAINS(output, "--energy-weight '-1' must be a number from 0 to 100");
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --outliers 1 --outlier-mining 3 --outlier-mining-skip 0.2 --out mined --quiet") == 0);
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --outlier-mining 3 --out never") == 1);
+    CHECK_CONTAINS(output, "--outlier-mining and --outlier-mining-skip need --outliers");
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --outliers 1 --outlier-mining 2 --outlier-mining-skip 0.6 --out never --quiet") == 1);
+    CHECK_CONTAINS(output, "outlier mining skip 0.6 must be 0..0.5");
+    CHECK(run("eval --model never --data train.csv") == 1);
+}
+
 /* --teacher: a model of any hidden size to distil from, or several (comma-separated); a teacher
  * that cannot be loaded, first or later in the list, stops the run before training, naming the
  * file, and nothing is saved. */
@@ -342,6 +364,7 @@ static const TestCase TESTS[] = {
     T(train_eval_and_predict_should_work_end_to_end),
     T(train_should_write_a_calibration_that_eval_reports),
     T(outlier_weights_should_take_one_number_for_each_kind),
+    T(train_should_take_the_energy_hinge_and_mining_only_with_outliers),
     T(train_should_take_a_teacher_and_refuse_a_bad_one),
     T(train_should_take_the_temperature_from_temperature_data),
     T(an_unwritable_output_should_exit_1_and_say_why),

@@ -206,6 +206,34 @@ TEST(bad_settings_should_be_refused_with_a_reason) {
     c.external = &empty;
     CHECK(outlier_config_check(&c, &err) == -1);
     CHECK_CONTAINS(err.msg, "empty");
+    c = outlier_defaults();
+    c.share = 1.0f;
+    c.energy_weight = NAN;
+    CHECK(outlier_config_check(&c, &err) == -1);
+    CHECK_CONTAINS(err.msg, "energy weight nan must be 0..100");
+    c.energy_weight = 0.1f;
+    c.energy_in = -1.0f;
+    c.energy_out = 2.0f;
+    CHECK(outlier_config_check(&c, &err) == -1);
+    CHECK_CONTAINS(err.msg, "the outliers' energy margin 2 must not be above the digits' -1");
+    c.energy_out = -200.0f;
+    CHECK(outlier_config_check(&c, &err) == -1);
+    CHECK_CONTAINS(err.msg, "energy margins -1 (digits) and -200 (outliers) must be -100..100");
+    c.energy_out = -6.0f;
+    CHECK(outlier_config_check(&c, &err) == 0);
+    c.share = 0.0f; /* the hinge without outliers would only push the digits */
+    CHECK(outlier_config_check(&c, &err) == -1);
+    CHECK_CONTAINS(err.msg, "the energy hinge needs outlier exposure");
+    c = outlier_defaults();
+    c.mining = 0;
+    CHECK(outlier_config_check(&c, &err) == -1);
+    CHECK_CONTAINS(err.msg, "outlier mining 0 must be 1..64");
+    c.mining = 4;
+    c.mining_skip = 0.8f;
+    CHECK(outlier_config_check(&c, &err) == -1);
+    CHECK_CONTAINS(err.msg, "outlier mining skip 0.8 must be 0..0.75");
+    c.mining_skip = 0.75f;
+    CHECK(outlier_config_check(&c, &err) == 0);
 }
 
 /* ---- the background class, the target of outlier exposure ---- */

@@ -280,6 +280,15 @@ static double distill_batch_loss(const Model *m, void *ctx) {
     return loss / d->B;
 }
 
+/* A2 <- the 11-way probabilities of the ten digits from Z2, in double: the eleventh logit is m. */
+static void background_a2(Activations *a, int B, double m) {
+    for (int b = 0; b < B; b++) {
+        double sum = exp(m);
+        for (int j = 0; j < NN_OUTPUTS; j++) sum += exp(a->Z2[b * NN_OUTPUTS + j]);
+        for (int j = 0; j < NN_OUTPUTS; j++) a->A2[b * NN_OUTPUTS + j] = (float)(exp(a->Z2[b * NN_OUTPUTS + j]) / sum);
+    }
+}
+
 /* With A2 holding the 11-way probabilities (as train.c makes them with outliers on), the label's
  * cross-entropy plus train_distill's part is the distillation loss, and the backward pass from
  * the shifted A2 gives its gradient (finite differences). */
@@ -296,11 +305,7 @@ TEST(the_distillation_gradient_should_match_finite_differences) {
     uint8_t Y[B] = {3, 9};
     DistillBatch batch = {&a, X, Zt, Y, B, 0.3, 0.4, 2.0};
     double expected = distill_batch_loss(&m, &batch);
-    for (int b = 0; b < B; b++) { /* A2 <- the 11-way probabilities of the ten digits */
-        double sum = exp(batch.m_logit);
-        for (int j = 0; j < NN_OUTPUTS; j++) sum += exp(a.Z2[b * NN_OUTPUTS + j]);
-        for (int j = 0; j < NN_OUTPUTS; j++) a.A2[b * NN_OUTPUTS + j] = (float)(exp(a.Z2[b * NN_OUTPUTS + j]) / sum);
-    }
+    background_a2(&a, B, batch.m_logit);
     double hard = nn_cross_entropy(&a, Y, B);
     CHECK_NEAR(hard + train_distill(a.A2, Zt, 1, Y, B, (float)batch.w, (float)batch.T) / B, expected, 1e-5);
     CHECK(gradient_check_worst(&m, &a, X, Y, B, distill_batch_loss, &batch) < 2e-3);
@@ -326,6 +331,125 @@ TEST(several_teachers_should_be_averaged) {
         double p = j == 3 ? 0.5 : 0.5 / 9, q = j == 2 ? 0.3 : rest;
         CHECK_NEAR(A2[j], p + w * ((j == 3) - q), 1e-6);
     }
+}
+
+/* ---- the energy hinge (OutlierConfig.energy_weight) ---- */
+
+/* Ten logits of 0: E = ln 10. A digit under the digits' margin 3 pays w (3 - ln 10)^2 and its
+ * probabilities move by -2 w (3 - ln 10) / 10 each; an outlier under the outliers' margin pays
+ * nothing and keeps its probabilities. */
+TEST(the_energy_hinge_should_charge_only_rows_on_the_wrong_side_of_their_margin) {
+    float Z2[2 * NN_OUTPUTS] = {0}, A2[2 * NN_OUTPUTS];
+    for (int i = 0; i < 2 * NN_OUTPUTS; i++) A2[i] = 0.05f;
+    const uint8_t Y[2] = {4, NN_BACKGROUND};
+    double gap = 3.0 - log(10.0); /* 0.697414907 */
+    CHECK_NEAR(train_energy_hinge(A2, Z2, Y, 2, 0.5f, 3.0f, 2.5f), 0.5 * gap * gap, 1e-6);
+    for (int j = 0; j < NN_OUTPUTS; j++) {
+        CHECK_NEAR(A2[j], 0.05 - 2 * 0.5 * gap / 10, 1e-6);
+        CHECK_NEAR(A2[NN_OUTPUTS + j], 0.05, 1e-7);
+    }
+    /* the same outlier above a margin of 1 pays w (ln 10 - 1)^2 */
+    CHECK_NEAR(train_energy_hinge(A2, Z2, Y + 1, 1, 0.5f, 3.0f, 1.0f), 0.5 * (log(10.0) - 1) * (log(10.0) - 1), 1e-6);
+}
+
+/* One row's loss straight from the definitions, in double: the 11-way cross-entropy (the ten
+ * logits z and the constant m) plus the energy hinge. */
+static double energy_loss(const float *z, uint8_t y, double m, double w, double in, double out) {
+    double sum = 0.0;
+    for (int j = 0; j < NN_OUTPUTS; j++) sum += exp(z[j]);
+    double E = log(sum), all = log(sum + exp(m));
+    double ce = y == NN_BACKGROUND ? all - m : all - z[y];
+    double gap = y == NN_BACKGROUND ? E - out : in - E;
+    return ce + (gap > 0 ? w * gap * gap : 0.0);
+}
+
+typedef struct {
+    Activations *a;
+    const float *X;
+    const uint8_t *Y;
+    int B;
+    double m_logit, w, in, out;
+} EnergyBatch;
+
+static double energy_batch_loss(const Model *m, void *ctx) {
+    EnergyBatch *e = ctx;
+    nn_forward(e->a, m, e->X, e->B);
+    double loss = 0.0;
+    for (int b = 0; b < e->B; b++) loss += energy_loss(e->a->Z2 + b * NN_OUTPUTS, e->Y[b], e->m_logit, e->w, e->in, e->out);
+    return loss / e->B;
+}
+
+/* With A2 holding the 11-way probabilities, the cross-entropy plus train_energy_hinge's part is
+ * the loss above, and the backward pass from the shifted A2 gives its gradient (finite
+ * differences), for digits and outliers on both sides of their margins. */
+TEST(the_energy_hinge_gradient_should_match_finite_differences) {
+    enum { H = 6, B = 4 };
+    Model m = {0};
+    Activations a = {0};
+    DigitsError err;
+    CHECK(nn_model_alloc(&m, H, &err) == 0 && nn_activations_alloc(&a, B, H, &err) == 0);
+    float X[B * NN_INPUTS];
+    gradient_check_setup(&m, X, B, 23);
+    uint8_t Y[B] = {3, 7, NN_BACKGROUND, NN_BACKGROUND};
+    nn_forward(&a, &m, X, B);
+    double E[B];
+    for (int b = 0; b < B; b++) {
+        double sum = 0.0;
+        for (int j = 0; j < NN_OUTPUTS; j++) sum += exp(a.Z2[b * NN_OUTPUTS + j]);
+        E[b] = log(sum);
+    }
+    /* each margin halfway between its two rows' energies: one digit and one outlier pay, the
+     * others not (the margins sit 0.05 or more away from every row, so no probe crosses a kink) */
+    double in = 0.5 * (E[0] + E[1]), out = 0.5 * (E[2] + E[3]);
+    CHECK(fabs(E[0] - E[1]) > 0.1 && fabs(E[2] - E[3]) > 0.1);
+    EnergyBatch batch = {&a, X, Y, B, 0.3, 0.7, in, out};
+    double expected = energy_batch_loss(&m, &batch);
+    background_a2(&a, B, batch.m_logit);
+    double ce = nn_cross_entropy(&a, Y, B);
+    CHECK_NEAR(ce + train_energy_hinge(a.A2, a.Z2, Y, B, 0.7f, (float)in, (float)out) / B, expected, 1e-5);
+    CHECK(gradient_check_worst(&m, &a, X, Y, B, energy_batch_loss, &batch) < 2e-3);
+    nn_model_free(&m);
+    nn_activations_free(&a);
+}
+
+/* ---- outlier mining (OutlierConfig.mining) ---- */
+
+/* Six candidates, two kept: the two highest scores, or after skipping the top third the next two;
+ * a skip that would leave fewer than two keeps the last two. */
+TEST(mining_should_keep_the_most_digit_like_candidates_after_the_skipped_ones) {
+    const float scores[6] = {-3.0f, 2.0f, -1.0f, 5.0f, -1.0f, 0.5f};
+    TrainRanked r[6];
+    for (int k = 0; k < 6; k++) r[k] = (TrainRanked){scores[k], k};
+    int first = train_mine(r, 6, 2, 0.0f);
+    CHECK(first == 0 && r[0].row == 3 && r[1].row == 1);
+    CHECK(r[3].row == 2 && r[4].row == 4 && r[5].row == 0); /* the tie by row */
+    first = train_mine(r, 6, 2, 1.0f / 3.0f);
+    CHECK(first == 2 && r[first].row == 5 && r[first + 1].row == 2);
+    CHECK(train_mine(r, 6, 2, 0.9f) == 4);
+}
+
+/* Mining is on the training path: the same seed gives the same weights, and they differ from
+ * those trained on the outliers as drawn. */
+TEST(mining_should_change_training_and_stay_deterministic) {
+    Dataset d = {0};
+    synthetic(&d, 120, 4);
+    Model a, b, plain;
+    TrainConfig cfg = train_defaults();
+    cfg.epochs = 2;
+    cfg.batch = 20;
+    cfg.outliers.share = 0.5f;
+    Model *models[] = {&a, &b, &plain};
+    for (int i = 0; i < 3; i++) {
+        CHECK(nn_model_alloc(models[i], 8, NULL) == 0);
+        nn_model_init_he(models[i], 3);
+        cfg.outliers.mining = i < 2 ? 4 : 1;
+        cfg.outliers.mining_skip = i < 2 ? 0.25f : 0.0f;
+        CHECK(train_run(models[i], &d, NULL, &cfg, NULL, NULL, NULL) == 0);
+    }
+    CHECK(memcmp(a.params, b.params, a.count * sizeof(float)) == 0);
+    CHECK(memcmp(a.params, plain.params, a.count * sizeof(float)) != 0);
+    for (int i = 0; i < 3; i++) nn_model_free(models[i]);
+    dataset_free(&d);
 }
 
 /* Trains a fresh 784-16-10 network (seed 5) on d; 0 on success. */
@@ -376,6 +500,10 @@ static const TestCase TESTS[] = {
     T(the_distillation_gradient_should_match_finite_differences),
     T(several_teachers_should_be_averaged),
     T(a_teacher_should_pull_the_student_towards_its_answers),
+    T(the_energy_hinge_should_charge_only_rows_on_the_wrong_side_of_their_margin),
+    T(the_energy_hinge_gradient_should_match_finite_differences),
+    T(mining_should_keep_the_most_digit_like_candidates_after_the_skipped_ones),
+    T(mining_should_change_training_and_stay_deterministic),
 };
 
 TEST_MAIN(TESTS)
