@@ -25,6 +25,8 @@
 //                                  the letters and symbols in 9 more fonts, and 1,388 more characters of wider Unicode ranges (arrows, operators,
 //                                  shapes, dingbats, currency, Greek, Cyrillic, ...) in every
 //                                  training font that has them, twice each
+//   data/outliers/glyphs-wide-index.csv  (--wide) its rows' category (letter or symbol), family, font,
+//                                  char: outlier-strokes.mjs --wide-symbols leaves out the letters by it
 //
 // Needs Debian's font packages and dataset-fashion-mnist (the apt-get line below), Chromium
 // (tests/e2e), and data/train.csv, data/holdout.csv (npm run data).

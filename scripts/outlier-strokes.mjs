@@ -26,10 +26,15 @@
 //   data/strokes/outliers4.csv      (--training --wide; an experiment not in the recipe) outliers3.csv,
 //                                   and data/outliers/glyphs-wide.csv as rendered and traced three
 //                                   times (seed 16)
+//   data/strokes/outliers4sym.csv   (--training --wide-symbols) outliers4.csv less the wide glyphs of
+//                                   category letter in data/outliers/glyphs-wide-index.csv, as
+//                                   rendered and as traced: outliers3.csv and the new symbols. Selected
+//                                   from outliers4.csv (made first if missing), so each symbol keeps
+//                                   the drawings it has there
 //
 // Each drawing is placed on a 300 px pad 20% to 80% of its height tall, sampled as pointer events
 // arrive (a point every 3 px, at whole pixels), then rendered by renderStrokes.
-// Usage: node scripts/outlier-strokes.mjs [--force] [--training [--wide]]
+// Usage: node scripts/outlier-strokes.mjs [--force] [--training [--wide] [--wide-symbols]]
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +48,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const data = (f) => path.join(root, 'data', f);
 const SHAPES_PER_FAMILY = 60;
 const SCRIBBLES = new Set(['tangle', 'hatching', 'loops', 'crossedOut']);
+const WIDE_TRACINGS = 3;
 
 /** Strokes ([[x, y], ...], any units) drawn on the pad at a random height and place, as the page reads them. */
 export function drawStrokes(strokes, rng) {
@@ -59,6 +65,24 @@ function traced(rows, seed, times = 1) {
     labels.push(rows[k % rows.length].label);
   }
   return { images, labels };
+}
+
+/** The rows (CSV lines, no header) that outliers4.csv adds to outliers3.csv for the wide glyphs (rows
+ * of 28x28 images): each as rendered, then WIDE_TRACINGS passes of them all traced (seed 16). */
+export function wideOutlierRows(rows) {
+  const drawn = traced(rows, 16, WIDE_TRACINGS);
+  return csvText([...rows.map((r) => r.pixels), ...drawn.images]).trimEnd().split('\n').slice(1);
+}
+
+/** outliers4.csv's rows (no header) less the wide glyphs whose category (the wide index's, in its
+ * order) is `letter`: `old` rows of outliers3.csv, then wideOutlierRows' layout. Selecting keeps each
+ * symbol's drawings; tracing the symbols alone would draw them from another point of the seed's stream. */
+export function wideSymbolRows(rows, old, categories) {
+  const n = categories.length;
+  if (rows.length !== old + (1 + WIDE_TRACINGS) * n) {
+    throw new Error(`data/strokes/outliers4.csv has ${rows.length} rows, not the ${old} of outliers3.csv and ${1 + WIDE_TRACINGS} × the ${n} of data/outliers/glyphs-wide-index.csv: delete it and run again`);
+  }
+  return rows.filter((r, i) => i < old || categories[(i - old) % n] !== 'letter');
 }
 
 function readIndex(file) {
@@ -133,10 +157,19 @@ function main() {
       const rows = [...readCsv(data('outliers/glyphs.csv')), ...readCsv(data('outliers/glyphs-more.csv'))];
       write(data('strokes/outliers3.csv'), `${[...lines('outliers/mix-more.csv'), ...csvText(traced(rows, 14, 3).images).trimEnd().split('\n').slice(1)].join('\n')}\n`);
     }
-    if (process.argv.includes('--wide') && !done('strokes/outliers4.csv')) {
-      const wide = traced(readCsv(data('outliers/glyphs-wide.csv')), 16, 3);
-      write(data('strokes/outliers4.csv'), `${[...lines('strokes/outliers3.csv'), ...lines('outliers/glyphs-wide.csv').slice(1),
-        ...csvText(wide.images).trimEnd().split('\n').slice(1)].join('\n')}\n`);
+    const symbols = process.argv.includes('--wide-symbols'), wide = symbols || process.argv.includes('--wide');
+    for (const f of wide ? ['outliers/glyphs-wide.csv', 'outliers/glyphs-wide-index.csv'] : []) {
+      if (!fs.existsSync(data(f))) throw new Error(`missing data/${f}: run node scripts/outlier-data.mjs --wide first`);
+    }
+    if (wide && !done('strokes/outliers4.csv')) {
+      const rows = wideOutlierRows(readCsv(data('outliers/glyphs-wide.csv')));
+      write(data('strokes/outliers4.csv'), `${[...lines('strokes/outliers3.csv'), ...rows].join('\n')}\n`);
+    }
+    if (symbols && !done('strokes/outliers4sym.csv')) {
+      const [head, ...rows] = lines('strokes/outliers4.csv');
+      const categories = readIndex(data('outliers/glyphs-wide-index.csv')).rows.map((r) => r.category);
+      const kept = wideSymbolRows(rows, lines('strokes/outliers3.csv').length - 1, categories);
+      write(data('strokes/outliers4sym.csv'), `${[head, ...kept].join('\n')}\n`);
     }
   }
 }
