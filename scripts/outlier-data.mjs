@@ -21,7 +21,7 @@
 //                                  `digits train --outlier-data` is given in the experiments
 //   data/outliers/glyphs-more.csv  TRAINING outliers: the same in 25 more fonts
 //   data/outliers/mix-more.csv     glyphs.csv, glyphs-more.csv and 8,000 Fashion-MNIST images
-//   data/outliers/glyphs-wide.csv  (--wide) TRAINING outliers, an experiment not in the recipe:
+//   data/outliers/glyphs-wide.csv  (--wide) TRAINING outliers, of which the recipe reads the symbols:
 //                                  the letters and symbols in 9 more fonts, and 1,388 more characters of wider Unicode ranges (arrows, operators,
 //                                  shapes, dingbats, currency, Greek, Cyrillic, ...) in every
 //                                  training font that has them, twice each

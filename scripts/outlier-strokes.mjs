@@ -22,15 +22,15 @@
 //                                   its glyphs (glyphs.csv, glyphs-more.csv) traced (seed 14)
 //   data/strokes/fit-plus3.csv      (--training) as fit-plus.csv, each digit drawn three times from its
 //   data/strokes/outliers3.csv      tracing (the first time as there), and as outliers.csv, each glyph
-//                                   drawn three times: what the default recipe's fine-tune reads
-//   data/strokes/outliers4.csv      (--training --wide; an experiment not in the recipe) outliers3.csv,
+//                                   drawn three times: the default recipe's fine-tune reads fit-plus3.csv
+//   data/strokes/outliers4.csv      (--training --wide, or on the way to --wide-symbols) outliers3.csv,
 //                                   and data/outliers/glyphs-wide.csv as rendered and traced three
 //                                   times (seed 16)
 //   data/strokes/outliers4sym.csv   (--training --wide-symbols) outliers4.csv less the wide glyphs of
 //                                   category letter in data/outliers/glyphs-wide-index.csv, as
 //                                   rendered and as traced: outliers3.csv and the new symbols. Selected
 //                                   from outliers4.csv (made first if missing), so each symbol keeps
-//                                   the drawings it has there
+//                                   the drawings it has there: what the default recipe's fine-tune reads
 //
 // Each drawing is placed on a 300 px pad 20% to 80% of its height tall, sampled as pointer events
 // arrive (a point every 3 px, at whole pixels), then rendered by renderStrokes.

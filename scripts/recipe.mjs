@@ -38,16 +38,24 @@ export function recipeArgs(recipe = RECIPE) {
 // outlier exposure: non-digit images mixed into every batch as an eleventh, background class, for a
 // few epochs only, so the digits keep what the first training taught. Its digits are the
 // first training's and each of them traced to strokes and drawn three times as the page reads
-// them; its outliers, two per digit, are glyphs (as rendered, and traced to strokes and drawn three
-// times) and clothes (scripts/outlier-strokes.mjs --training), three quarters of them, and the C
-// generators' scribbles, polygons, pictograms and digit fragments. The rest of RECIPE (optimiser, distortions, storage) carries over. null: none.
+// them; its outliers, three per digit, are glyphs (as rendered, and traced to strokes and drawn
+// three times: the letters and symbols of 39 fonts, and the symbols, not the letters, of 9 more
+// fonts and of wider Unicode ranges) and clothes (scripts/outlier-strokes.mjs --training
+// --wide-symbols), 40 of 49 of them, so that the 39 fonts' glyphs and the clothes come about as
+// often as at two per digit without the wider ones, and the C generators' scribbles, polygons,
+// pictograms and digit fragments. Each batch draws four times its outliers and trains on the most
+// digit-like, the top 5% skipped (outlier mining: the ones the model still takes for digits, less
+// those that may be digits after all). The rest of RECIPE (optimiser, distortions, storage)
+// carries over. null: none.
 export const OUTLIER_FINETUNE = {
   data: 'data/strokes/fit-plus3.csv',
   epochs: 30,
   lr: 0.002,
-  outliers: 2,
-  'outlier-data': 'data/strokes/outliers3.csv',
-  'outlier-weights': '1,1,1,1,3,1,1,24',
+  outliers: 3,
+  'outlier-data': 'data/strokes/outliers4sym.csv',
+  'outlier-weights': '1,1,1,1,3,1,1,40',
+  'outlier-mining': 4,
+  'outlier-mining-skip': 0.05,
   'background-logit': 0,
 };
 

@@ -17,6 +17,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const digits = path.join(root, 'build', 'digits');
 // 90% of data/train.csv; the other 10% (data/oe/calib.csv) is drawn as strokes to fit calibration.txt
 const TRAIN_DATA = 'data/oe/fit.csv';
+// The outlier files of the wide glyph set (docs/not-a-digit.md): the scripts/outlier-strokes.mjs
+// --training option that makes each (after scripts/outlier-data.mjs --wide), and its glyphs.
+const WIDE_OUTLIERS = {
+  'strokes/outliers4.csv': { option: '--wide', glyphs: 'the letters and symbols of 9 more fonts and of wider Unicode ranges' },
+  'strokes/outliers4sym.csv': { option: '--wide-symbols', glyphs: 'the symbols, not the letters, of 9 more fonts and of wider Unicode ranges' },
+};
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', opts.capture ? 'pipe' : 'inherit', 'inherit'], encoding: 'utf8' });
@@ -90,6 +96,9 @@ function readme({ command, seconds, result, drawn, sizes, curve, outliers }) {
   const recipe = Object.entries(RECIPE).map(([k, v]) => `| \`--${k}\` | ${v} |`).join('\n');
   const finetune = Object.entries(OUTLIER_FINETUNE ?? {}).map(([k, v]) => `| \`--${k}\` | ${v} |`).join('\n');
   const total = Object.values(sizes).reduce((a, b) => a + b, 0);
+  const wide = OUTLIER_FINETUNE && WIDE_OUTLIERS[OUTLIER_FINETUNE['outlier-data'].replace(/^data\//, '')];
+  const weights = OUTLIER_FINETUNE ? OUTLIER_FINETUNE['outlier-weights'].split(',').map(Number) : [0];
+  const external = `${weights[weights.length - 1]} of ${weights.reduce((a, b) => a + b, 0)}`;
   return `# The default model
 
 784-${RECIPE.hidden}-10 (ReLU, softmax), trained by this project's own \`digits train\` on the
@@ -97,8 +106,8 @@ ${result.trainRows} digits of \`data/oe/fit.csv\` (90% of each digit of \`data/t
 ${result.total} digits of \`data/holdout.csv\`.${OUTLIER_FINETUNE ? ` Then ${OUTLIER_FINETUNE.epochs} epochs more from that model at a
 learning rate of ${OUTLIER_FINETUNE.lr}, on the same digits and each of them traced to strokes and drawn as the page
 reads them (\`${OUTLIER_FINETUNE.data}\`), with outlier exposure: non-digit images (glyphs of 39
-fonts, as rendered and traced to strokes, and Fashion-MNIST clothes, \`${OUTLIER_FINETUNE['outlier-data']}\`:
-\`node scripts/outlier-data.mjs\`, \`node scripts/outlier-strokes.mjs --training\`; random scribbles,
+fonts${wide ? ` and ${wide.glyphs},` : ''} as rendered and traced to strokes, and Fashion-MNIST clothes, \`${OUTLIER_FINETUNE['outlier-data']}\`:
+\`node scripts/outlier-data.mjs${wide ? ' --wide' : ''}\`, \`node scripts/outlier-strokes.mjs --training${wide ? ` ${wide.option}` : ''}\`; random scribbles,
 polygons, arcs, pictograms and digit fragments drawn in C) in every batch as an eleventh, background
 class, ${OUTLIER_FINETUNE.outliers} per digit, so the network learns to say "not a digit"
 ([docs/not-a-digit.md](../docs/not-a-digit.md)).${OUTLIER_FINETUNE['teacher-weight'] !== undefined ? ` Each digit's target mixes its label with the first model's
@@ -165,8 +174,10 @@ Then, from that model (\`OUTLIER_FINETUNE\`; the rest of the recipe as above):
 ${finetune}
 
 \`--outliers ${OUTLIER_FINETUNE.outliers}\` adds that many non-digit images per digit to every batch; \`--outlier-weights\`
-(scribble, strokes, polygon, arcs, pictogram, fragment, overlap, external) draws three quarters of
-them from \`--outlier-data\` and the rest from the C generators of \`src/outlier.c\`; \`--background-logit 0\` makes them an eleventh class whose logit is the
+(scribble, strokes, polygon, arcs, pictogram, fragment, overlap, external) draws ${external} of
+them from \`--outlier-data\` and the rest from the C generators of \`src/outlier.c\`;${OUTLIER_FINETUNE['outlier-mining'] ? ` \`--outlier-mining\`
+draws ${OUTLIER_FINETUNE['outlier-mining']} times as many as a batch takes and trains on the most digit-like, the top
+${+(100 * (OUTLIER_FINETUNE['outlier-mining-skip'] ?? 0)).toFixed(2)}% of them skipped (\`--outlier-mining-skip\`: those may be digits after all);` : ''} \`--background-logit 0\` makes them an eleventh class whose logit is the
 constant 0, so the score of \`calibration.txt\` is logsumexp of the ten logits.
 ` : ''}
 \`--grid-bits ${RECIPE['grid-bits']}\` saves W1 on the integer grid of \`src/quant.h\`: each hidden unit's 784 weights are
@@ -221,12 +232,14 @@ ${result.ece.toFixed(2)}%.
 function prepareSets() {
   const missing = (files) => files.some((f) => !fs.existsSync(path.join(root, 'data', f)));
   run('node', [path.join(root, 'scripts', 'prepare-data.mjs')]);
-  if (missing(['oe/fit.csv', 'oe/calib.csv', 'eval/nondigits.csv', 'outliers/mix-more.csv'])) {
-    run('node', [path.join(root, 'scripts', 'outlier-data.mjs')]);
-  }
   const finetuneSets = OUTLIER_FINETUNE ? [OUTLIER_FINETUNE.data, OUTLIER_FINETUNE['outlier-data']].map((f) => f.replace(/^data\//, '')) : [];
+  const wide = finetuneSets.filter((f) => WIDE_OUTLIERS[f]).map((f) => WIDE_OUTLIERS[f].option);
+  const wideGlyphs = wide.length ? ['outliers/glyphs-wide.csv', 'outliers/glyphs-wide-index.csv'] : [];
+  if (missing(['oe/fit.csv', 'oe/calib.csv', 'eval/nondigits.csv', 'outliers/mix-more.csv', ...wideGlyphs])) {
+    run('node', [path.join(root, 'scripts', 'outlier-data.mjs'), ...(wide.length ? ['--wide'] : [])]);
+  }
   if (missing(['strokes/calib.csv', 'strokes/calib-both.csv', 'strokes/nondigits.csv', ...finetuneSets])) {
-    run('node', [path.join(root, 'scripts', 'outlier-strokes.mjs'), '--training']);
+    run('node', [path.join(root, 'scripts', 'outlier-strokes.mjs'), '--training', ...wide]);
   }
 }
 
