@@ -28,9 +28,10 @@
 //   data/outliers/glyphs-wide-index.csv  (--wide) its rows' category (letter or symbol), family, font,
 //                                  char: outlier-strokes.mjs --wide-symbols leaves out the letters by it
 //
-// Needs Debian's font packages and dataset-fashion-mnist (the apt-get line below), Chromium
-// (tests/e2e), and data/train.csv, data/holdout.csv (npm run data).
-// --wide also needs the fonts of its apt-get line and fontconfig's fc-query.
+// Needs Debian's font packages and dataset-fashion-mnist (the apt-get line below; `bash
+// scripts/setup.sh data` installs them with the wider set's), Chromium (tests/e2e), and
+// data/train.csv, data/holdout.csv (npm run data). --wide also needs the fonts of its apt-get
+// line and fontconfig's fc-query.
 // Usage: node scripts/outlier-data.mjs [--force] [--with-drawn-fit] [--wide]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -155,12 +156,9 @@ function fashion(count, seed) {
 async function main() {
   const force = process.argv.includes('--force');
   const wide = process.argv.includes('--wide');
-  const missing = [...TRAIN_FONTS, ...MORE_TRAIN_FONTS, ...EVAL_FONTS].filter((f) => !fs.existsSync(f.file)).map((f) => f.file);
-  if (missing.length || !fs.existsSync(FASHION)) {
-    throw new Error(`missing ${[...missing, fs.existsSync(FASHION) ? [] : FASHION].join(', ')}: run ${APT}`);
-  }
-  const missingWide = wide ? WIDE_FONTS.filter((f) => !fs.existsSync(f.file)).map((f) => f.file) : [];
-  if (missingWide.length) throw new Error(`missing ${missingWide.join(', ')}: run ${APT_WIDE}`);
+  const fonts = [...TRAIN_FONTS, ...MORE_TRAIN_FONTS, ...EVAL_FONTS, ...(wide ? WIDE_FONTS : [])];
+  const missing = [...fonts.filter((f) => !fs.existsSync(f.file)).map((f) => f.file), ...(fs.existsSync(FASHION) ? [] : [FASHION])];
+  if (missing.length) throw new Error(`missing ${missing.join(', ')}: run ${wide ? `${APT} ${APT_WIDE.replace('apt-get install -y ', '')}` : APT} (or: bash scripts/setup.sh data)`);
   const train = readCsv(path.join(data, 'train.csv')), holdout = readCsv(path.join(data, 'holdout.csv'));
   const done = (f) => !force && fs.existsSync(path.join(data, f));
 

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the project needs, or says exactly what to install.
-#   bash scripts/setup.sh [native] [wasm] [browser] [node] [checks]    (no argument: everything)
+#   bash scripts/setup.sh [native] [wasm] [browser] [node] [checks] [data]
+#   (no argument: everything the tests need, all but data)
 #   native:  cmake and a C compiler (gcc or clang)
 #   wasm:    Emscripten (Debian's emcc 3.1.x works; so does an emsdk 3.x/4.x already on PATH)
 #   browser: Chromium for the browser tests (or the browser at $CHROMIUM_PATH, if set)
 #   node:    the npm dev dependencies (npm ci / npm install)
 #   checks:  clang with libFuzzer and the sanitizer runtimes (Debian: libclang-rt-<version>-dev),
 #            and valgrind: for the fuzzers (npm run fuzz) and the memory checks in npm test
+#   data:    the fonts and Fashion-MNIST that npm run train:model makes its non-digit sets from
+#            (Debian packages only; the list is scripts/outliers/glyphs.mjs's)
 # On Debian/Ubuntu it runs apt-get itself when it may (root, or passwordless sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +27,13 @@ for part in "${parts[@]}"; do
     wasm) want emcc emscripten; want cmake cmake ;;
     browser) [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium) ;;
     node) ;;
+    data)
+      # the packages outlier-data.mjs renders from: one list, in scripts/outliers/glyphs.mjs
+      for pkg in $(node --input-type=module -e '
+          import { FONT_PACKAGES, WIDE_FONT_PACKAGES } from "./scripts/outliers/glyphs.mjs";
+          console.log([...FONT_PACKAGES, ...WIDE_FONT_PACKAGES, "fontconfig", "dataset-fashion-mnist"].join(" "));'); do
+        [ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null)" = installed ] || missing+=("$pkg")
+      done ;;
     checks)
       want valgrind valgrind
       if ! command -v clang >/dev/null 2>&1; then
@@ -32,7 +42,7 @@ for part in "${parts[@]}"; do
           clang -x c -fsanitize=fuzzer,address,undefined -o /dev/null - >/dev/null 2>&1; then
         missing+=("libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev")
       fi ;;
-    *) echo "setup: unknown part '$part' (expected native, wasm, browser, node or checks)" >&2; exit 2 ;;
+    *) echo "setup: unknown part '$part' (expected native, wasm, browser, node, checks or data)" >&2; exit 2 ;;
   esac
 done
 

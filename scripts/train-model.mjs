@@ -149,7 +149,7 @@ npm run train:model
 
 which runs (after building \`build/digits\`, preparing \`data/\` and making the sets of
 [docs/not-a-digit.md](../docs/not-a-digit.md): \`node scripts/outlier-data.mjs\` needs Debian's font
-packages and \`dataset-fashion-mnist\`, and prints the \`apt-get\` line when one is missing):
+packages and \`dataset-fashion-mnist\`, which \`bash scripts/setup.sh data\` installs; it names any that is missing):
 
 \`\`\`
 ${command}
