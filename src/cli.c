@@ -78,6 +78,9 @@ static const char TRAIN_USAGE[] =
     "                       several directories, comma-separated (up to 8): their mean\n"
     "  --teacher-weight X   the teacher's share of the target, 0..1 (default 0.5)\n"
     "  --teacher-temperature T  the teacher's probabilities are softmax(z / T) (default 1)\n"
+    "  --teacher-rows N     only the first N rows of --data take the teacher's target (its plain\n"
+    "                       digits, before their traced copies); needs --calibrate FILE or\n"
+    "                       --calibration-split 0, as a split reorders the rows (default: all)\n"
     "  --calibrate FILE     labelled CSV of digits never trained on, to fit calibration.txt on\n"
     "  --calibration-split X  without --calibrate: hold this fraction of each digit of --data out\n"
     "                       of training to fit calibration.txt on (default 0.1; 0: write the\n"
@@ -310,6 +313,7 @@ static int cmd_train(int argc, char **argv) {
     const char *data = "data/train.csv", *val_path = NULL, *out = "model-out", *init = NULL, *log_path = NULL;
     const char *outlier_path = NULL, *weights = NULL, *calib_path = NULL, *temp_path = NULL, *teacher_dir = NULL;
     int hidden = 128, seed = 1, quiet = 0, grid = 0, grid_bits = QUANT_BITS, use_aug = 0, teacher_set = 0;
+    int teacher_rows = 0;
     int energy_set = 0, mining_set = 0;
     float calib_split = 0.1f, accept = 0.995f;
     int schedule = LR_COSINE, optimizer = OPT_ADAM, dtype = NPY_F32;
@@ -357,6 +361,7 @@ static int cmd_train(int argc, char **argv) {
         {"--teacher", ARG_TEXT, &teacher_dir, 0, 0, NULL, NULL},
         {"--teacher-weight", ARG_FLOAT, &cfg.teacher_weight, 0, 1, NULL, &teacher_set},
         {"--teacher-temperature", ARG_FLOAT, &cfg.teacher_temperature, 0.05f, 100, NULL, &teacher_set},
+        {"--teacher-rows", ARG_INT, &teacher_rows, 1, 1000000000, NULL, &teacher_set},
         {"--calibrate", ARG_TEXT, &calib_path, 0, 0, NULL, NULL},
         {"--calibration-split", ARG_FLOAT, &calib_split, 0, 0.5f, NULL, NULL},
         {"--accept", ARG_FLOAT, &accept, 0.5f, 1, NULL, NULL},
@@ -377,7 +382,11 @@ static int cmd_train(int argc, char **argv) {
         return fail("train", "--energy-weight, --energy-in and --energy-out need --outliers");
     if (mining_set && !(cfg.outliers.share > 0.0f))
         return fail("train", "--outlier-mining and --outlier-mining-skip need --outliers");
-    if (teacher_set && !teacher_dir) return fail("train", "--teacher-weight and --teacher-temperature need --teacher DIR");
+    if (teacher_set && !teacher_dir)
+        return fail("train", "--teacher-weight, --teacher-temperature and --teacher-rows need --teacher DIR");
+    if (teacher_rows && !calib_path && calib_split > 0.0f)
+        return fail("train", "--teacher-rows needs --calibrate FILE or --calibration-split 0: a calibration split reorders --data's rows");
+    cfg.teacher_rows = (size_t)teacher_rows;
 
     Reporter rep = {isatty(STDERR_FILENO), quiet, NULL, 0, 0, 0, 0};
     Dataset all = {0}, train = {0}, val = {0}, calib = {0}, temp = {0}, outliers = {0};

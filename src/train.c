@@ -43,6 +43,7 @@ int train_config_check(const TrainConfig *c, DigitsError *err) {
     if (c->teacher && c->teacher_count < 1) return error_set(err, "teacher count %d must be at least 1", c->teacher_count);
     if (!(c->teacher_temperature >= 0.05f && c->teacher_temperature <= 100.0f))
         return error_set(err, "teacher temperature %g must be 0.05..100", (double)c->teacher_temperature);
+    if (c->teacher_rows && !c->teacher) return error_set(err, "teacher rows %zu given without a teacher", c->teacher_rows);
     if (augment_check(&c->augment, err)) return -1;
     return outlier_config_check(&c->outliers, err);
 }
@@ -75,6 +76,7 @@ struct Trainer {
     TrainRanked *ranked;      /* (outliers * mining) their scores */
     uint32_t *order;          /* shuffled row order of this epoch */
     float *teacher_z;         /* (teachers, batch, 10) every teacher's logits of the batch's digits */
+    uint8_t *teacher_use;     /* (batch) which of them take the teacher's target (teacher_rows) */
     Rng rng;
     TrainProgress progress;
 };
@@ -102,6 +104,10 @@ Trainer *train_new(Model *m, const Dataset *data, const TrainConfig *cfg, Digits
     if (!data || data->n == 0) { error_set(err, "no training data"); return NULL; }
     if (!data->labels) { error_set(err, "training data has no labels (a test-format CSV cannot be trained on)"); return NULL; }
     if (data->n > UINT32_MAX) { error_set(err, "too many training rows (%zu)", data->n); return NULL; }
+    if (cfg->teacher_rows > data->n) {
+        error_set(err, "teacher rows %zu: the training data has only %zu rows", cfg->teacher_rows, data->n);
+        return NULL;
+    }
     Trainer *t = calloc(1, sizeof *t);
     if (!t) { error_set(err, "out of memory"); return NULL; }
     t->m = m;
@@ -133,9 +139,10 @@ Trainer *train_new(Model *m, const Dataset *data, const TrainConfig *cfg, Digits
                          {&t->outlier_scratch, outlier_scratch_floats(), sizeof(float)},
                          {&t->raw, NN_INPUTS, sizeof(float)}, {&t->order, data->n, sizeof(uint32_t)},
                          {&t->teacher_z, (size_t)teachers * B * NN_OUTPUTS, sizeof(float)},
+                         {&t->teacher_use, teachers ? (size_t)B : 0, 1},
                          {&t->pool, (size_t)candidates * NN_INPUTS, sizeof(float)},
                          {&t->ranked, (size_t)candidates, sizeof(TrainRanked)}};
-    if (!(t->block = block_alloc(parts, 10))) {
+    if (!(t->block = block_alloc(parts, 11))) {
         error_set(err, "out of memory for training buffers");
         goto fail;
     }
@@ -232,9 +239,11 @@ static void background_probabilities(Activations *a, int rows, float m) {
     }
 }
 
-double train_distill(float *A2, const float *Zt, int K, const uint8_t *Y, int B, float w, float temperature) {
+double train_distill(float *A2, const float *Zt, int K, const uint8_t *Y, const uint8_t *use, int B, float w,
+                     float temperature) {
     double extra = 0.0;
     for (int b = 0; b < B; b++) {
+        if (use && !use[b]) continue;
         float *p = A2 + (size_t)b * NN_OUTPUTS, q[NN_OUTPUTS] = {0}, qk[NN_OUTPUTS];
         for (int k = 0; k < K; k++) {
             const float *z = Zt + ((size_t)k * B + b) * NN_OUTPUTS;
@@ -335,7 +344,12 @@ int train_step(Trainer *t, DigitsError *err) {
             nn_forward(&t->teacher_act, &t->cfg.teacher[k], t->X, B);
             memcpy(t->teacher_z + (size_t)k * B * NN_OUTPUTS, t->teacher_act.Z2, (size_t)B * NN_OUTPUTS * sizeof(float));
         }
-        loss += (float)(train_distill(t->act.A2, t->teacher_z, teachers, t->Y, B, t->cfg.teacher_weight,
+        uint8_t *use = NULL;
+        if (t->cfg.teacher_rows) {
+            use = t->teacher_use;
+            for (int b = 0; b < B; b++) use[b] = t->order[first + (size_t)b] < t->cfg.teacher_rows;
+        }
+        loss += (float)(train_distill(t->act.A2, t->teacher_z, teachers, t->Y, use, B, t->cfg.teacher_weight,
                                       t->cfg.teacher_temperature) / rows);
     }
     const OutlierConfig *oc = &t->cfg.outliers;

@@ -44,6 +44,9 @@ typedef struct {
     int teacher_count;         /* >= 1 when teacher is set */
     float teacher_weight;      /* 0..1 */
     float teacher_temperature; /* > 0; 1 = the teacher's own probabilities */
+    size_t teacher_rows;       /* > 0: only the first teacher_rows rows of the training data get
+                                  the teacher's target (plain digits before their traced copies);
+                                  0 = every digit row */
 } TrainConfig;
 
 /* Sensible defaults: Adam, lr 1e-3 with cosine decay, batch 64, 10 epochs, no augmentation, no
@@ -116,12 +119,14 @@ int train_predict_dataset(const Model *m, const Dataset *d, uint8_t *labels, flo
 
 /* Distillation's part of a batch (TrainConfig.teacher), for B digit rows: A2 (B, 10) holds the
  * probabilities the loss sees (softmax, or the background class's 11-way ones), Zt (K, B, 10) the
- * logits of K >= 1 teachers, one (B, 10) block each, Y (B) the labels. The loss against the
+ * logits of K >= 1 teachers, one (B, 10) block each, Y (B) the labels, use (B) which rows take
+ * the teacher's target (NULL: all; the others keep their label's and add nothing). The loss against the
  * target t = (1 - w) e_y + w q, q the mean over the teachers of softmax(Zt_k / temperature), is -sum_j t_j log A2_j; its gradient by the logits, A2 - t, is
  * what nn_backward computes for label y from A2 + w (e_y - q): A2 is shifted so. Returns the sum
  * over the rows of that loss minus their label's cross-entropy -log A2_y (add it, divided by the
  * batch's rows, to nn_cross_entropy's mean for the batch's loss). */
-double train_distill(float *A2, const float *Zt, int K, const uint8_t *Y, int B, float w, float temperature);
+double train_distill(float *A2, const float *Zt, int K, const uint8_t *Y, const uint8_t *use, int B, float w,
+                     float temperature);
 
 /* The energy hinge's part of a batch (OutlierConfig.energy_weight), for rows rows: Z2 (rows, 10)
  * the logits, Y (rows) the labels (NN_BACKGROUND for outliers), A2 (rows, 10) the probabilities the

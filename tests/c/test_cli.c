@@ -295,7 +295,17 @@ TEST(train_should_take_a_teacher_and_refuse_a_bad_one) {
     CHECK(run("train --data train.csv --hidden 8 --epochs 1 --teacher train.csv --out never --quiet") == 1);
     CHECK_CONTAINS(output, "--teacher: train.csv/W1.npy");
     CHECK(run("train --data train.csv --teacher-weight 0.5 --out never") == 1);
-    CHECK_CONTAINS(output, "--teacher-weight and --teacher-temperature need --teacher DIR");
+    CHECK_CONTAINS(output, "--teacher-weight, --teacher-temperature and --teacher-rows need --teacher DIR");
+    /* --teacher-rows: only the first N rows of --data, which a calibration split would reorder */
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --teacher small --teacher-rows 50 --calibration-split 0 --out firsts --quiet") == 0);
+    CHECK(run("eval --model firsts --data train.csv") == 0);
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --teacher small --teacher-rows 50 --out never --quiet") == 1);
+    CHECK_CONTAINS(output, "--teacher-rows needs --calibrate FILE or --calibration-split 0");
+    CHECK(run("train --data train.csv --hidden 8 --epochs 1 --teacher small --teacher-rows 101 --calibration-split 0 --out never --quiet") == 1);
+    CHECK_CONTAINS(output, "teacher rows 101: the training data has only 100 rows");
+    CHECK(run("train --data train.csv --teacher-rows 5 --out never") == 1);
+    CHECK_CONTAINS(output, "need --teacher DIR");
+    CHECK(run("eval --model never --data train.csv") == 1);
     CHECK(run("train --data train.csv --teacher small --teacher-weight 2 --out never") == 1);
     CHECK_CONTAINS(output, "--teacher-weight '2' must be a number from 0 to 1");
 }

@@ -307,7 +307,7 @@ TEST(the_distillation_gradient_should_match_finite_differences) {
     double expected = distill_batch_loss(&m, &batch);
     background_a2(&a, B, batch.m_logit);
     double hard = nn_cross_entropy(&a, Y, B);
-    CHECK_NEAR(hard + train_distill(a.A2, Zt, 1, Y, B, (float)batch.w, (float)batch.T) / B, expected, 1e-5);
+    CHECK_NEAR(hard + train_distill(a.A2, Zt, 1, Y, NULL, B, (float)batch.w, (float)batch.T) / B, expected, 1e-5);
     CHECK(gradient_check_worst(&m, &a, X, Y, B, distill_batch_loss, &batch) < 2e-3);
     nn_model_free(&m);
     nn_activations_free(&a);
@@ -325,11 +325,27 @@ TEST(several_teachers_should_be_averaged) {
     float A2[NN_OUTPUTS];
     for (int j = 0; j < NN_OUTPUTS; j++) A2[j] = j == 3 ? 0.5f : 0.5f / 9;
     uint8_t Y[1] = {3};
-    double extra = train_distill(A2, Zt, 2, Y, 1, w, T);
+    double extra = train_distill(A2, Zt, 2, Y, NULL, 1, w, T);
     CHECK_NEAR(extra, w * (1 - rest) * log(9.0), 1e-6);
     for (int j = 0; j < NN_OUTPUTS; j++) {
         double p = j == 3 ? 0.5 : 0.5 / 9, q = j == 2 ? 0.3 : rest;
         CHECK_NEAR(A2[j], p + w * ((j == 3) - q), 1e-6);
+    }
+}
+
+/* A row the mask leaves out (TrainConfig.teacher_rows) keeps its probabilities and adds nothing;
+ * the row it takes is distilled as alone. Both rows: p uniform (0.1), the teacher's logits equal
+ * (q uniform), labels 3: the taken row's extra loss is -w sum_j (0.1 - e_j) ln 0.1 = 0 (q and p
+ * both sum to one) and its A2 moves by w (e - 0.1): +0.45 at 3, -0.05 elsewhere, at w = 0.5. */
+TEST(distillation_should_leave_the_rows_it_does_not_use_alone) {
+    const float w = 0.5f;
+    float Zt[2 * NN_OUTPUTS] = {0}, A2[2 * NN_OUTPUTS];
+    for (int i = 0; i < 2 * NN_OUTPUTS; i++) A2[i] = 0.1f;
+    const uint8_t Y[2] = {3, 3}, use[2] = {0, 1};
+    CHECK_NEAR(train_distill(A2, Zt, 1, Y, use, 2, w, 1.0f), 0.0, 1e-6);
+    for (int j = 0; j < NN_OUTPUTS; j++) {
+        CHECK(A2[j] == 0.1f);
+        CHECK_NEAR(A2[NN_OUTPUTS + j], j == 3 ? 0.55 : 0.05, 1e-6);
     }
 }
 
@@ -452,8 +468,9 @@ TEST(mining_should_change_training_and_stay_deterministic) {
     dataset_free(&d);
 }
 
-/* Trains a fresh 784-16-10 network (seed 5) on d; 0 on success. */
-static int train_small(Model *m, const Dataset *d, const Model *teacher, float weight) {
+/* Trains a fresh 784-16-10 network (seed 5) on d, the teacher's target on its first `rows` rows
+ * (0: all); 0 on success. */
+static int train_small_rows(Model *m, const Dataset *d, const Model *teacher, float weight, size_t rows) {
     if (nn_model_alloc(m, 16, NULL)) return -1;
     nn_model_init_he(m, 5);
     TrainConfig cfg = train_defaults();
@@ -462,7 +479,12 @@ static int train_small(Model *m, const Dataset *d, const Model *teacher, float w
     cfg.lr = 0.01f;
     cfg.teacher = teacher;
     cfg.teacher_weight = weight;
+    cfg.teacher_rows = rows;
     return train_run(m, d, NULL, &cfg, NULL, NULL, NULL);
+}
+
+static int train_small(Model *m, const Dataset *d, const Model *teacher, float weight) {
+    return train_small_rows(m, d, teacher, weight, 0);
 }
 
 /* A teacher that knows the bars, and labels that are all wrong (each class's bar called the next
@@ -488,6 +510,36 @@ TEST(a_teacher_should_pull_the_student_towards_its_answers) {
     dataset_free(&wrong);
 }
 
+/* teacher_rows: the teacher's target on the first rows only. All of them is the same run as no
+ * limit, bit for bit; the first 10 of 200 leave the student learning the wrong labels of the
+ * rest; a limit past the data is refused by number. */
+TEST(the_teacher_should_teach_only_the_first_rows_it_is_given) {
+    Dataset right = {0}, wrong = {0};
+    synthetic(&right, 200, 4);
+    synthetic(&wrong, 200, 4);
+    for (size_t i = 0; i < wrong.n; i++) wrong.labels[i] = (uint8_t)((wrong.labels[i] + 1) % 10);
+    Model teacher, all, every, first;
+    CHECK(train_small(&teacher, &right, NULL, 0) == 0);
+    CHECK(train_small_rows(&all, &wrong, &teacher, 1.0f, 0) == 0);
+    CHECK(train_small_rows(&every, &wrong, &teacher, 1.0f, wrong.n) == 0);
+    CHECK(memcmp(all.params, every.params, all.count * sizeof(float)) == 0);
+    CHECK(train_small_rows(&first, &wrong, &teacher, 1.0f, 10) == 0);
+    CHECK(train_evaluate(&first, &wrong, NULL, NULL) > 0.8f);
+    CHECK(train_evaluate(&all, &right, NULL, NULL) > 0.95f);
+    Model past;
+    DigitsError err;
+    CHECK(nn_model_alloc(&past, 16, NULL) == 0);
+    TrainConfig cfg = train_defaults();
+    cfg.teacher = &teacher;
+    cfg.teacher_rows = wrong.n + 1;
+    CHECK(train_run(&past, &wrong, NULL, &cfg, NULL, NULL, &err) != 0);
+    CHECK_CONTAINS(err.msg, "teacher rows 201: the training data has only 200 rows");
+    Model *models[] = {&teacher, &all, &every, &first, &past};
+    for (int i = 0; i < 5; i++) nn_model_free(models[i]);
+    dataset_free(&right);
+    dataset_free(&wrong);
+}
+
 static const TestCase TESTS[] = {
     T(one_epoch_on_1000_real_digits_should_pass_85_percent),
     T(training_should_lower_the_loss_and_report_every_batch_and_epoch),
@@ -499,7 +551,9 @@ static const TestCase TESTS[] = {
     T(evaluate_should_fill_a_confusion_matrix_that_counts_every_row),
     T(the_distillation_gradient_should_match_finite_differences),
     T(several_teachers_should_be_averaged),
+    T(distillation_should_leave_the_rows_it_does_not_use_alone),
     T(a_teacher_should_pull_the_student_towards_its_answers),
+    T(the_teacher_should_teach_only_the_first_rows_it_is_given),
     T(the_energy_hinge_should_charge_only_rows_on_the_wrong_side_of_their_margin),
     T(the_energy_hinge_gradient_should_match_finite_differences),
     T(mining_should_keep_the_most_digit_like_candidates_after_the_skipped_ones),
