@@ -487,14 +487,19 @@ static int train_small(Model *m, const Dataset *d, const Model *teacher, float w
     return train_small_rows(m, d, teacher, weight, 0);
 }
 
+/* The same 200 synthetic bars twice: labelled right, and each class's bar called the next digit. */
+static void bars_right_and_wrong(Dataset *right, Dataset *wrong) {
+    synthetic(right, 200, 4);
+    synthetic(wrong, 200, 4);
+    for (size_t i = 0; i < wrong->n; i++) wrong->labels[i] = (uint8_t)((wrong->labels[i] + 1) % 10);
+}
+
 /* A teacher that knows the bars, and labels that are all wrong (each class's bar called the next
  * digit): with the teacher's whole weight the student reads the bars as the teacher does; with
  * none it learns the wrong labels, exactly as without a teacher. */
 TEST(a_teacher_should_pull_the_student_towards_its_answers) {
     Dataset right = {0}, wrong = {0};
-    synthetic(&right, 200, 4);
-    synthetic(&wrong, 200, 4);
-    for (size_t i = 0; i < wrong.n; i++) wrong.labels[i] = (uint8_t)((wrong.labels[i] + 1) % 10);
+    bars_right_and_wrong(&right, &wrong);
     Model teacher, taught, untaught, plain;
     CHECK(train_small(&teacher, &right, NULL, 0) == 0);
     CHECK(train_evaluate(&teacher, &right, NULL, NULL) > 0.95f);
@@ -515,9 +520,7 @@ TEST(a_teacher_should_pull_the_student_towards_its_answers) {
  * rest; a limit past the data is refused by number. */
 TEST(the_teacher_should_teach_only_the_first_rows_it_is_given) {
     Dataset right = {0}, wrong = {0};
-    synthetic(&right, 200, 4);
-    synthetic(&wrong, 200, 4);
-    for (size_t i = 0; i < wrong.n; i++) wrong.labels[i] = (uint8_t)((wrong.labels[i] + 1) % 10);
+    bars_right_and_wrong(&right, &wrong);
     Model teacher, all, every, first;
     CHECK(train_small(&teacher, &right, NULL, 0) == 0);
     CHECK(train_small_rows(&all, &wrong, &teacher, 1.0f, 0) == 0);
