@@ -4,7 +4,7 @@
  * function that both sizes the block and carves it, so the size and the layout cannot disagree:
  *
  *   BlockPart parts[] = {{&a->Z1, n, sizeof(float)}, {&a->idx, m, sizeof(int)}};
- *   void *block = block_alloc(parts, 2);          // one malloc; free(block) releases every part
+ *   void *block = block_alloc(parts, BLOCK_COUNT(parts)); // one malloc; free(block) releases every part
  *
  * Each part starts at a multiple of BLOCK_ALIGN bytes from the block's start. */
 #ifndef DIGITS_BLOCK_H
@@ -13,6 +13,10 @@
 #include <stddef.h>
 
 #define BLOCK_ALIGN 64
+
+/* The number of parts in a table (an array, not a pointer), so that adding a part cannot leave a
+ * count behind. */
+#define BLOCK_COUNT(parts) ((int)(sizeof(parts) / sizeof *(parts)))
 
 typedef struct {
     void *at;     /* the address of the pointer to set, e.g. &a->Z1 (any object pointer type) */

@@ -65,7 +65,7 @@ int nn_activations_alloc(Activations *a, int capacity, int hidden, DigitsError *
     size_t bh = (size_t)capacity * (size_t)hidden, bo = (size_t)capacity * NN_OUTPUTS;
     BlockPart parts[] = {{&a->Z1, bh, sizeof(float)}, {&a->A1, bh, sizeof(float)},
                          {&a->Z2, bo, sizeof(float)}, {&a->A2, bo, sizeof(float)}};
-    if (!block_alloc(parts, 4)) return error_set(err, "out of memory for a batch of %d", capacity);
+    if (!block_alloc(parts, BLOCK_COUNT(parts))) return error_set(err, "out of memory for a batch of %d", capacity);
     a->capacity = capacity;
     a->hidden = hidden;
     return 0;
@@ -315,7 +315,7 @@ static size_t backward_scratch(BackwardScratch *s, void *base, int B, int hidden
     BlockPart parts[] = {{&s->dZ2, b * NN_OUTPUTS, sizeof(float)}, {&s->dZ1, b * (size_t)hidden, sizeof(float)},
                          {&s->start, NN_INPUTS + 1, sizeof(int)}, {&s->sample, rows * NN_INPUTS, sizeof(int)},
                          {&s->value, rows * NN_INPUTS, sizeof(float)}};
-    return block_layout(base, parts, 5);
+    return block_layout(base, parts, BLOCK_COUNT(parts));
 }
 
 size_t nn_backward_scratch_bytes(int B, int hidden) {

@@ -121,7 +121,7 @@ int quant_new(QuantW1 *q, const Model *m, DigitsError *err) {
     int wide = Q ? coarsest_numbers(Q, step, m) > INT8_MAX : 0;
     BlockPart parts[] = {{&q->pairs, (size_t)NN_INPUTS * (size_t)stride, wide ? sizeof(int16_t) : sizeof(int8_t)},
                          {&q->scale, (size_t)H, sizeof(float)}, {&q->sums, (size_t)stride, sizeof(int32_t)}};
-    if (!Q || !block_alloc(parts, 3)) {
+    if (!Q || !block_alloc(parts, BLOCK_COUNT(parts))) {
         free(Q);
         memset(q, 0, sizeof *q);
         return error_set(err, "out of memory for the integer form of a 784-%d-10 model", H);

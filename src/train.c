@@ -142,7 +142,7 @@ Trainer *train_new(Model *m, const Dataset *data, const TrainConfig *cfg, Digits
                          {&t->teacher_use, teachers ? (size_t)B : 0, 1},
                          {&t->pool, (size_t)candidates * NN_INPUTS, sizeof(float)},
                          {&t->ranked, (size_t)candidates, sizeof(TrainRanked)}};
-    if (!(t->block = block_alloc(parts, 11))) {
+    if (!(t->block = block_alloc(parts, BLOCK_COUNT(parts)))) {
         error_set(err, "out of memory for training buffers");
         goto fail;
     }
